@@ -1,0 +1,156 @@
+"""The ``briefkit`` command line: parse options, call the commands, report, set the exit status.
+
+Heavy modules (WeasyPrint, pydantic, the Markdown parser) are imported inside each command, so
+``briefkit --help`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from briefkit import __version__
+
+app = typer.Typer(
+    name="briefkit",
+    help="Turn Markdown briefing sources into labelled PDF and EPUB policy briefs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _State:
+    """Options given before the command name."""
+
+    verbose = False
+    quiet = False
+
+
+class OutputFormat(StrEnum):
+    """How ``check`` prints its findings."""
+
+    text = "text"
+    json = "json"
+
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
+]
+
+
+def _version(value: bool) -> None:
+    """Print the version and stop."""
+    if value:
+        typer.echo(f"briefkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Print more, and tracebacks of internal errors.")
+    ] = False,
+) -> None:
+    """Turn Markdown briefing sources into labelled PDF and EPUB policy briefs."""
+    _State.quiet, _State.verbose = quiet, verbose
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
+    from briefkit.discover import UsageError
+    from briefkit.errors import BriefkitError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except UsageError as exc:
+        _fail(str(exc), 2)
+    except BriefkitError as exc:
+        _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:
+        if _State.verbose:
+            traceback.print_exc()
+        _fail(
+            f"briefkit: internal error: {type(exc).__name__}: {exc} "
+            "(run with --verbose for a traceback to report)",
+            1,
+        )
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    """Print a message on standard error and exit."""
+    typer.echo(message, err=True)
+    raise typer.Exit(status)
+
+
+def _say(message: str) -> None:
+    """Print a progress message unless --quiet."""
+    if not _State.quiet:
+        typer.echo(message)
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="Print findings as text or JSON.")
+    ] = OutputFormat.text,
+) -> None:
+    """Validate briefing sources without rendering them.
+
+    Example: briefkit check briefings/ --strict
+    """
+    with _reported():
+        from briefkit.commands.check import check as run_check
+        from briefkit.config import find_workspace
+        from briefkit.errors import findings_json
+
+        report = run_check(paths or [], find_workspace())
+        if output is OutputFormat.json:
+            typer.echo(findings_json(report.findings))
+        else:
+            for finding in report.findings:
+                typer.echo(finding.format())
+            _say(report.summary())
+        if report.failed(strict):
+            raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the front matter, for editors that validate YAML.
+
+    Example: briefkit schema > briefkit-front-matter.schema.json
+    """
+    with _reported():
+        from briefkit.schema import front_matter_schema
+
+        typer.echo(front_matter_schema())
+
+
+def main() -> None:
+    """Run the command line."""
+    app(prog_name="briefkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,24 @@
+"""The build's notion of "now": SOURCE_DATE_EPOCH when set, so outputs can be reproduced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from briefkit.errors import BriefkitError
+
+
+def build_time() -> dt.datetime:
+    """Return SOURCE_DATE_EPOCH as a UTC datetime, or the current UTC time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise BriefkitError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from exc
+
+
+def w3c(moment: dt.datetime) -> str:
+    """Format a UTC moment as 2025-11-24T10:00:00Z."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,186 @@
+"""The workspace and its ``briefkit.toml``: organisation, defaults, labels and build options."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from briefkit.errors import BriefkitError
+from briefkit.loader import Defaults
+from briefkit.model import Author
+
+CONFIG_NAME = "briefkit.toml"
+Format = Literal["pdf", "epub", "html"]
+Paper = Literal["a4", "letter"]
+PdfVariant = Literal["ua-1", "a-3b"]
+
+
+class _Section(BaseModel):
+    """A table of briefkit.toml; unknown keys are typos and are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(_Section):
+    """The publisher named on every brief."""
+
+    name: str | None = None
+    url: str | None = None
+    logo: str | None = Field(None, description="Logo image, relative to the workspace.")
+
+
+class BriefDefaults(_Section):
+    """Front-matter values used when a source leaves them out."""
+
+    authors: list[Author] = Field(default_factory=list)
+    language: str | None = None
+    classification: str | None = None
+    series: str | None = None
+
+
+class Labels(_Section):
+    """The words that mark each kind of section, and the legend that explains them."""
+
+    fact: str = "Fact"
+    commentary: str = "Commentary"
+    fact_legend: str = "reported events, figures and statements, with their sources."
+    commentary_legend: str = (
+        "the view of the named author or publisher: analysis and opinion, not reported fact."
+    )
+
+
+class Build(_Section):
+    """How ``briefkit build`` runs when options do not say otherwise."""
+
+    formats: tuple[Format, ...] = ("pdf", "epub")
+    out: str = "out"
+    paper: Paper = "a4"
+    pdf_variant: PdfVariant = "ua-1"
+    theme: str | None = Field(None, description="A theme folder with templates/ and styles/.")
+    jobs: int = Field(0, ge=0, description="Parallel workers; 0 means one per core.")
+    toc_min_sections: int = Field(5, ge=1)
+
+
+class Email(_Section):
+    """Defaults for sending briefs by email; credentials never live here."""
+
+    sender: str | None = Field(None, alias="from")
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+
+
+class Config(_Section):
+    """The whole of briefkit.toml."""
+
+    organisation: Organisation = Organisation()
+    defaults: BriefDefaults = BriefDefaults()
+    labels: Labels = Labels()
+    build: Build = Build()
+    email: Email = Email()
+
+    def brief_defaults(self) -> Defaults:
+        """Return the front-matter values a source inherits."""
+        values: dict[str, Any] = {}
+        if self.organisation.name:
+            values["organisation"] = self.organisation.name
+        if self.defaults.authors:
+            values["authors"] = [a.model_dump(exclude_none=True) for a in self.defaults.authors]
+        for key in ("language", "classification", "series"):
+            if getattr(self.defaults, key):
+                values[key] = getattr(self.defaults, key)
+        return Defaults(values)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder of briefs, found by its briefkit.toml or taken as the current folder."""
+
+    root: Path
+    config: Config
+    config_path: Path | None
+
+    @property
+    def briefings(self) -> Path:
+        """Return the folder of sources."""
+        return self.root / "briefings"
+
+    @property
+    def templates(self) -> Path:
+        """Return the workspace's own templates folder."""
+        return self.root / "templates"
+
+    @property
+    def styles(self) -> Path:
+        """Return the workspace's own styles folder."""
+        return self.root / "styles"
+
+    def theme_folder(self) -> Path | None:
+        """Return the configured theme folder, if any."""
+        theme = self.config.build.theme
+        return (self.root / theme).resolve() if theme else None
+
+
+def find_workspace(start: Path | None = None) -> Workspace:
+    """Walk up from start to the folder holding briefkit.toml; default to start itself."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return Workspace(folder, load_config(candidate), candidate)
+    return Workspace(here, Config(), None)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate briefkit.toml, naming the line of any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BriefkitError(f"{path}:1: error: cannot read the file ({exc})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = match.group(1) if match else "1"
+        raise BriefkitError(f"{path}:{line}: error: {exc}") from exc
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        messages = [_config_problem(path, text, error) for error in exc.errors()]
+        raise BriefkitError("\n".join(messages)) from exc
+
+
+def _config_problem(path: Path, text: str, error: Any) -> str:
+    """Describe one validation error of briefkit.toml with the line of its key."""
+    loc = [str(part) for part in error["loc"]]
+    name = ".".join(loc)
+    if error["type"] == "extra_forbidden":
+        message = f"unknown setting '{name}'"
+    else:
+        message = f"'{name}' {str(error['msg']).removeprefix('Value error, ')}"
+    return f"{path}:{_line_of(text, loc)}: error: {message}"
+
+
+def _line_of(text: str, loc: list[str]) -> int:
+    """Find the line of a key inside its [table] (tomllib keeps no positions)."""
+    table, key = (loc[0], loc[1]) if len(loc) > 1 else ("", loc[0] if loc else "")
+    in_table = table == ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            name = stripped.strip("[] ")
+            in_table = name == table
+            if in_table and not key:
+                return number
+            continue
+        if in_table and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().strip("[]") == table:
+            return number
+    return 1

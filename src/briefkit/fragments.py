@@ -1,0 +1,148 @@
+"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML) or EPUB.
+
+The token stream is shared; only how citations, footnotes and images come out differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import unquote
+
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+from briefkit.markdown import parser
+
+
+class Flavour(StrEnum):
+    """The output a fragment is rendered for."""
+
+    PRINT = "print"
+    WEB = "web"
+    EPUB = "epub"
+
+
+@dataclass
+class Note:
+    """A footnote as rendered for the web and EPUB: number, ids and body."""
+
+    number: int
+    id: str
+    ref_id: str
+    html: Markup
+
+
+@dataclass
+class FragmentContext:
+    """What a fragment needs from the rest of the brief to render references."""
+
+    flavour: Flavour
+    citation_numbers: dict[str, int]
+    source_href: Callable[[str], str]
+    image_src: Callable[[Path], str]
+    folder: Path
+    footnotes: dict[int, list[Token]]
+    note_numbers: dict[int, int] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+
+class FragmentRenderer(RendererHTML):
+    """An HTML renderer whose references follow the flavour in its context."""
+
+    def __init__(self, context: FragmentContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def render_tokens(self, tokens: Sequence[Token]) -> Markup:
+        """Render block tokens; the result is safe HTML built from escaped text."""
+        return Markup(self.render(tokens, parser().options, {}))
+
+    def citation(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render ``[@a, p. 4; @b]`` as ``[1, p. 4; 2]`` with each number linked to its source."""
+        token = tokens[idx]
+        parts = []
+        for key, locator in zip(token.meta["keys"], token.meta["locators"], strict=True):
+            number = self.context.citation_numbers.get(key, 0)
+            href = escapeHtml(self.context.source_href(key))
+            part = f'<a href="{href}">{number}</a>'
+            parts.append(f"{part}, {escapeHtml(locator)}" if locator else part)
+        return f'<span class="citation">[{"; ".join(parts)}]</span>'
+
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render a note call: inline note content for print, a linked number elsewhere."""
+        note_id = int(tokens[idx].meta["id"])
+        body = self.context.footnotes.get(note_id, [])
+        if self.context.flavour is Flavour.PRINT:
+            # WeasyPrint floats this span to the foot of the page (`float: footnote`).
+            note = f"_fn{note_id + 1}"
+            return f'<span class="footnote" id="{note}">{self._inline_note(body)}</span>'
+        number = self.context.note_numbers.setdefault(note_id, len(self.context.note_numbers) + 1)
+        sub = int(tokens[idx].meta.get("subId", 0))
+        ref_id = f"_fnref{number}" + (f"-{sub + 1}" if sub else "")
+        note_anchor = f"_fn{number}"
+        if not any(n.number == number for n in self.context.notes):
+            self.context.notes.append(Note(number, note_anchor, ref_id, self._note_html(body)))
+        if self.context.flavour is Flavour.EPUB:
+            return (
+                f'<a epub:type="noteref" role="doc-noteref" class="noteref" '
+                f'id="{ref_id}" href="#{note_anchor}">{number}</a>'
+            )
+        return (
+            f'<sup class="noteref"><a role="doc-noteref" id="{ref_id}" '
+            f'href="#{note_anchor}">{number}</a></sup>'
+        )
+
+    def softbreak(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render a soft line break as a space in print, where WeasyPrint keeps it in footnotes."""
+        return " " if self.context.flavour is Flavour.PRINT else "\n"
+
+    def figure(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """Render an image paragraph as a figure with caption and credit."""
+        image = (tokens[idx].children or [])[0]
+        caption = escapeHtml(str(image.attrs.get("title", "") or ""))
+        credit = escapeHtml(str(image.attrs.get("credit", "") or ""))
+        parts = []
+        if caption:
+            parts.append(f'<span class="caption">{caption}</span>')
+        if credit:
+            parts.append(f'<span class="credit">Credit: {credit}</span>')
+        figcaption = f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
+        return f'<figure class="figure">{self._img(image)}{figcaption}</figure>\n'
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """Render an inline image with its source mapped for the flavour."""
+        return self._img(tokens[idx])
+
+    def _img(self, image: Token) -> str:
+        """Return an ``img`` element for an image token."""
+        alt = escapeHtml(self.renderInlineAsText(image.children or [], parser().options, {}))
+        path = (self.context.folder / unquote(str(image.attrs.get("src", "")))).resolve()
+        src = escapeHtml(self.context.image_src(path))
+        return f'<img src="{src}" alt="{alt}" />'
+
+    def _inline_note(self, body: list[Token]) -> str:
+        """Render a footnote body as inline HTML: paragraphs joined by spaces."""
+        inline = [t for t in body if t.type not in ("paragraph_open", "paragraph_close")]
+        return self.render(inline, parser().options, {}).strip()
+
+    def _note_html(self, body: list[Token]) -> Markup:
+        """Render a footnote body as blocks, with the context's numbering continuing."""
+        return Markup(self.render(body, parser().options, {}).strip())
+
+
+def render_inline(inline: Token, context: FragmentContext) -> Markup:
+    """Render one inline token (a heading's text) to safe HTML."""
+    renderer = FragmentRenderer(context)
+    return Markup(renderer.renderInline(inline.children or [], parser().options, {}))

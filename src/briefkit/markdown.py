@@ -1,0 +1,155 @@
+"""The one Markdown parser: CommonMark plus footnotes, tables, citations and section attributes.
+
+Every output format renders the tokens this module produces; nothing parses a source twice.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+from mdit_py_plugins.footnote import footnote_plugin
+
+# Pandoc's citation keys: a letter, digit or underscore, then those and internal punctuation.
+_KEY = r"[\w][\w:.#$%&\-+?<>~/]*"
+_CITE_ITEM = re.compile(rf"^\s*@({_KEY}?)(?<![:.#$%&\-+?<>~/])\s*(?:,\s*(?P<loc>[^;]*?))?\s*$")
+_HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
+
+
+@cache
+def parser() -> MarkdownIt:
+    """Return the shared parser; raw HTML is off, so markup in a source is shown as text."""
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    # Only `credit` may be set on an image: arbitrary attributes would let a source add
+    # event handlers or styles to the output.
+    md.use(attrs_plugin, after=("image",), allowed=("credit",))
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.core.ruler.after("block", "heading_attrs", _heading_attrs_rule)
+    md.core.ruler.after("inline", "inline_lines", _inline_lines_rule)
+    md.core.ruler.after("inline_lines", "figures", _figure_rule)
+    return md
+
+
+def parse(body: str) -> tuple[list[Token], dict[str, object]]:
+    """Parse a body into block tokens and the environment (footnote definitions)."""
+    env: dict[str, object] = {}
+    tokens = parser().parse(body, env)
+    return tokens, env
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    """Turn ``[@key]``, ``[@a; @b, p. 4]`` into one citation token."""
+    src, pos = state.src, state.pos
+    if not src.startswith("[@", pos):
+        return False
+    end = src.find("]", pos)
+    if end < 0 or "[" in src[pos + 1 : end]:
+        return False
+    keys: list[str] = []
+    locators: list[str] = []
+    for item in src[pos + 1 : end].split(";"):
+        match = _CITE_ITEM.match(item)
+        if not match or not match.group(1):
+            return False
+        keys.append(match.group(1))
+        locators.append((match.group("loc") or "").strip())
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"keys": keys, "locators": locators}
+        token.content = src[pos : end + 1]
+    state.pos = end + 1
+    return True
+
+
+def _heading_attrs_rule(state: StateCore) -> None:
+    """Move a trailing ``{.kind by="..."}`` from a heading's text into the token's meta."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        match = _HEADING_ATTRS.search(inline.content)
+        if not match:
+            continue
+        inline.content = inline.content[: match.start()].rstrip()
+        try:
+            _, attrs = parse_attrs(match.group(1))
+        except ParseError as exc:
+            token.meta["attr_error"] = str(exc)
+            continue
+        token.meta["attrs"] = attrs
+        # `classes` keeps every class in order, so "{.fact .commentary}" can be refused.
+        token.meta["classes"] = _classes(match.group(1))
+
+
+def _classes(text: str) -> list[str]:
+    """Return every ``.class`` in an attribute block, in order."""
+    return re.findall(r"(?:^|[\s{])\.([^\s}.#=]+)", text)
+
+
+def _inline_lines_rule(state: StateCore) -> None:
+    """Give every inline child the body line (0-based) it sits on."""
+    for block in state.tokens:
+        if block.type != "inline" or block.map is None or not block.children:
+            continue
+        offset = 0
+        for child in block.children:
+            child.meta["line"] = block.map[0] + offset
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+
+
+def _figure_rule(state: StateCore) -> None:
+    """Turn a paragraph that holds only an image into a figure token."""
+    tokens = state.tokens
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        image = _lone_image(tokens, index)
+        if image is None:
+            out.append(tokens[index])
+            index += 1
+            continue
+        figure = Token("figure", "figure", 0)
+        figure.map = tokens[index].map
+        figure.level = tokens[index].level
+        figure.block = True
+        figure.children = [image]
+        out.append(figure)
+        index += 3
+    state.tokens = out
+
+
+def _lone_image(tokens: list[Token], index: int) -> Token | None:
+    """Return the image if tokens[index:index+3] is a paragraph with one image and nothing else."""
+    if index + 2 >= len(tokens) or tokens[index].type != "paragraph_open":
+        return None
+    inline, close = tokens[index + 1], tokens[index + 2]
+    if close.type != "paragraph_close" or not inline.children:
+        return None
+    content = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+    if len(content) == 1 and content[0].type == "image":
+        return content[0]
+    return None
+
+
+def plain_text(inline: Token) -> str:
+    """Return the text of an inline token without markup."""
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(plain_text(child))
+    return "".join(parts).strip()

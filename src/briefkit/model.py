@@ -1,0 +1,186 @@
+"""The brief: validated front matter and labelled sections, shared by every output format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from markdown_it.token import Token
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+SectionKind = Literal["fact", "commentary"]
+SECTION_KINDS: tuple[SectionKind, ...] = ("fact", "commentary")
+
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept only ISO 8601 calendar dates written as YYYY-MM-DD."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("must be an ISO date such as 2025-11-23")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{value.strip()!r} is not a valid calendar date") from exc
+
+
+def _partial_date(value: Any) -> Any:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD, as sources often give only a year."""
+    text = str(value).strip()
+    if not _PARTIAL_DATE.match(text):
+        raise ValueError("must be a date such as 2025, 2025-11 or 2025-11-23")
+    if len(text) == 10:
+        _iso_date(text)
+    return text
+
+
+def _text(value: Any) -> Any:
+    """Turn numbers into text, so that `number: 14` means "14"."""
+    if isinstance(value, bool):
+        return value
+    return str(value) if isinstance(value, int | float) else value
+
+
+def _author(value: Any) -> Any:
+    """Let an author be given as a bare name."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+def _word_list(value: Any) -> Any:
+    """Let keywords be one comma-separated string as well as a list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _language(value: Any) -> Any:
+    """Check that a language is a BCP 47 tag."""
+    if not isinstance(value, str) or not _LANGUAGE_TAG.match(value):
+        raise ValueError("must be a BCP 47 language tag such as en, en-GB or hi")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+PartialDate = Annotated[str, BeforeValidator(_partial_date)]
+Text = Annotated[
+    str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1)
+]
+LanguageTag = Annotated[str, BeforeValidator(_language)]
+HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class _Strict(BaseModel):
+    """A model that keeps unknown keys out; the loader reports them as warnings."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+
+class Author(_Strict):
+    """A person credited on the brief."""
+
+    name: Text
+    role: Text | None = None
+    affiliation: Text | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class SourceEntry(_Strict):
+    """A work that sections cite as ``[@key]``."""
+
+    title: Text
+    publisher: Text | None = None
+    url: HttpUrl | None = None
+    date: PartialDate | None = None
+    accessed: IsoDate | None = None
+
+
+class FrontMatter(_Strict):
+    """The YAML front matter of a briefing source."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        frozen=True,
+        str_strip_whitespace=True,
+        title="briefkit front matter",
+        json_schema_extra={
+            "description": "YAML front matter of a briefkit briefing source (briefings/*.md)."
+        },
+    )
+
+    title: Text = Field(description="Title of the brief.")
+    date: IsoDate = Field(description="Date of the brief, YYYY-MM-DD.")
+    subtitle: Text | None = None
+    short_title: Text | None = Field(None, description="Title for running headers.")
+    authors: list[Annotated[Author, BeforeValidator(_author)]] = Field(default_factory=list)
+    organisation: Text | None = Field(None, description="Publisher; default from briefkit.toml.")
+    series: Text | None = None
+    number: Text | None = None
+    classification: Text | None = Field(
+        None, description="Distribution marking, such as Public or Internal."
+    )
+    language: LanguageTag = Field("en", description="BCP 47 language tag.")
+    summary: Text | None = None
+    key_points: list[Text] = Field(default_factory=list)
+    keywords: Annotated[list[Text], BeforeValidator(_word_list)] = Field(default_factory=list)
+    sources: dict[str, SourceEntry] = Field(
+        default_factory=dict, description="Citation key to source, cited as [@key]."
+    )
+    cover: Text | None = Field(None, description="Cover image, relative to the source file.")
+
+    @classmethod
+    def field_names(cls) -> set[str]:
+        """Return the keys front matter may use."""
+        return set(cls.model_fields)
+
+
+@dataclass
+class Section:
+    """A ``##`` section of the body with its declared kind."""
+
+    kind: SectionKind
+    title: str
+    anchor: str
+    line: int
+    heading: Token
+    tokens: list[Token] = field(default_factory=list)
+    by: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """Tell whether the section has no content under its heading."""
+        return not self.tokens
+
+
+@dataclass
+class Brief:
+    """A loaded, validated briefing source."""
+
+    path: Path
+    meta: FrontMatter
+    sections: list[Section]
+    footnotes: dict[int, list[Token]]
+    citation_order: list[str]
+    images: list[Path]
+    digest: str
+
+    @property
+    def stem(self) -> str:
+        """Return the file name without suffix, used for output names."""
+        return self.path.stem
+
+    @property
+    def folder(self) -> Path:
+        """Return the folder that relative paths in the source start from."""
+        return self.path.parent.resolve()
+
+    def included(self, facts_only: bool) -> list[Section]:
+        """Return the sections an edition shows."""
+        if facts_only:
+            return [s for s in self.sections if s.kind == "fact"]
+        return list(self.sections)

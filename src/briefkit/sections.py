@@ -1,0 +1,150 @@
+"""Cut the token stream into labelled ``##`` sections and collect footnote definitions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markdown_it.token import Token
+
+from briefkit.errors import Findings
+from briefkit.markdown import plain_text
+from briefkit.model import SECTION_KINDS, Section, SectionKind
+
+_KNOWN_ATTRS = {"class", "id", "by"}
+# Anchors are letters, digits and hyphens; the templates' own ids start with "_" so none clash.
+_ANCHOR = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+
+
+def split_sections(
+    tokens: list[Token], body_line: int, findings: Findings
+) -> tuple[list[Section], dict[int, list[Token]]]:
+    """Return the sections of a body and its footnote bodies by footnote id."""
+    body, footnotes = _take_footnotes(tokens)
+    sections: list[Section] = []
+    anchors: set[str] = set()
+    current: Section | None = None
+    reported_orphan = False
+    index = 0
+    while index < len(body):
+        token = body[index]
+        line = body_line + (token.map[0] if token.map else 0)
+        if token.type == "heading_open" and token.tag in ("h1", "h2"):
+            current = _start_section(body, index, line, anchors, findings)
+            if current is not None:
+                sections.append(current)
+            index += 3
+            continue
+        if current is None:
+            if not reported_orphan and token.level == 0:
+                findings.error(
+                    line,
+                    "text before the first section: everything must sit in a '## Title {.fact}' "
+                    "or '## Title {.commentary}' section",
+                )
+                reported_orphan = True
+        else:
+            current.tokens.append(token)
+        index += 1
+    if not sections and not findings.failed:
+        findings.error(
+            body_line, "the brief has no sections: add '## Title {.fact}' or '{.commentary}'"
+        )
+    return sections, footnotes
+
+
+def _take_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """Separate the footnote block the footnote plugin appends from the body."""
+    footnotes: dict[int, list[Token]] = {}
+    body: list[Token] = []
+    current: list[Token] | None = None
+    for token in tokens:
+        if token.type in ("footnote_block_open", "footnote_block_close"):
+            continue
+        if token.type == "footnote_open":
+            current = footnotes.setdefault(int(token.meta["id"]), [])
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type == "footnote_anchor":
+            continue
+        elif current is not None:
+            current.append(token)
+        else:
+            body.append(token)
+    return body, footnotes
+
+
+def _start_section(
+    tokens: list[Token], index: int, line: int, anchors: set[str], findings: Findings
+) -> Section | None:
+    """Build a section from its heading, or record why the heading is not one."""
+    heading, inline = tokens[index], tokens[index + 1]
+    title = plain_text(inline) or inline.content
+    if heading.tag == "h1":
+        findings.error(
+            line,
+            f"'# {title}' is a level-1 heading: sections are '##' headings "
+            "(the title comes from the front matter)",
+        )
+        return None
+    kind = _section_kind(heading, title, line, findings)
+    if kind is None:
+        return None
+    attrs = heading.meta.get("attrs", {})
+    for name in sorted(set(attrs) - _KNOWN_ATTRS):
+        findings.warning(line, f"section '{title}': unknown attribute '{name}' is ignored")
+    by = attrs.get("by") or None
+    if by and kind == "fact":
+        findings.warning(line, f"section '{title}': 'by' only attributes commentary; ignored")
+        by = None
+    anchor = attrs.get("id") or ""
+    if anchor and not _ANCHOR.match(anchor):
+        findings.warning(line, f"section '{title}': id '{anchor}' is not a plain name; ignored")
+        anchor = ""
+    anchor = _unique(anchor or slugify(title), anchors)
+    return Section(kind=kind, title=title, anchor=anchor, line=line, heading=inline, by=by)
+
+
+def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> SectionKind | None:
+    """Return the one declared kind of a section heading, or record the problem."""
+    allowed = ", ".join(f".{k}" for k in SECTION_KINDS)
+    if "attr_error" in heading.meta:
+        findings.error(
+            line, f"section '{title}': malformed attributes ({heading.meta['attr_error']})"
+        )
+        return None
+    classes: list[str] = heading.meta.get("classes", [])
+    if not classes:
+        findings.error(
+            line, f"section '{title}' has no kind: add {{.fact}} or {{.commentary}} to its heading"
+        )
+        return None
+    unknown = [c for c in classes if c not in SECTION_KINDS]
+    if unknown:
+        findings.error(
+            line, f"section '{title}': unknown kind '.{unknown[0]}' (allowed kinds: {allowed})"
+        )
+        return None
+    if len(set(classes)) > 1:
+        findings.error(
+            line, f"section '{title}' declares more than one kind: choose one of {allowed}"
+        )
+        return None
+    kind: SectionKind = "fact" if classes[0] == "fact" else "commentary"
+    return kind
+
+
+def slugify(text: str) -> str:
+    """Return an ASCII anchor for a heading that is a valid XML id."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    return slug if slug and slug[0].isalpha() else f"section-{slug}".rstrip("-")
+
+
+def _unique(anchor: str, taken: set[str]) -> str:
+    """Return anchor, or anchor-2, anchor-3 ... if already taken."""
+    candidate, number = anchor, 2
+    while candidate in taken:
+        candidate, number = f"{anchor}-{number}", number + 1
+    taken.add(candidate)
+    return candidate

@@ -1,0 +1,105 @@
+"""Themes: an ordered list of folders, the workspace's first, searched for templates and styles."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from briefkit.config import Workspace
+from briefkit.errors import BriefkitError
+from briefkit.resources import builtin_root
+
+# `{% extends "!default/brief.html" %}` reaches the built-in template a user's one overrides.
+BUILTIN_PREFIX = "!default"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The theme folders of a workspace, most specific first, the built-in theme last."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def for_workspace(cls, workspace: Workspace) -> Theme:
+        """Return the workspace's folder, its configured theme, then the built-in theme."""
+        candidates = [workspace.root, workspace.theme_folder(), builtin_root()]
+        folders: list[Path] = []
+        for folder in candidates:
+            if folder is not None and folder.resolve() not in folders:
+                folders.append(folder.resolve())
+        return cls(tuple(folders))
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """Return the templates folders that exist, in search order."""
+        return [f / "templates" for f in self.folders if (f / "templates").is_dir()]
+
+    @property
+    def style_dirs(self) -> list[Path]:
+        """Return the styles folders that exist, in search order."""
+        return [f / "styles" for f in self.folders if (f / "styles").is_dir()]
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """Return the one Jinja environment for this theme."""
+        builtin = jinja2.FileSystemLoader(builtin_root() / "templates")
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(self.template_dirs),
+                jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
+            ]
+        )
+        return jinja2.Environment(
+            loader=loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def render(self, name: str, **context: object) -> str:
+        """Render a template; template errors are reported as the theme's fault."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateNotFound as exc:
+            raise BriefkitError(
+                f"theme: template '{exc.name}' not found in {self._where()}"
+            ) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise BriefkitError(f"{exc.filename}:{exc.lineno}: error: {exc.message}") from exc
+        except jinja2.UndefinedError as exc:
+            raise BriefkitError(f"theme: template '{name}': {exc.message}") from exc
+
+    def style(self, name: str) -> Path:
+        """Return the first stylesheet of that name in search order."""
+        for folder in self.style_dirs:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        raise BriefkitError(f"theme: stylesheet '{name}' not found in {self._where()}")
+
+    def optional_style(self, name: str) -> Path | None:
+        """Return a stylesheet if any theme folder has it."""
+        try:
+            return self.style(name)
+        except BriefkitError:
+            return None
+
+    @cached_property
+    def digest(self) -> str:
+        """Return a hash of every theme file, so that a theme change invalidates outputs."""
+        hasher = hashlib.sha256()
+        for folder in self.template_dirs + self.style_dirs:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                hasher.update(str(path).encode())
+                hasher.update(path.read_bytes())
+        return hasher.hexdigest()
+
+    def _where(self) -> str:
+        """Name the folders searched."""
+        return ", ".join(str(f) for f in self.folders)

@@ -1,0 +1,50 @@
+"""Walk parsed Markdown tokens: the inline children where citations, images and notes live."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from markdown_it.token import Token
+
+from briefkit.model import Section
+
+
+def inline_children(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Yield every inline child of the given block tokens, figures' images included."""
+    for token in tokens:
+        for child in token.children or []:
+            yield child
+            if child.children:
+                yield from inline_children([child])
+
+
+def of_type(tokens: Iterable[Token], kind: str) -> Iterator[Token]:
+    """Yield inline children of one type."""
+    return (child for child in inline_children(tokens) if child.type == kind)
+
+
+def footnote_ids(tokens: Iterable[Token]) -> list[int]:
+    """Return the ids of footnotes referenced from tokens, in order, without repeats."""
+    ids: list[int] = []
+    for ref in of_type(tokens, "footnote_ref"):
+        note = int(ref.meta["id"])
+        if note not in ids:
+            ids.append(note)
+    return ids
+
+
+def with_notes(tokens: list[Token], footnotes: dict[int, list[Token]]) -> list[Token]:
+    """Return tokens followed by the bodies of the footnotes they reference."""
+    out = list(tokens)
+    for note in footnote_ids(tokens):
+        out.extend(footnotes.get(note, []))
+    return out
+
+
+def citation_order(sections: Iterable[Section], footnotes: dict[int, list[Token]]) -> list[str]:
+    """Return cited keys in order of first citation, footnotes included."""
+    keys: list[str] = []
+    for section in sections:
+        for cite in of_type(with_notes(section.tokens, footnotes), "citation"):
+            keys.extend(k for k in cite.meta["keys"] if k not in keys)
+    return keys

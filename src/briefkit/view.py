@@ -1,0 +1,203 @@
+"""The view of a brief that templates render: labelled sections, notes, sources, title block."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from briefkit.config import Labels
+from briefkit.fragments import Flavour, FragmentContext, FragmentRenderer, Note, render_inline
+from briefkit.model import Brief, FrontMatter, Section
+from briefkit.tokens import citation_order
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@dataclass
+class SectionView:
+    """A section as shown: its label in words, heading and body."""
+
+    kind: str
+    label: str
+    attribution: str | None
+    title: str
+    title_html: Markup
+    anchor: str
+    body_html: Markup
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def label_text(self) -> str:
+        """Return the full label, e.g. 'Commentary · MGMM Editorial Board'."""
+        return f"{self.label} · {self.attribution}" if self.attribution else self.label
+
+
+@dataclass
+class SourceView:
+    """An entry of the Sources list."""
+
+    number: int
+    key: str
+    anchor: str
+    title: str
+    publisher: str | None
+    date: str | None
+    url: str | None
+    accessed: str | None
+
+
+@dataclass
+class BriefView:
+    """Everything a template needs to present one brief."""
+
+    meta: FrontMatter
+    flavour: Flavour
+    labels: Labels
+    sections: list[SectionView]
+    sources: list[SourceView]
+    notes: list[Note]
+    facts_only: bool
+    omitted: int
+    show_toc: bool
+    organisation_url: str | None = None
+
+    @property
+    def date_text(self) -> str:
+        """Return the brief's date written out, e.g. '24 November 2025'."""
+        return long_date(self.meta.date)
+
+    @property
+    def series_line(self) -> str:
+        """Return 'Series · No. 12', or whichever part exists."""
+        parts = [self.meta.series or "", f"No. {self.meta.number}" if self.meta.number else ""]
+        return " · ".join(p for p in parts if p)
+
+    @property
+    def short_title(self) -> str:
+        """Return the title for running headers."""
+        return self.meta.short_title or self.meta.title
+
+    @property
+    def author_names(self) -> list[str]:
+        """Return the authors' names."""
+        return [a.name for a in self.meta.authors]
+
+    @property
+    def kinds_present(self) -> set[str]:
+        """Return the section kinds this edition contains."""
+        return {s.kind for s in self.sections}
+
+
+def long_date(day: dt.date) -> str:
+    """Write a date as '24 November 2025'."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def partial_date(text: str) -> str:
+    """Write '2025', '2025-11' or '2025-11-23' as '2025', 'November 2025' or '23 November 2025'."""
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return long_date(dt.date(parts[0], parts[1], parts[2]))
+    if len(parts) == 2:
+        return f"{_MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def build_view(
+    brief: Brief,
+    flavour: Flavour,
+    labels: Labels,
+    *,
+    facts_only: bool = False,
+    toc_min_sections: int = 5,
+    source_href: Callable[[str], str] | None = None,
+    image_src: Callable[[Path], str] | None = None,
+    organisation_url: str | None = None,
+) -> BriefView:
+    """Render every included section of a brief into a view for templates."""
+    included = brief.included(facts_only)
+    order = citation_order(included, brief.footnotes)
+    numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
+    context = FragmentContext(
+        flavour=flavour,
+        citation_numbers=numbers,
+        source_href=source_href or (lambda key: f"#_src{numbers.get(key, 0)}"),
+        image_src=image_src or (lambda path: path.as_uri()),
+        folder=brief.folder,
+        footnotes=brief.footnotes,
+    )
+    sections = [_section_view(section, brief, labels, context) for section in included]
+    return BriefView(
+        meta=brief.meta,
+        flavour=flavour,
+        labels=labels,
+        sections=sections,
+        sources=_sources(brief, numbers),
+        notes=list(context.notes),
+        facts_only=facts_only,
+        omitted=len(brief.sections) - len(included),
+        show_toc=len(sections) >= toc_min_sections,
+        organisation_url=organisation_url,
+    )
+
+
+def _source_keys(brief: Brief, cited: list[str]) -> list[str]:
+    """Return source keys numbered: cited ones in citation order, then the rest as listed."""
+    return cited + [key for key in brief.meta.sources if key not in cited]
+
+
+def _section_view(
+    section: Section, brief: Brief, labels: Labels, context: FragmentContext
+) -> SectionView:
+    """Render one section, collecting the notes it calls."""
+    before = len(context.notes)
+    renderer = FragmentRenderer(context)
+    body = renderer.render_tokens(section.tokens)
+    attribution = None
+    if section.kind == "commentary":
+        attribution = section.by or brief.meta.organisation
+    return SectionView(
+        kind=section.kind,
+        label=labels.fact if section.kind == "fact" else labels.commentary,
+        attribution=attribution,
+        title=section.title,
+        title_html=render_inline(section.heading, context),
+        anchor=section.anchor,
+        body_html=body,
+        notes=context.notes[before:],
+    )
+
+
+def _sources(brief: Brief, numbers: dict[str, int]) -> list[SourceView]:
+    """Return the Sources list in number order."""
+    views = [
+        SourceView(
+            number=numbers[key],
+            key=key,
+            anchor=f"_src{numbers[key]}",
+            title=entry.title,
+            publisher=entry.publisher,
+            date=partial_date(entry.date) if entry.date else None,
+            url=entry.url,
+            accessed=long_date(entry.accessed) if entry.accessed else None,
+        )
+        for key, entry in brief.meta.sources.items()
+    ]
+    return sorted(views, key=lambda v: v.number)
