@@ -135,6 +135,80 @@ def check(
             raise typer.Exit(1)
 
 
+class Paper(StrEnum):
+    """Paper sizes."""
+
+    a4 = "a4"
+    letter = "letter"
+
+
+class Variant(StrEnum):
+    """PDF conformance variants."""
+
+    ua1 = "ua-1"
+    a3b = "a-3b"
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    pdf = "pdf"
+    epub = "epub"
+    html = "html"
+
+
+@app.command()
+def build(
+    paths: PathsArg = None,
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option(
+            "--format", "-f", help="Output format; repeat for several (default: pdf, epub)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")] = False,
+    facts_only: Annotated[bool, typer.Option(help="Leave every commentary section out.")] = False,
+    paper: Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")] = None,
+    print_marks: Annotated[
+        bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
+    ] = False,
+    pdf_variant: Annotated[
+        Variant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: cores).")
+    ] = None,
+) -> None:
+    """Build PDF, EPUB or HTML briefs from sources.
+
+    Example: briefkit build briefings/ --format pdf --format epub --out out/
+    """
+    with _reported():
+        from briefkit.commands.build import build_options, run_build
+        from briefkit.config import find_workspace
+
+        workspace = find_workspace()
+        options = build_options(
+            workspace.config,
+            formats=[f.value for f in formats] if formats else None,
+            out=out,
+            strict=strict,
+            facts_only=facts_only,
+            paper=paper.value if paper else None,
+            print_marks=print_marks,
+            pdf_variant=pdf_variant.value if pdf_variant else None,
+            force=force,
+            jobs=jobs,
+            verbose=_State.verbose,
+        )
+        if not run_build(paths or [], workspace, options, quiet=_State.quiet):
+            raise typer.Exit(1)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the front matter, for editors that validate YAML.

@@ -24,8 +24,18 @@ def find_sources(paths: Iterable[Path]) -> list[Path]:
             raise UsageError(f"{path}: no such file or folder")
     unique: dict[Path, Path] = {}
     for path in found:
-        unique.setdefault(path.resolve(), path)
+        unique.setdefault(path.resolve(), _relative(path))
     return list(unique.values())
+
+
+def _relative(path: Path) -> Path:
+    """Return path relative to the current folder when inside it, for shorter messages."""
+    if not path.is_absolute():
+        return path
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _hidden(relative: Path) -> bool:

@@ -45,7 +45,7 @@ class PdfEngine:
         self.font_config = FontConfiguration()
         self._theme_fetcher = make_fetcher(Allowed(theme.style_dirs))
         self._css_class = CSS
-        self._sheets: dict[Path, Any] = {}
+        self._sheets: dict[tuple[Path, int, int], Any] = {}
 
     def stylesheets(self, options: PdfOptions) -> list[Any]:
         """Return parsed stylesheets for the options, parsing each file once."""
@@ -59,15 +59,17 @@ class PdfEngine:
         return [self._sheet(path) for path in paths]
 
     def _sheet(self, path: Path) -> Any:
-        """Parse a stylesheet once per engine."""
-        if path not in self._sheets:
-            self._sheets[path] = self._css_class(
+        """Parse a stylesheet once per engine, and again when the file changes."""
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in self._sheets:
+            self._sheets[key] = self._css_class(
                 string=path.read_text(encoding="utf-8"),
                 base_url=path.as_uri(),
                 url_fetcher=self._theme_fetcher,
                 font_config=self.font_config,
             )
-        return self._sheets[path]
+        return self._sheets[key]
 
     def render(
         self,

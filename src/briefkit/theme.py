@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import jinja2
@@ -103,3 +103,9 @@ class Theme:
     def _where(self) -> str:
         """Name the folders searched."""
         return ", ".join(str(f) for f in self.folders)
+
+
+@cache
+def shared_theme(folders: tuple[Path, ...]) -> Theme:
+    """Return one Theme per folder list in this process, so templates compile once."""
+    return Theme(folders)
