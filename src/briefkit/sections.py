@@ -24,6 +24,8 @@ def split_sections(
     sections: list[Section] = []
     anchors: set[str] = set()
     current: Section | None = None
+    # After a heading that is refused, its content belongs to it, not to "text before".
+    after_refused = False
     reported_orphan = False
     index = 0
     while index < len(body):
@@ -31,12 +33,13 @@ def split_sections(
         line = body_line + (token.map[0] if token.map else 0)
         if token.type == "heading_open" and token.tag in ("h1", "h2"):
             current = _start_section(body, index, line, anchors, findings)
+            after_refused = current is None
             if current is not None:
                 sections.append(current)
             index += 3
             continue
         if current is None:
-            if not reported_orphan and token.level == 0:
+            if not reported_orphan and not after_refused and token.level == 0:
                 findings.error(
                     line,
                     "text before the first section: everything must sit in a '## Title {.fact}' "

@@ -29,7 +29,7 @@ from briefkit.theme import Theme, shared_theme
 class BuildOptions:
     """How a build runs: what to render, where to, and how hard to look."""
 
-    render: RenderOptions = RenderOptions()
+    render: RenderOptions = field(default_factory=RenderOptions)
     out_dir: Path | None = None
     strict: bool = False
     force: bool = False
@@ -217,7 +217,7 @@ def build_one(job: Job) -> BriefResult:
         _build_into(job, result)
     except BriefkitError as exc:
         result.error = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other briefs
+    except Exception as exc:  # a bug in one brief must not stop the others
         detail = traceback.format_exc() if job.options.verbose else ""
         result.error = f"internal error: {type(exc).__name__}: {exc}\n{detail}".rstrip()
     result.seconds = time.perf_counter() - started

@@ -1,0 +1,52 @@
+# Quick start:  make demo   (set up, then build the sample briefs into out/)
+#               make test   (set up, then run every check the CI runs)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck pytest setup setup-test bench clean
+
+demo: setup
+	$(BIN)/briefkit build
+
+test: setup-test lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(BIN)/pytest
+
+setup: $(VENV)/.installed
+	@scripts/setup-system.sh
+
+setup-test: $(VENV)/.installed-test node_modules/.installed
+	@scripts/setup-system.sh --test
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "briefkit needs Python 3.11 or newer as $(PYTHON)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@scripts/setup-system.sh --test
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

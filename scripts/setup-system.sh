@@ -1,0 +1,37 @@
+#!/bin/sh
+# Install the Debian packages briefkit needs, or name them when not running as root.
+#   scripts/setup-system.sh            what building briefs needs
+#   scripts/setup-system.sh --test     also what the test suite needs
+set -eu
+
+packages="libharfbuzz-subset0 fontconfig fonts-noto-cjk"
+if [ "${1:-}" = "--test" ]; then
+  packages="$packages poppler-utils chromium nodejs npm default-jre-headless"
+fi
+
+missing=""
+for package in $packages; do
+  case "$package" in
+    # Node.js and Java may come from elsewhere than Debian; a working command is enough.
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+    default-jre-headless) command -v java >/dev/null 2>&1 && continue ;;
+  esac
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $package"
+  fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "briefkit needs these Debian packages:$missing" >&2
+  echo "Install them with: sudo apt-get install$missing" >&2
+  exit 1
+fi
+
+echo "Installing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # the list is meant to split into words
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

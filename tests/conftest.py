@@ -1,0 +1,81 @@
+"""Shared fixtures: sample briefs, temporary workspaces and the real command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "briefings").glob("*.md"))
+BRIEFS = Path(__file__).resolve().parent / "briefs"
+EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Return an empty workspace (briefkit.toml and briefings/) as the current folder."""
+    (tmp_path / "briefings").mkdir()
+    (tmp_path / "briefkit.toml").write_text('[organisation]\nname = "Test Unit"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return tmp_path
+
+
+@pytest.fixture
+def samples_workspace(workspace: Path) -> Path:
+    """Return a workspace holding copies of the repository's sample briefs."""
+    shutil.copytree(ROOT / "briefings", workspace / "briefings", dirs_exist_ok=True)
+    return workspace
+
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_cli() -> Run:
+    """Run the real `briefkit` command in a subprocess and return what it printed."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
+        return subprocess.run(
+            [sys.executable, "-m", "briefkit", *args],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    return run
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a text file, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL = """---
+title: A minimal brief
+date: 2025-11-24
+sources:
+  src:
+    title: A source
+---
+
+## What happened {.fact}
+
+Something happened [@src].
+
+## What we think {.commentary by="The Desk"}
+
+We think it matters.
+"""

@@ -1,0 +1,123 @@
+"""`briefkit check`: every rejection rule, data-driven from tests/briefs/bad/*.md and .expect."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from briefkit.errors import Severity
+from briefkit.loader import load_brief
+from conftest import BRIEFS, MINIMAL, SAMPLES, Run, write
+
+BAD = sorted((BRIEFS / "bad").glob("*.md"))
+_EXPECT = re.compile(r"^(\d+):(\d+): (error|warning): (.+)$")
+
+
+def _expected(source: Path) -> list[tuple[int, int, str, str]]:
+    """Read the findings a bad source must produce: LINE:COL: severity: message part."""
+    rows = []
+    for line in source.with_suffix(".expect").read_text(encoding="utf-8").splitlines():
+        match = _EXPECT.match(line)
+        assert match, f"bad .expect line: {line!r}"
+        rows.append((int(match[1]), int(match[2]), match[3], match[4]))
+    return rows
+
+
+@pytest.mark.parametrize("source", BAD, ids=[p.stem for p in BAD])
+def test_bad_source_gives_exact_finding(source: Path) -> None:
+    findings = load_brief(source).findings
+    expected = _expected(source)
+    assert len(findings) == len(expected), [f.format() for f in findings]
+    for finding, (line, col, severity, text) in zip(findings, expected, strict=True):
+        assert (finding.line, finding.col, str(finding.severity)) == (line, col, severity)
+        assert text in finding.message
+
+
+@pytest.mark.parametrize("source", BAD, ids=[p.stem for p in BAD])
+def test_errors_refuse_the_brief_and_warnings_do_not(source: Path) -> None:
+    loaded = load_brief(source)
+    has_error = any(f.severity is Severity.ERROR for f in loaded.findings)
+    assert (loaded.brief is None) == has_error
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_samples_pass_strict_check(sample: Path, run_cli: Run) -> None:
+    result = run_cli("check", "--strict", str(sample))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors, 0 warnings" in result.stdout
+
+
+def test_check_reports_path_line_and_exits_1(run_cli: Run) -> None:
+    result = run_cli("check", str(BRIEFS / "bad" / "unknown-kind.md"))
+    assert result.returncode == 1
+    assert re.search(
+        r"unknown-kind\.md:9:1: error: .*allowed kinds: \.fact, \.commentary", result.stdout
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path, run_cli: Run) -> None:
+    source = BRIEFS / "bad" / "warn-no-citation.md"
+    assert run_cli("check", str(source)).returncode == 0
+    strict = run_cli("check", "--strict", str(source))
+    assert strict.returncode == 1
+    assert "warning: fact section 'Unsourced' cites no source" in strict.stdout
+
+
+def test_json_format_lists_the_same_findings(run_cli: Run) -> None:
+    result = run_cli("check", "--format", "json", str(BRIEFS / "bad" / "invalid-date.md"))
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    [finding] = data["findings"]
+    assert finding["line"] == 4 and finding["severity"] == "error"
+    assert finding["path"].endswith("invalid-date.md")
+
+
+def test_check_defaults_to_the_workspace_briefings(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "ok.md", MINIMAL)
+    write(workspace / "briefings" / "sub" / "bad.md", "---\ntitle: x\n---\n")
+    result = run_cli("check", cwd=workspace / "briefings" / "sub")
+    assert result.returncode == 1
+    assert "checked 2 briefs" in result.stdout
+    assert "bad.md:1:1: error: front matter is missing required key 'date'" in result.stdout
+
+
+def test_missing_path_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    result = run_cli("check", str(tmp_path / "nope.md"))
+    assert result.returncode == 2
+    assert "no such file or folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_raw_html_is_shown_as_text_not_markup(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "html.md",
+        MINIMAL.replace("Something happened", "<script>alert(1)</script> <b>bold</b> happened"),
+    )
+    loaded = load_brief(source)
+    assert loaded.brief is not None
+    from briefkit.config import Labels
+    from briefkit.fragments import Flavour
+    from briefkit.view import build_view
+
+    html = build_view(loaded.brief, Flavour.WEB, Labels()).sections[0].body_html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_jinja_syntax_in_text_is_not_evaluated(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "jinja.md",
+        MINIMAL.replace("Something happened", "{{ 7*7 }} {% if 1 %}x{% endif %}"),
+    )
+    loaded = load_brief(source)
+    assert loaded.brief is not None
+    from briefkit.config import Labels
+    from briefkit.fragments import Flavour
+    from briefkit.view import build_view
+
+    html = build_view(loaded.brief, Flavour.WEB, Labels()).sections[0].body_html
+    assert "{{ 7*7 }}" in html and "49" not in html

@@ -1,0 +1,170 @@
+"""The PDF a policy team sends to the printer: read back with poppler's tools."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefkit.commands.build import BuildOptions, build
+from briefkit.config import find_workspace
+from briefkit.render import RenderOptions
+from conftest import EPOCH, MINIMAL, ROOT, write
+from pdftools import attachments, fonts, info, outline, pages, text, xmp
+
+pytestmark = pytest.mark.slow
+
+
+def _build(workspace: Path, **render: object) -> dict[str, Path]:
+    """Build the workspace's briefings to PDF and return each output by stem."""
+    options = BuildOptions(render=RenderOptions(formats=("pdf",), **render), force=True, jobs=1)  # type: ignore[arg-type]
+    report = build([], find_workspace(workspace), options)
+    assert not report.failed, [r.error for r in report.results]
+    return {r.source.stem: r.outputs[0] for r in report.results}
+
+
+@pytest.fixture(scope="module")
+def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Build both samples once for the module."""
+    root = tmp_path_factory.mktemp("samples")
+    shutil.copytree(ROOT / "briefings", root / "briefings")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        patch.chdir(root)
+        return _build(root)
+
+
+def test_labels_headings_and_legend_are_text(sample_pdfs: dict[str, Path]) -> None:
+    content = text(sample_pdfs["india-japan-2025-11"])
+    assert content.count("FACT") >= 6  # six fact sections, plus the legend and contents
+    assert re.search(r"COMMENTARY\s+·\s+MGMM Editorial Board", content)
+    assert "How to read this brief" in content
+    for heading in ("The meeting in Johannesburg", "Talent mobility", "The MGMM Outlook"):
+        assert heading in content
+
+
+def test_every_section_has_its_label_directly_above_its_heading(
+    sample_pdfs: dict[str, Path],
+) -> None:
+    lines = [line.strip() for line in text(sample_pdfs["talent-mobility-2025-11"]).splitlines()]
+    for heading, label in (
+        ("The people in this brief", "FACT"),
+        ("Where it fits", "FACT"),
+        ("Analyst’s view: from intent to numbers", "COMMENTARY · Asha Rao, Senior Analyst"),
+    ):
+        index = lines.index(heading)
+        above = next(line for line in reversed(lines[:index]) if line)
+        assert " ".join(above.split()) == label
+
+
+def test_footnote_sits_at_the_foot_of_the_page_that_calls_it(
+    sample_pdfs: dict[str, Path],
+) -> None:
+    for number, page in enumerate(pages(sample_pdfs["india-japan-2025-11"]), start=1):
+        if "roughly USD 68 billion1" in page:
+            tail = page.rstrip().splitlines()[-6:]
+            assert any("1. The dollar figure" in line for line in tail), (number, tail)
+            break
+    else:
+        pytest.fail("footnote call not found")
+
+
+def test_sources_list_resolves_citations(sample_pdfs: dict[str, Path]) -> None:
+    content = text(sample_pdfs["india-japan-2025-11"])
+    sources = content[content.rindex("Sources") :]
+    assert re.search(r"1\.\s+India–Japan strategic ties enter a new phase", sources)
+    assert "https://www.mea.gov.in/" in sources
+    assert "(accessed 24 November 2025)" in sources
+    assert "[1]" in content and "[2]" in content
+
+
+def test_figure_caption_and_credit(sample_pdfs: dict[str, Path]) -> None:
+    content = text(sample_pdfs["india-japan-2025-11"])
+    assert re.search(r"Milestones referred to at the meeting\s+Credit: MGMM", content)
+
+
+def test_every_font_is_embedded(sample_pdfs: dict[str, Path]) -> None:
+    for pdf in sample_pdfs.values():
+        rows = fonts(pdf)
+        assert rows
+        for row in rows:
+            assert row[-5] == "yes", row  # emb column
+
+
+def test_devanagari_and_japanese_render_with_real_fonts(sample_pdfs: dict[str, Path]) -> None:
+    pdf = sample_pdfs["talent-mobility-2025-11"]
+    names = " ".join(row[0] for row in fonts(pdf))
+    assert "Devanagari" in names
+    content = text(pdf)
+    assert "高市早苗" in content
+    assert "मोदी" in content or "मोद" in content
+
+
+def test_tagged_with_metadata_from_the_brief(sample_pdfs: dict[str, Path]) -> None:
+    fields = info(sample_pdfs["india-japan-2025-11"])
+    assert fields["Tagged"] == "yes"
+    assert fields["Title"] == "India and Japan widen their partnership at the Johannesburg G20"
+    assert fields["Author"] == "MGMM Asia Desk"
+    assert fields["Subject"].startswith("Narendra Modi and Sanae Takaichi met")
+    assert "talent mobility" in fields["Keywords"]
+    assert fields["CreationDate"].startswith("Mon Nov 24 00:00:00 2025")
+    assert re.search(r'pdfuaid:part(="1"|>1<)', xmp(sample_pdfs["india-japan-2025-11"]))
+
+
+def test_outline_has_an_entry_per_section(sample_pdfs: dict[str, Path]) -> None:
+    titles = outline(sample_pdfs["india-japan-2025-11"])
+    assert titles == [
+        "Summary",
+        "The meeting in Johannesburg",
+        "A free and open Indo-Pacific",
+        "Defence, technology and AI",
+        "Talent mobility",
+        "Economic security and investment",
+        "Shared history",
+        "The MGMM Outlook",
+        "Sources",
+    ]
+    nested = outline(sample_pdfs["talent-mobility-2025-11"])
+    assert "Why talent mobility now" in nested  # a ### sub-heading, under its section
+
+
+def test_contents_page_numbers_and_running_heads(sample_pdfs: dict[str, Path]) -> None:
+    all_pages = pages(sample_pdfs["india-japan-2025-11"])
+    assert re.search(r"Talent mobility[ .]+\d", all_pages[0])
+    assert "Page 1 of" not in all_pages[0]
+    for number, page in enumerate(all_pages[1:], start=2):
+        assert f"Page {number} of {len(all_pages)}" in page
+        assert "India–Japan at the G20" in page and "PUBLIC" in page and "MGMM" in page
+
+
+def test_same_input_and_epoch_give_identical_bytes(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    first = _build(workspace)["one"].read_bytes()
+    second = _build(workspace)["one"].read_bytes()
+    assert first == second
+
+
+def test_facts_only_leaves_commentary_out_and_says_so(samples_workspace: Path) -> None:
+    pdf = _build(samples_workspace, facts_only=True)["india-japan-2025-11"]
+    content = text(pdf)
+    assert "The MGMM Outlook" not in content and "COMMENTARY" not in content
+    assert "Facts-only edition" in content
+
+
+def test_letter_paper_and_print_marks(samples_workspace: Path) -> None:
+    pdf = _build(samples_workspace, paper="letter", print_marks=True)["india-japan-2025-11"]
+    boxes = info(pdf, "-box")
+    trim = [float(v) for v in boxes["TrimBox"].split()]
+    media = [float(v) for v in boxes["MediaBox"].split()]
+    assert round(trim[2] - trim[0]) == 612 and round(trim[3] - trim[1]) == 792
+    assert media[2] - media[0] > trim[2] - trim[0]  # bleed and marks around the page
+
+
+def test_pdf_a3b_carries_the_source(samples_workspace: Path) -> None:
+    pdf = _build(samples_workspace, pdf_variant="a-3b")["india-japan-2025-11"]
+    assert attachments(pdf) == ["india-japan-2025-11.md"]
+    metadata = xmp(pdf)
+    assert re.search(r'pdfaid:part(="3"|>3<)', metadata)
+    assert re.search(r'pdfaid:conformance(="B"|>B<)', metadata)

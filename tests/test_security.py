@@ -1,0 +1,140 @@
+"""Sources are untrusted: they cannot read local files, reach the network, or run code."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefkit.clock import build_time
+from briefkit.commands.build import BuildOptions, build
+from briefkit.config import find_workspace
+from briefkit.fetcher import Allowed, FetchRefused
+from briefkit.loader import load_brief
+from briefkit.pdf import PdfOptions, engine_for
+from briefkit.render import RenderOptions
+from briefkit.theme import Theme
+from conftest import EPOCH, MINIMAL, ROOT, write
+from pdftools import attachments, poppler, text
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """Listen on 127.0.0.1 and record every connection attempt's first bytes."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    seen.append(connection.recv(1024) or b"<connected>")
+                except OSError:
+                    seen.append(b"<connected>")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_fetcher_allows_only_files_inside_allowed_folders(tmp_path: Path) -> None:
+    inside = write(tmp_path / "brief" / "images" / "ok.png", "x")
+    allowed = Allowed([tmp_path / "brief"])
+    assert allowed.resolve(inside.as_uri()) == inside.resolve()
+    for url in (
+        "file:///etc/hostname",
+        "file:///dev/zero",
+        (tmp_path / "brief" / ".." / "secret.txt").as_uri(),
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/x.png",
+        "ftp://example.org/x",
+        "file://otherhost/etc/hostname",
+    ):
+        with pytest.raises(FetchRefused):
+            allowed.resolve(url)
+
+
+def test_symlink_out_of_the_brief_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "brief"
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "link.png").symlink_to("/etc/hostname")
+    with pytest.raises(FetchRefused):
+        Allowed([folder]).resolve((folder / "images" / "link.png").as_uri())
+    source = write(folder / "b.md", MINIMAL + "\n![A link](images/link.png)\n")
+    messages = [f.message for f in load_brief(source).findings]
+    assert "image 'images/link.png' is outside the brief's folder" in messages
+
+
+def test_hostile_html_cannot_embed_files_or_reach_the_network(
+    tmp_path: Path, listener: tuple[int, list[bytes]]
+) -> None:
+    """Even markup a source can never produce is contained by the fetcher."""
+    port, seen = listener
+    html = f"""<html><head>
+    <link rel="stylesheet" href="http://127.0.0.1:{port}/style.css">
+    <link rel="attachment" href="file:///etc/hostname">
+    <style>@import url(http://127.0.0.1:{port}/import.css);
+    body {{ background: url(file:///etc/hostname) }}</style></head>
+    <body><p>Hostile</p><img src="file:///etc/hostname" alt="x">
+    <img src="http://127.0.0.1:{port}/pixel.png" alt="y">
+    <a rel="attachment" href="/etc/hostname">a</a></body></html>"""
+    theme = Theme.for_workspace(find_workspace(tmp_path))
+    pdf, warnings = engine_for(theme).render(html, tmp_path, PdfOptions(), [], build_time())
+    target = write(tmp_path / "out.pdf", "")
+    target.write_bytes(pdf)
+    assert seen == []
+    assert attachments(target) == []
+    assert poppler("pdfimages", "-list", str(target)).count("\n") <= 2  # header lines only
+    assert hostname() not in text(target)
+    assert any("refused to fetch" in w for w in warnings)
+
+
+def test_a_source_with_raw_html_builds_with_the_markup_as_inert_text(
+    workspace: Path, listener: tuple[int, list[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, seen = listener
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    hostile = (
+        f'<img src="http://127.0.0.1:{port}/x.png"> <link rel="attachment" href="/etc/hostname">'
+        f' <iframe src="file:///etc/hostname"></iframe> [a link](javascript:alert(1))'
+    )
+    write(workspace / "briefings" / "hostile.md", MINIMAL.replace("Something happened", hostile))
+    options = BuildOptions(render=RenderOptions(formats=("pdf", "html")), jobs=1)
+    report = build([], find_workspace(workspace), options)
+    assert not report.failed, report.results[0].error
+    pdf = workspace / "out" / "hostile.pdf"
+    assert seen == [] and attachments(pdf) == []
+    content = text(pdf)
+    assert "<img src=" in content and "<iframe" in content and "/etc/hostname" in content
+    page = (workspace / "out" / "hostile.html").read_text()
+    assert "<iframe" not in page and "&lt;iframe" in page
+    assert 'href="javascript:' not in page
+
+
+def hostname() -> str:
+    """Return this machine's host name as /etc/hostname has it."""
+    return Path("/etc/hostname").read_text().strip() or "<none>"
+
+
+def test_theme_files_are_readable_but_not_the_repository(tmp_path: Path) -> None:
+    allowed = Allowed([ROOT / "styles"])
+    assert allowed.resolve((ROOT / "styles" / "base.css").as_uri())
+    with pytest.raises(FetchRefused):
+        allowed.resolve((ROOT / "pyproject.toml").as_uri())
