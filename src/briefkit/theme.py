@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -47,9 +47,10 @@ class Theme:
     def env(self) -> jinja2.Environment:
         """Return the one Jinja environment for this theme."""
         builtin = jinja2.FileSystemLoader(builtin_root() / "templates")
+        # Every candidate folder, existing or not: one created later is still searched first.
         loader = jinja2.ChoiceLoader(
             [
-                jinja2.FileSystemLoader(self.template_dirs),
+                jinja2.FileSystemLoader([f / "templates" for f in self.folders]),
                 jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
             ]
         )
@@ -105,7 +106,12 @@ class Theme:
         return ", ".join(str(f) for f in self.folders)
 
 
-@cache
-def shared_theme(folders: tuple[Path, ...]) -> Theme:
-    """Return one Theme per folder list in this process, so templates compile once."""
+@lru_cache(maxsize=8)
+def shared_theme(folders: tuple[Path, ...], digest: str) -> Theme:
+    """Return one Theme per folder list and content in this process, so templates compile once.
+
+    The digest is part of the key because Jinja's cache would keep using a built-in template
+    after a workspace adds an override of it.
+    """
+    del digest  # only part of the cache key
     return Theme(folders)

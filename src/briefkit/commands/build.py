@@ -44,6 +44,7 @@ class Job:
     source: Path
     outputs: dict[str, Path]
     theme_folders: tuple[Path, ...]
+    theme_digest: str
     config: Config
     options: BuildOptions
 
@@ -91,8 +92,15 @@ def build(
     theme = Theme.for_workspace(workspace)
     out_dir = options.out_dir or workspace.root / config.build.out
     jobs = [
-        Job(s, output_paths(s, out_dir, options.render.formats), theme.folders, config, options)
-        for s in sources
+        Job(
+            source,
+            output_paths(source, out_dir, options.render.formats),
+            theme.folders,
+            theme.digest,
+            config,
+            options,
+        )
+        for source in sources
     ]
     _refuse_clashes(jobs)
     cache = BuildCache.load(out_dir)
@@ -233,7 +241,7 @@ def _build_into(job: Job, result: BriefResult) -> None:
         count = len(problems) or 1
         result.error = f"not built: {count} problem{'s' if count != 1 else ''} in the source"
         return
-    theme = shared_theme(job.theme_folders)
+    theme = shared_theme(job.theme_folders, job.theme_digest)
     rendered = render_brief(loaded.brief, theme, job.config, job.options.render, build_time())
     result.warnings = rendered.warnings
     # Every format is rendered before anything is written: a failure leaves the old files.

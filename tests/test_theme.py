@@ -1,0 +1,80 @@
+"""Themes: the workspace's folder first, a configured theme next, the built-in theme last."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MINIMAL, ROOT, write
+
+from briefkit.commands.build import BuildOptions, build
+from briefkit.config import find_workspace
+from briefkit.render import RenderOptions
+from briefkit.theme import Theme
+
+
+def _html(workspace: Path) -> str:
+    """Build the workspace's briefs as HTML and return the first page."""
+    options = BuildOptions(render=RenderOptions(formats=("html",)), jobs=1, force=True)
+    report = build([], find_workspace(workspace), options)
+    assert not report.failed, [r.error for r in report.results]
+    return report.results[0].outputs[0].read_text()
+
+
+def test_search_order_is_workspace_then_theme_then_builtin(workspace: Path) -> None:
+    write(workspace / "briefkit.toml", '[build]\ntheme = "house"\n')
+    theme = Theme.for_workspace(find_workspace(workspace))
+    assert theme.folders[0] == workspace.resolve()
+    assert theme.folders[1] == (workspace / "house").resolve()
+    assert theme.folders[-1] == ROOT
+
+
+def test_workspace_template_overrides_the_builtin_one(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(
+        workspace / "templates" / "partials" / "legend.html",
+        '<aside class="legend">House legend: {{ view.labels.fact }} and '
+        "{{ view.labels.commentary }}</aside>\n",
+    )
+    page = _html(workspace)
+    assert "House legend: Fact and Commentary" in page
+    assert "How to read this brief" not in page
+
+
+def test_override_can_extend_the_builtin_template(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(
+        workspace / "templates" / "web.html",
+        '{% extends "!default/web.html" %}\n{% block head %}{{ super() }}'
+        '<meta name="house" content="yes" />{% endblock %}\n',
+    )
+    page = _html(workspace)
+    assert '<meta name="house" content="yes" />' in page
+    assert "<style>" in page  # the built-in block's content is kept
+
+
+def test_configured_theme_sits_between_workspace_and_builtin(workspace: Path) -> None:
+    write(workspace / "briefkit.toml", '[build]\ntheme = "house"\n')
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(workspace / "house" / "templates" / "partials" / "legend.html", "<p>From house</p>\n")
+    assert "From house" in _html(workspace)
+    write(workspace / "templates" / "partials" / "legend.html", "<p>From workspace</p>\n")
+    page = _html(workspace)
+    assert "From workspace" in page and "From house" not in page
+
+
+def test_styles_are_found_the_same_way_and_extra_css_is_added(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(workspace / "styles" / "screen.css", "/* house screen */\n")
+    write(workspace / "styles" / "extra.css", "/* house extra */\n")
+    page = _html(workspace)
+    assert "/* house screen */" in page and "/* house extra */" in page
+    assert "max-width: 46rem" not in page  # the built-in screen.css was replaced
+
+
+def test_source_text_is_escaped_by_the_templates(workspace: Path) -> None:
+    write(
+        workspace / "briefings" / "one.md",
+        MINIMAL.replace("title: A minimal brief", 'title: "<b>Bold</b> & {{ title }}"'),
+    )
+    page = _html(workspace)
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; {{ title }}" in page
