@@ -6,12 +6,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, Run, write
-from pdftools import text
 
 from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
 from briefkit.render import RenderOptions
+from conftest import MINIMAL, Run, write
+from pdftools import text
 
 pytestmark = pytest.mark.slow
 

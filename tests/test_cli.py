@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, Run, write
 
 from briefkit import __version__
+from conftest import MINIMAL, Run, write
 
 
 def _imports_after(code: str) -> set[str]:
@@ -57,7 +57,8 @@ def test_check_does_not_import_weasyprint(tmp_path: Path) -> None:
     source = write(tmp_path / "b.md", MINIMAL)
     code = (
         "from briefkit.cli import app\n"
-        f"try:\n    app(['check', {str(source)!r}], prog_name='briefkit')\nexcept SystemExit:\n    pass"
+        f"try:\n    app(['check', {str(source)!r}], prog_name='briefkit')\n"
+        "except SystemExit:\n    pass"
     )
     modules = _imports_after(code)
     assert "briefkit.loader" in modules

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MINIMAL, ROOT, write
-
 from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
 from briefkit.render import RenderOptions
 from briefkit.theme import Theme
+from conftest import MINIMAL, ROOT, write
 
 
 def _html(workspace: Path) -> str:

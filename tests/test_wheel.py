@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from conftest import EPOCH, MINIMAL, ROOT, write
 
 pytestmark = pytest.mark.slow
