@@ -1,0 +1,265 @@
+"""Draw a sober policy-brief cover with Pillow: a navy masthead band, the title and the date.
+
+The image depends only on the text it shows and the fonts, so the same brief gives the same
+PNG bytes. Text is set in the bundled Noto fonts; a character none of them has (Japanese, say)
+is drawn with an installed font that fontconfig finds for it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from briefkit.resources import builtin_fonts
+
+if TYPE_CHECKING:
+    from briefkit.view import BriefView
+
+WIDTH, HEIGHT = 1600, 2560
+MARGIN = 150
+BAND_HEIGHT = 720
+FOOTER_HEIGHT = 150
+NAVY = (20, 36, 62)
+INK = (20, 33, 52)
+MUTED = (74, 85, 99)
+PAPER = (250, 249, 246)
+ON_NAVY = (255, 255, 255)
+ON_NAVY_MUTED = (196, 207, 222)
+
+# Each style tries the Latin face, then the Devanagari one, then an installed font.
+_STYLES = {
+    "serif-bold": (("NotoSerif-Bold.ttf", "NotoSerifDevanagari-Bold.ttf"), True),
+    "sans": (("NotoSans-Regular.ttf", "NotoSansDevanagari-Regular.ttf"), False),
+    "sans-bold": (("NotoSans-Bold.ttf", "NotoSansDevanagari-Bold.ttf"), True),
+}
+# Scripts written without spaces may break between any two characters.
+_UNSPACED = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_BREAK_UNITS = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+|\s+")
+
+Colour = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class CoverText:
+    """The words a generated cover shows."""
+
+    title: str
+    subtitle: str | None
+    organisation: str | None
+    series: str | None
+    date: str
+    classification: str | None
+
+    @classmethod
+    def of(cls, view: BriefView) -> CoverText:
+        """Take the cover's words from a brief's view."""
+        meta = view.meta
+        return cls(
+            title=meta.title,
+            subtitle=meta.subtitle,
+            organisation=meta.organisation,
+            series=view.series_line or None,
+            date=view.date_text,
+            classification=meta.classification,
+        )
+
+    def alt(self) -> str:
+        """Describe the cover in words, for its alt text."""
+        parts = [f"Cover: {self.title}"]
+        parts += [p for p in (self.organisation, self.series, self.date) if p]
+        if self.classification:
+            parts.append(f"Classification: {self.classification}")
+        return ". ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class _FontFile:
+    """One face of a font file; index picks a face inside a .ttc collection."""
+
+    path: Path
+    index: int = 0
+
+
+def render_cover(text: CoverText) -> bytes:
+    """Return the cover as PNG bytes."""
+    from PIL import Image, ImageDraw  # Pillow is needed only when a cover is drawn.
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, BAND_HEIGHT), fill=NAVY)
+    draw.rectangle((0, HEIGHT - FOOTER_HEIGHT, WIDTH, HEIGHT), fill=NAVY)
+    _draw_masthead(draw, text)
+    bottom = _draw_title(draw, text)
+    _draw_subtitle(draw, text, bottom)
+    _draw_dateline(draw, text)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False, compress_level=9)
+    return out.getvalue()
+
+
+def _draw_masthead(draw: Any, text: CoverText) -> None:
+    """Write the organisation and series in the navy band."""
+    if text.organisation:
+        _draw_line(draw, (MARGIN, 250), text.organisation.upper(), "sans-bold", 72, ON_NAVY)
+        draw.rectangle((MARGIN, 310, MARGIN + 220, 318), fill=ON_NAVY_MUTED)
+    if text.series:
+        # The series sits at the foot of the band, just above the title.
+        lines = _wrap(text.series, "sans", 50, WIDTH - 2 * MARGIN)[:2]
+        baseline = BAND_HEIGHT - 110 - 70 * (len(lines) - 1)
+        for line in lines:
+            _draw_line(draw, (MARGIN, baseline), line, "sans", 50, ON_NAVY_MUTED)
+            baseline += 70
+
+
+def _draw_title(draw: Any, text: CoverText) -> int:
+    """Set the title as large as fits in seven lines; return the last baseline."""
+    width = WIDTH - 2 * MARGIN
+    size = 136
+    lines = _wrap(text.title, "serif-bold", size, width)
+    while size > 72 and (len(lines) > 7 or _widest(lines, "serif-bold", size) > width):
+        size -= 8
+        lines = _wrap(text.title, "serif-bold", size, width)
+    lines = _clip(lines[:7], len(lines) > 7)
+    baseline = BAND_HEIGHT + 120 + size
+    for line in lines:
+        _draw_line(draw, (MARGIN, baseline), line, "serif-bold", size, INK)
+        baseline += round(size * 1.2)
+    return baseline - round(size * 1.2)
+
+
+def _draw_subtitle(draw: Any, text: CoverText, title_bottom: int) -> None:
+    """Set the subtitle under the title, stopping above the dateline."""
+    if not text.subtitle:
+        return
+    baseline = title_bottom + 130
+    for line in _wrap(text.subtitle, "sans", 54, WIDTH - 2 * MARGIN):
+        if baseline > HEIGHT - 620:
+            break
+        _draw_line(draw, (MARGIN, baseline), line, "sans", 54, MUTED)
+        baseline += 76
+
+
+def _draw_dateline(draw: Any, text: CoverText) -> None:
+    """Draw a rule, the date, and the classification in a box: right of the date, or below."""
+    rule = HEIGHT - 500
+    draw.rectangle((MARGIN, rule, WIDTH - MARGIN, rule + 5), fill=INK)
+    baseline = rule + 130
+    _draw_line(draw, (MARGIN, baseline), text.date, "sans-bold", 58, INK)
+    if not text.classification:
+        return
+    marking = text.classification.upper()
+    size = 44
+    while size > 24 and _line_width(marking, "sans-bold", size) + 56 > WIDTH - 2 * MARGIN:
+        size -= 4
+    box = _line_width(marking, "sans-bold", size) + 56
+    left = WIDTH - MARGIN - box
+    if left < MARGIN + _line_width(text.date, "sans-bold", 58) + 60:
+        left, baseline = MARGIN, baseline + 130
+    draw.rectangle((left, baseline - 64, left + box, baseline + 24), outline=INK, width=5)
+    _draw_line(draw, (left + 28, baseline), marking, "sans-bold", size, INK)
+
+
+def _draw_line(
+    draw: Any, origin: tuple[int, int], line: str, style: str, size: int, fill: Colour
+) -> None:
+    """Draw one line on a baseline, each run of script in a font that has it."""
+    x, y = origin
+    for run, font_file in _runs(line, style):
+        font = _font(font_file, size)
+        draw.text((x, y), run, font=font, fill=fill, anchor="ls")
+        x += round(font.getlength(run))
+
+
+def _wrap(text: str, style: str, size: int, width: int) -> list[str]:
+    """Break text into lines no wider than width, at spaces or between CJK characters."""
+    lines: list[str] = []
+    current = ""
+    for unit in _BREAK_UNITS.findall(" ".join(text.split())):
+        candidate = current + unit
+        if current.strip() and _line_width(candidate.rstrip(), style, size) > width:
+            lines.append(current.rstrip())
+            current = unit.lstrip()
+        else:
+            current = candidate
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _clip(lines: list[str], clipped: bool) -> list[str]:
+    """End the last line with an ellipsis when text was left out."""
+    if clipped and lines:
+        lines[-1] = lines[-1].rstrip(" ,;:.") + "…"
+    return lines
+
+
+def _widest(lines: list[str], style: str, size: int) -> int:
+    """Return the width of the widest line."""
+    return max((_line_width(line, style, size) for line in lines), default=0)
+
+
+def _line_width(line: str, style: str, size: int) -> int:
+    """Return the drawn width of a line."""
+    return sum(round(_font(f, size).getlength(run)) for run, f in _runs(line, style))
+
+
+def _runs(line: str, style: str) -> list[tuple[str, _FontFile]]:
+    """Split a line into runs that one font can draw; spaces stay with the run they are in."""
+    faces, bold = _STYLES[style]
+    chain = [_FontFile(builtin_fonts() / name) for name in faces]
+    runs: list[tuple[str, _FontFile]] = []
+    for char in line:
+        current = runs[-1][1] if runs else None
+        if current is not None and (char.isspace() or ord(char) in _coverage(current)):
+            runs[-1] = (runs[-1][0] + char, current)
+            continue
+        font_file = next((f for f in chain if ord(char) in _coverage(f)), None)
+        font_file = font_file or _installed_font(char, bold) or chain[0]
+        runs.append((char, font_file))
+    return runs
+
+
+@cache
+def _coverage(font_file: _FontFile) -> frozenset[int]:
+    """Return the code points a font face has glyphs for."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font_file.path, fontNumber=font_file.index, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+@cache
+def _installed_font(char: str, bold: bool) -> _FontFile | None:
+    """Ask fontconfig for an installed sans-serif face that has char."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    pattern = f"sans-serif:weight={'bold' if bold else 'regular'}:charset={ord(char):x}"
+    result = subprocess.run(
+        [fc_match, "--format=%{file}\n%{index}", pattern],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    path, _, index = result.stdout.partition("\n")
+    if result.returncode != 0 or not path:
+        return None
+    found = _FontFile(Path(path), int(index or 0))
+    return found if ord(char) in _coverage(found) else None
+
+
+@cache
+def _font(font_file: _FontFile, size: int) -> Any:
+    """Load a font face at a size, with complex-script shaping where Pillow has it."""
+    from PIL import ImageFont, features
+
+    engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+    return ImageFont.truetype(
+        str(font_file.path), size, index=font_file.index, layout_engine=engine
+    )
