@@ -121,3 +121,14 @@ def test_jinja_syntax_in_text_is_not_evaluated(tmp_path: Path) -> None:
 
     html = build_view(loaded.brief, Flavour.WEB, Labels()).sections[0].body_html
     assert "{{ 7*7 }}" in html and "49" not in html
+
+
+def test_characters_without_any_font_are_named(tmp_path: Path) -> None:
+    # Khitan small script: no bundled font, and no font Debian's Noto packages install, has it.
+    khitan = "\U00018b00\U00018b01"
+    source = write(tmp_path / "glyph.md", MINIMAL.replace("Something happened", f"Seal {khitan}"))
+    messages = [f.message for f in load_brief(source).findings]
+    expected = f"no font can draw these characters: {khitan[0]} (U+18B00) {khitan[1]} (U+18B01)"
+    assert expected in messages
+    devanagari = write(tmp_path / "deva.md", MINIMAL.replace("Something happened", "मोदी"))
+    assert not [f for f in load_brief(devanagari).findings if "no font" in f.message]

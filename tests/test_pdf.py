@@ -12,7 +12,7 @@ from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
 from briefkit.render import RenderOptions
 from conftest import EPOCH, MINIMAL, ROOT, write
-from pdftools import attachments, fonts, info, outline, pages, text, xmp
+from pdftools import attachments, fonts, info, outline, pages, poppler, text, xmp
 
 pytestmark = pytest.mark.slow
 
@@ -168,3 +168,31 @@ def test_pdf_a3b_carries_the_source(samples_workspace: Path) -> None:
     metadata = xmp(pdf)
     assert re.search(r'pdfaid:part(="3"|>3<)', metadata)
     assert re.search(r'pdfaid:conformance(="B"|>B<)', metadata)
+
+
+def test_long_words_and_urls_stay_inside_the_page(workspace: Path) -> None:
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+    url = "https://example.org/" + "very-long-path-segment/" * 12
+    write(
+        workspace / "briefings" / "long.md",
+        MINIMAL.replace("Something happened", f"{word} <{url}>"),
+    )
+    pdf = _build(workspace)["long"]
+    bbox = poppler("pdftotext", "-bbox", str(pdf), "-")
+    page_width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
+    assert right_edges and max(right_edges) < page_width - 30  # inside the right margin
+
+
+def test_logo_from_config_appears_on_the_title_block(workspace: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (120, 60), "navy").save(workspace / "logo.png")
+    write(workspace / "briefkit.toml", '[organisation]\nname = "Logo Unit"\nlogo = "logo.png"\n')
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    found = find_workspace(workspace)
+    options = BuildOptions(render=RenderOptions(formats=("pdf",), logo=found.logo()), jobs=1)
+    report = build([], found, options)
+    assert not report.failed
+    images = poppler("pdfimages", "-list", str(report.results[0].outputs[0]))
+    assert re.search(r"\s120\s+60\s", images)

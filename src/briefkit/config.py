@@ -120,6 +120,21 @@ class Workspace:
         """Return the workspace's own styles folder."""
         return self.root / "styles"
 
+    def logo(self) -> Path | None:
+        """Return the organisation's logo file, checked like a brief's images."""
+        if not self.config.organisation.logo:
+            return None
+        from briefkit.errors import Findings
+        from briefkit.images import check_image
+
+        where = self.config_path or self.root / CONFIG_NAME
+        findings = Findings(where)
+        line = _line_of(where.read_text(encoding="utf-8"), ["organisation", "logo"])
+        found = check_image(where, self.config.organisation.logo, line, findings)
+        if found is None:
+            raise BriefkitError("\n".join(f.format() for f in findings.items))
+        return found
+
     def theme_folder(self) -> Path | None:
         """Return the configured theme folder, if any."""
         theme = self.config.build.theme

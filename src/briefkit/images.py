@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import warnings
 from pathlib import Path
@@ -69,6 +70,12 @@ def _image_problem(path: Path) -> str | None:
     except (OSError, SyntaxError, ValueError) as exc:
         return f"cannot be read as an image ({exc})"
     return None
+
+
+def data_uri(path: Path) -> str:
+    """Return an image file as a data: URI."""
+    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{media_type(path)};base64,{encoded}"
 
 
 def media_type(path: Path) -> str:

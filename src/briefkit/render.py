@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from briefkit.config import Config
 from briefkit.fragments import Flavour
 from briefkit.htmldoc import render_document
+from briefkit.images import data_uri
 from briefkit.model import Brief
 from briefkit.pdf import PdfAttachment, PdfOptions, engine_for
 from briefkit.theme import Theme
@@ -25,6 +27,7 @@ class RenderOptions:
     paper: str = "a4"
     print_marks: bool = False
     pdf_variant: str = "ua-1"
+    logo: Path | None = None
 
 
 @dataclass
@@ -65,6 +68,7 @@ def render_brief(
                 facts_only=options.facts_only,
                 modified=modified,
                 organisation_url=config.organisation.url,
+                logo=options.logo,
             )
         rendered.files[fmt] = data
     return rendered
@@ -81,6 +85,7 @@ def render_pdf(
         facts_only=options.facts_only,
         toc_min_sections=config.build.toc_min_sections,
         organisation_url=config.organisation.url,
+        logo=data_uri(options.logo) if options.logo else None,
     )
     html = render_document(view, theme, "pdf.html", modified)
     attachments = []

@@ -77,6 +77,7 @@ class BriefView:
     omitted: int
     show_toc: bool
     organisation_url: str | None = None
+    logo: str | None = None
 
     @property
     def date_text(self) -> str:
@@ -130,6 +131,7 @@ def build_view(
     source_href: Callable[[str], str] | None = None,
     image_src: Callable[[Path], str] | None = None,
     organisation_url: str | None = None,
+    logo: str | None = None,
 ) -> BriefView:
     """Render every included section of a brief into a view for templates."""
     included = brief.included(facts_only)
@@ -155,6 +157,7 @@ def build_view(
         omitted=len(brief.sections) - len(included),
         show_toc=len(sections) >= toc_min_sections,
         organisation_url=organisation_url,
+        logo=logo,
     )
 
 

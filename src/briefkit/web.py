@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from pathlib import Path
 
 from briefkit.config import Labels
 from briefkit.fragments import Flavour
 from briefkit.htmldoc import render_document
-from briefkit.images import media_type
+from briefkit.images import data_uri
 from briefkit.model import Brief
 from briefkit.theme import Theme
 from briefkit.view import build_view
@@ -25,6 +24,7 @@ def render_web(
     facts_only: bool = False,
     modified: dt.datetime,
     organisation_url: str | None = None,
+    logo: Path | None = None,
 ) -> bytes:
     """Return a self-contained HTML document for a brief."""
     view = build_view(
@@ -32,17 +32,12 @@ def render_web(
         Flavour.WEB,
         labels,
         facts_only=facts_only,
-        image_src=_data_uri,
+        image_src=data_uri,
         organisation_url=organisation_url,
+        logo=data_uri(logo) if logo else None,
     )
     css = "\n".join(theme.style(name).read_text(encoding="utf-8") for name in WEB_STYLES)
     extra = theme.optional_style("extra.css")
     if extra:
         css += "\n" + extra.read_text(encoding="utf-8")
     return render_document(view, theme, "web.html", modified, stylesheet=css).encode("utf-8")
-
-
-def _data_uri(path: Path) -> str:
-    """Return an image file as a data: URI."""
-    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:{media_type(path)};base64,{encoded}"

@@ -128,6 +128,7 @@ def build(
 def build_options(
     config: Config,
     *,
+    logo: Path | None = None,
     formats: list[str] | None = None,
     out: Path | None = None,
     strict: bool = False,
@@ -146,6 +147,7 @@ def build_options(
         paper=paper or config.build.paper,
         print_marks=print_marks,
         pdf_variant=pdf_variant or config.build.pdf_variant,
+        logo=logo,
     )
     return BuildOptions(
         render=render,
@@ -248,7 +250,8 @@ def _build_into(job: Job, result: BriefResult) -> None:
     for fmt, data in rendered.files.items():
         write_atomic(job.outputs[fmt], data)
         result.outputs.append(job.outputs[fmt])
-    result.inputs = [job.source, *loaded.brief.images]
+    logo = job.options.render.logo
+    result.inputs = [job.source, *loaded.brief.images, *([logo] if logo else [])]
 
 
 def _fails(finding: Finding, strict: bool) -> bool:
