@@ -194,6 +194,7 @@ def build(
         workspace = find_workspace()
         options = build_options(
             workspace.config,
+            logo=workspace.logo(),
             formats=[f.value for f in formats] if formats else None,
             out=out,
             strict=strict,
