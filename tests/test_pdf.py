@@ -196,3 +196,19 @@ def test_logo_from_config_appears_on_the_title_block(workspace: Path) -> None:
     assert not report.failed
     images = poppler("pdfimages", "-list", str(report.results[0].outputs[0]))
     assert re.search(r"\s120\s+60\s", images)
+
+
+def test_long_table_splits_between_rows_and_repeats_its_header(workspace: Path) -> None:
+    rows = "\n".join(f"| Row {n} | Value {n} |" for n in range(90))
+    table = f"| Item heading | Value heading |\n|---|---|\n{rows}\n"
+    write(
+        workspace / "briefings" / "table.md",
+        MINIMAL.replace("Something happened [@src].", table + "\nSee [@src]."),
+    )
+    all_pages = pages(_build(workspace)["table"])
+    with_rows = [page for page in all_pages if "Row " in page]
+    assert len(with_rows) >= 2
+    for page in with_rows:
+        assert "Item heading" in page
+    for n in range(90):  # every row once, none cut in half
+        assert sum(page.count(f"Row {n} ") + page.count(f"Row {n}\n") for page in all_pages) == 1
