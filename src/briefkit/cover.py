@@ -99,7 +99,7 @@ def render_cover(text: CoverText) -> bytes:
     _draw_subtitle(draw, text, bottom)
     _draw_dateline(draw, text)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=9)
+    image.save(out, format="PNG", optimize=False, compress_level=6)
     return out.getvalue()
 
 

@@ -9,28 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.config import Labels
 from briefkit.cover import CoverText, render_cover
-from briefkit.epub_package import Metadata, NavPoint, PackageSpec, Resource, build_package
+from briefkit.epub_metadata import package_metadata
+from briefkit.epub_package import NavPoint, PackageSpec, Resource, build_package
 from briefkit.errors import BriefkitError
-from briefkit.fragments import Flavour
-from briefkit.images import IMAGE_TYPES
-from briefkit.markdown import plain_text
+from briefkit.fragments import Flavour, Note
+from briefkit.images import IMAGE_TYPES, media_type
 from briefkit.model import Brief
 from briefkit.theme import Theme
-from briefkit.tokens import citation_order, of_type, with_notes
+from briefkit.tokens import citation_order, footnote_ids
 from briefkit.view import BriefView, SectionView, build_view
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"
 SOURCES = "sources.xhtml"
-CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
-# Identifiers are name-based UUIDs in briefkit's own namespace, so each build gives the same one.
-_ID_NAMESPACE = uuid.UUID("d3d6100a-8cf7-4715-90ff-e0b8b7bb4914")
 
 
 @dataclass(frozen=True)
@@ -43,6 +39,10 @@ class Page:
     kind: str
     template: str
     section: SectionView | None = None
+    repeated_notes: tuple[Note, ...] = ()
+
+
+NAV = Page("nav.xhtml", "nav", "Contents", "nav", "epub/nav.xhtml")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class PackageImages:
     def resources(self) -> list[Resource]:
         """Return the images as package resources, in the order the text first uses them."""
         return [
-            Resource(name, _media_type(path), path.read_bytes(), f"image-{number:02d}")
+            Resource(name, media_type(path), path.read_bytes(), f"image-{number:02d}")
             for number, (path, name) in enumerate(self.names.items(), start=1)
         ]
 
@@ -109,9 +109,9 @@ def render_epub(
     )
     _check_source_numbers(view, numbers)
     cover = _cover(brief, view)
-    pages = content_pages(view)
+    pages = content_pages(view, repeated_notes(brief, view))
     spec = PackageSpec(
-        metadata=_metadata(brief, view, described=_images_described(brief, facts_only)),
+        metadata=package_metadata(brief, view),
         spine=tuple(_render_page(page, pages, view, theme, cover) for page in pages),
         nav=NAV.uid,
         cover=cover.resource,
@@ -121,10 +121,7 @@ def render_epub(
     return build_package(spec, modified)
 
 
-NAV = Page("nav.xhtml", "nav", "Contents", "nav", "epub/nav.xhtml")
-
-
-def content_pages(view: BriefView) -> list[Page]:
+def content_pages(view: BriefView, repeats: dict[str, list[Note]] | None = None) -> list[Page]:
     """Return the spine's documents in reading order: the contents follow the title page."""
     pages = [
         Page("cover.xhtml", "cover", "Cover", "cover", "epub/cover.xhtml"),
@@ -134,10 +131,32 @@ def content_pages(view: BriefView) -> list[Page]:
     for number, section in enumerate(view.sections, start=1):
         uid = f"section-{number:02d}"
         label = f"{section.label}: {section.title}"
-        pages.append(Page(f"{uid}.xhtml", uid, label, section.kind, "epub/section.xhtml", section))
+        again = tuple((repeats or {}).get(section.anchor, []))
+        template = "epub/section.xhtml"
+        pages.append(Page(f"{uid}.xhtml", uid, label, section.kind, template, section, again))
     if view.sources:
         pages.append(Page(SOURCES, "sources", "Sources", "sources", "epub/sources.xhtml"))
     return pages
+
+
+def repeated_notes(brief: Brief, view: BriefView) -> dict[str, list[Note]]:
+    """Return, by section anchor, the notes a section calls that an earlier section called first.
+
+    The view gives each note to the section that calls it first; a section document must hold
+    every note it links to, so a note called again later is repeated in that later document.
+    """
+    first: dict[int, Note] = {}
+    repeats: dict[str, list[Note]] = {}
+    for section, shown in zip(brief.included(view.facts_only), view.sections, strict=True):
+        called = footnote_ids(section.tokens)
+        new = [note_id for note_id in called if note_id not in first]
+        # A note whose body calls another note brings two notes at once, and which is which
+        # is then unknown: such a section gets no repeats.
+        if len(new) == len(shown.notes):
+            first.update(zip(new, shown.notes, strict=True))
+        earlier = [first[i] for i in called if i in first and first[i] not in shown.notes]
+        repeats[shown.anchor] = earlier
+    return repeats
 
 
 def _contents(pages: list[Page]) -> list[Page]:
@@ -182,12 +201,11 @@ def _cover(brief: Brief, view: BriefView) -> Cover:
     if brief.meta.cover:
         path = packaged_file(brief.folder, brief.folder / brief.meta.cover)
         name = f"images/cover{path.suffix.lower()}"
-        resource = Resource(name, _media_type(path), path.read_bytes(), "cover-image")
+        resource = Resource(name, media_type(path), path.read_bytes(), "cover-image")
         return Cover(resource, f"Cover of {brief.meta.title}")
     text = CoverText.of(view)
-    return Cover(
-        Resource("images/cover.png", "image/png", render_cover(text), "cover-image"), text.alt()
-    )
+    drawn = Resource("images/cover.png", "image/png", render_cover(text), "cover-image")
+    return Cover(drawn, text.alt())
 
 
 def packaged_file(folder: Path, path: Path) -> Path:
@@ -200,11 +218,6 @@ def packaged_file(folder: Path, path: Path) -> Path:
     if target.suffix.lower() not in IMAGE_TYPES:
         raise BriefkitError(f"{path}: image is not a supported type")
     return target
-
-
-def _media_type(path: Path) -> str:
-    """Return the media type of a supported image."""
-    return IMAGE_TYPES[path.suffix.lower()]
 
 
 def _stylesheet(theme: Theme) -> Resource:
@@ -224,75 +237,3 @@ def _check_source_numbers(view: BriefView, numbers: dict[str, int]) -> None:
     shown = {source.key: source.number for source in view.sources}
     if shown != numbers:
         raise RuntimeError(f"source numbers differ from the view's: {numbers} != {shown}")
-
-
-def _images_described(brief: Brief, facts_only: bool) -> bool:
-    """Tell whether every image the edition shows has alt text."""
-    included = brief.included(facts_only)
-    tokens = [t for section in included for t in with_notes(section.tokens, brief.footnotes)]
-    return all(plain_text(image) for image in of_type(tokens, "image"))
-
-
-def publication_id(brief: Brief, facts_only: bool) -> str:
-    """Return a urn:uuid that every build of the same brief and edition shares."""
-    meta = brief.meta
-    parts = [meta.title, meta.date.isoformat(), meta.organisation or ""]
-    if facts_only:
-        # The facts-only edition is a different publication, so readers must not merge them.
-        parts.append("facts-only")
-    return uuid.uuid5(_ID_NAMESPACE, "\n".join(parts)).urn
-
-
-def _metadata(brief: Brief, view: BriefView, *, described: bool) -> Metadata:
-    """Return the package metadata of a brief."""
-    meta = brief.meta
-    return Metadata(
-        identifier=publication_id(brief, view.facts_only),
-        title=meta.title,
-        language=meta.language,
-        date=meta.date.isoformat(),
-        subtitle=meta.subtitle,
-        creators=tuple(view.author_names),
-        publisher=meta.organisation,
-        subjects=tuple(meta.keywords),
-        description=meta.summary,
-        series=meta.series,
-        properties=accessibility(described, meta.organisation),
-    )
-
-
-def accessibility(described: bool, publisher: str | None) -> tuple[tuple[str, str], ...]:
-    """Return the EPUB Accessibility 1.1 metadata; conformance is claimed only when earned."""
-    features = [
-        "structuralNavigation",
-        "tableOfContents",
-        "readingOrder",
-        "displayTransformability",
-    ]
-    if described:
-        features.append("alternativeText")
-    claim = described and publisher is not None
-    properties = [
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual" if described else "textual,visual"),
-        *(("schema:accessibilityFeature", feature) for feature in features),
-        ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", _summary(described, claim)),
-    ]
-    if claim and publisher:
-        properties += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", publisher)]
-    return tuple(properties)
-
-
-def _summary(described: bool, claim: bool) -> str:
-    """Describe the publication's accessibility in a few sentences."""
-    sentences = [
-        "Reflowable text with a table of contents, ordered headings, footnotes linked in both "
-        "directions and a list of sources.",
-        "Each section is labelled in words as fact or commentary; colour never carries meaning.",
-        "Every image has a text alternative." if described else "Some images lack a description.",
-    ]
-    if claim:
-        sentences.append("It meets EPUB Accessibility 1.1 at WCAG 2.1 Level AA.")
-    return " ".join(sentences)
