@@ -10,9 +10,11 @@ has to be worked around, and all of that is done here:
   page-list unless ``epub3_pages`` is off; the navigation document comes from a template too,
   and the option is off all the same.
 - It always names an NCX in the spine's ``toc``; one is included, for EPUB 2 reading systems.
-- It writes ``dcterms:modified`` from the local wall clock with a "Z" appended, never sets
-  ``xml:lang`` on ``<package>``, and redeclares the reserved ``rendition:`` prefix.
-  :func:`finish_package` corrects the package document after ebooklib has written it.
+- By default it makes up a random identifier and gives every creator the same id; both are
+  set explicitly here.
+- It writes ``dcterms:modified`` from the local wall clock with a "Z" appended, and never sets
+  ``xml:lang`` on ``<package>``. :func:`finish_package` corrects the package document after
+  ebooklib has written it.
 - Its zip entries carry the wall clock. :func:`finish_package` re-zips every entry with the
   build's time, in ebooklib's fixed order, ``mimetype`` first and stored.
 """
@@ -168,15 +170,12 @@ def finish_package(raw: bytes, language: str, modified: dt.datetime) -> bytes:
 
 
 def _fix_package_document(data: bytes, language: str, modified: dt.datetime) -> bytes:
-    """Set the package's language and modification time, and drop the reserved prefix."""
+    """Set the package's language and its modification time in UTC."""
     from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     root = etree.fromstring(data, parser)
     root.set(XML_LANG, language)
-    # `rendition:` is reserved in EPUB 3; declaring it again draws a warning.
-    if root.get("prefix", "").split() == ["rendition:", "http://www.idpf.org/vocab/rendition/#"]:
-        del root.attrib["prefix"]
     for meta in root.iter(f"{{{OPF_NS}}}meta"):
         if meta.get("property") == "dcterms:modified":
             meta.text = w3c(_utc(modified))
