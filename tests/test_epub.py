@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from briefkit.config import Labels, find_workspace
+from briefkit.cover import CoverText, render_cover
 from briefkit.epub import render_epub
 from briefkit.errors import BriefkitError
 from briefkit.loader import load_brief
@@ -458,6 +459,26 @@ def test_generated_cover_is_a_described_png_of_the_right_size() -> None:
     assert cover.get("src") == item.get("href")
     assert cover.get("alt", "").startswith("Cover: India and Japan widen their partnership")
     assert "24 November 2025" in cover.get("alt", "")
+
+
+def test_generated_cover_copes_with_long_text_and_other_scripts() -> None:
+    long = CoverText(
+        title="A very long title about many things " * 12,
+        subtitle="and a subtitle that goes on " * 20,
+        organisation="An Institute With a Name Long Enough to Need Two Lines or More " * 2,
+        series="Series · No. 1",
+        date="1 January 2025",
+        classification="Internal — restricted distribution",
+    )
+    scripts = CoverText("भारत और 日本の協力", None, "MGMM", None, "24 November 2025", None)
+    for text_ in (long, scripts):
+        data = render_cover(text_)
+        assert render_cover(text_) == data
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.size == (1600, 2560)
+            # The title's band below the masthead holds dark ink, so the title was drawn.
+            title_band = image.convert("L").crop((150, 760, 1450, 1000))
+            assert title_band.getextrema()[0] < 80
 
 
 def test_supplied_cover_is_used_as_it_is() -> None:

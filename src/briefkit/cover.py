@@ -106,11 +106,14 @@ def render_cover(text: CoverText) -> bytes:
 def _draw_masthead(draw: Any, text: CoverText) -> None:
     """Write the organisation and series in the navy band."""
     if text.organisation:
-        _draw_line(draw, (MARGIN, 250), text.organisation.upper(), "sans-bold", 72, ON_NAVY)
-        draw.rectangle((MARGIN, 310, MARGIN + 220, 318), fill=ON_NAVY_MUTED)
+        lines = _clip(_wrap(text.organisation.upper(), "sans-bold", 72, WIDTH - 2 * MARGIN), 2)
+        for number, line in enumerate(lines):
+            _draw_line(draw, (MARGIN, 250 + 96 * number), line, "sans-bold", 72, ON_NAVY)
+        rule = 250 + 96 * (len(lines) - 1) + 60
+        draw.rectangle((MARGIN, rule, MARGIN + 220, rule + 8), fill=ON_NAVY_MUTED)
     if text.series:
         # The series sits at the foot of the band, just above the title.
-        lines = _wrap(text.series, "sans", 50, WIDTH - 2 * MARGIN)[:2]
+        lines = _clip(_wrap(text.series, "sans", 50, WIDTH - 2 * MARGIN), 2)
         baseline = BAND_HEIGHT - 110 - 70 * (len(lines) - 1)
         for line in lines:
             _draw_line(draw, (MARGIN, baseline), line, "sans", 50, ON_NAVY_MUTED)
@@ -125,7 +128,7 @@ def _draw_title(draw: Any, text: CoverText) -> int:
     while size > 72 and (len(lines) > 7 or _widest(lines, "serif-bold", size) > width):
         size -= 8
         lines = _wrap(text.title, "serif-bold", size, width)
-    lines = _clip(lines[:7], len(lines) > 7)
+    lines = _clip(lines, 7)
     baseline = BAND_HEIGHT + 120 + size
     for line in lines:
         _draw_line(draw, (MARGIN, baseline), line, "serif-bold", size, INK)
@@ -138,9 +141,8 @@ def _draw_subtitle(draw: Any, text: CoverText, title_bottom: int) -> None:
     if not text.subtitle:
         return
     baseline = title_bottom + 130
-    for line in _wrap(text.subtitle, "sans", 54, WIDTH - 2 * MARGIN):
-        if baseline > HEIGHT - 620:
-            break
+    room = max(0, (HEIGHT - 620 - baseline) // 76 + 1)
+    for line in _clip(_wrap(text.subtitle, "sans", 54, WIDTH - 2 * MARGIN), room):
         _draw_line(draw, (MARGIN, baseline), line, "sans", 54, MUTED)
         baseline += 76
 
@@ -192,11 +194,12 @@ def _wrap(text: str, style: str, size: int, width: int) -> list[str]:
     return lines
 
 
-def _clip(lines: list[str], clipped: bool) -> list[str]:
-    """End the last line with an ellipsis when text was left out."""
-    if clipped and lines:
-        lines[-1] = lines[-1].rstrip(" ,;:.") + "…"
-    return lines
+def _clip(lines: list[str], most: int) -> list[str]:
+    """Keep at most that many lines, ending the last with an ellipsis if text was left out."""
+    kept = lines[: max(most, 0)]
+    if kept and len(lines) > len(kept):
+        kept[-1] = kept[-1].rstrip(" ,;:.") + "…"
+    return kept
 
 
 def _widest(lines: list[str], style: str, size: int) -> int:
