@@ -21,7 +21,7 @@ from briefkit.fragments import Flavour, Note
 from briefkit.images import IMAGE_TYPES, media_type
 from briefkit.model import Brief
 from briefkit.theme import Theme
-from briefkit.tokens import citation_order, footnote_ids
+from briefkit.tokens import footnote_ids
 from briefkit.view import BriefView, SectionView, build_view
 
 XHTML = "application/xhtml+xml"
@@ -97,17 +97,15 @@ def render_epub(
 ) -> bytes:
     """Return the EPUB file's bytes."""
     images = PackageImages(brief.folder)
-    numbers = source_numbers(brief, facts_only)
     view = build_view(
         brief,
         Flavour.EPUB,
         labels,
         facts_only=facts_only,
-        source_href=lambda key: f"{SOURCES}#_src{numbers.get(key, 0)}",
+        source_href=lambda anchor: f"{SOURCES}#{anchor}",
         image_src=images.add,
         organisation_url=organisation_url,
     )
-    _check_source_numbers(view, numbers)
     cover = _cover(brief, view)
     pages = content_pages(view, repeated_notes(brief, view))
     spec = PackageSpec(
@@ -223,17 +221,3 @@ def packaged_file(folder: Path, path: Path) -> Path:
 def _stylesheet(theme: Theme) -> Resource:
     """Return the theme's EPUB stylesheet."""
     return Resource(STYLESHEET, "text/css", theme.style("epub.css").read_bytes(), "css")
-
-
-def source_numbers(brief: Brief, facts_only: bool) -> dict[str, int]:
-    """Number the sources as the view does: cited ones in citation order, then the rest."""
-    cited = citation_order(brief.included(facts_only), brief.footnotes)
-    keys = cited + [key for key in brief.meta.sources if key not in cited]
-    return {key: number for number, key in enumerate(keys, start=1)}
-
-
-def _check_source_numbers(view: BriefView, numbers: dict[str, int]) -> None:
-    """Make sure citations link to the entry that carries their number."""
-    shown = {source.key: source.number for source in view.sources}
-    if shown != numbers:
-        raise RuntimeError(f"source numbers differ from the view's: {numbers} != {shown}")

@@ -121,6 +121,11 @@ def partial_date(text: str) -> str:
     return str(parts[0])
 
 
+def source_anchor(number: int) -> str:
+    """Return the id of a Sources list entry."""
+    return f"_src{number}"
+
+
 def build_view(
     brief: Brief,
     flavour: Flavour,
@@ -133,14 +138,19 @@ def build_view(
     organisation_url: str | None = None,
     logo: str | None = None,
 ) -> BriefView:
-    """Render every included section of a brief into a view for templates."""
+    """Render every included section of a brief into a view for templates.
+
+    source_href turns a Sources entry's id into the link a citation uses (default "#id");
+    image_src turns an image file into the address the output uses (default its file: URI).
+    """
+    link = source_href or (lambda anchor: f"#{anchor}")
     included = brief.included(facts_only)
     order = citation_order(included, brief.footnotes)
     numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
     context = FragmentContext(
         flavour=flavour,
         citation_numbers=numbers,
-        source_href=source_href or (lambda key: f"#_src{numbers.get(key, 0)}"),
+        source_href=lambda key: link(source_anchor(numbers.get(key, 0))),
         image_src=image_src or (lambda path: path.as_uri()),
         folder=brief.folder,
         footnotes=brief.footnotes,
@@ -194,7 +204,7 @@ def _sources(brief: Brief, numbers: dict[str, int]) -> list[SourceView]:
         SourceView(
             number=numbers[key],
             key=key,
-            anchor=f"_src{numbers[key]}",
+            anchor=source_anchor(numbers[key]),
             title=entry.title,
             publisher=entry.publisher,
             date=partial_date(entry.date) if entry.date else None,
