@@ -222,6 +222,145 @@ def schema() -> None:
         typer.echo(front_matter_schema())
 
 
+@app.command()
+def init(
+    folder: Annotated[
+        Path | None, typer.Argument(help="Folder of the new workspace (default: this folder).")
+    ] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="Publisher named on every brief (default: a placeholder).")
+    ] = None,
+    with_theme: Annotated[
+        bool, typer.Option(help="Also copy the built-in templates, styles and fonts to edit.")
+    ] = False,
+) -> None:
+    """Start a workspace: briefkit.toml, briefings/example.md and a .gitignore for out/.
+
+    Nothing is overwritten: if any file to be created exists, init names it, changes nothing
+    and exits with status 1. An existing .gitignore is kept, with out/ added if missing.
+
+    Example: briefkit init policy-briefs --organisation "Policy Unit"
+    """
+    with _reported():
+        import shlex
+
+        from briefkit.commands.scaffold import init_workspace
+
+        target = folder or Path()
+        done = init_workspace(target, organisation=organisation, with_theme=with_theme)
+        for path in done.created:
+            _say(f"created {path}{'/' if path.is_dir() else ''}")
+        for path in done.extended:
+            _say(f"added out/ to {path}")
+        here = target.resolve() == Path.cwd().resolve()
+        _say(f"next: {'' if here else f'cd {shlex.quote(str(target))} && '}briefkit build")
+
+
+@app.command()
+def new(
+    title: Annotated[str, typer.Argument(help="Title of the brief.")],
+    organisation: Annotated[
+        str | None, typer.Option(help="Publisher (default: briefkit.toml's organisation).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the brief, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Start a brief in briefings/, named after its title, with a fact and a commentary section.
+
+    The file name is the title in plain ASCII: "India–Japan talks" gives
+    briefings/india-japan-talks.md. An existing file is never overwritten: new names it and
+    exits with status 1. Put -- before a title that starts with a dash.
+
+    Example: briefkit new "India–Japan talks" --date 2025-11-24
+    """
+    with _reported():
+        import datetime as dt
+
+        from briefkit.commands.scaffold import new_brief
+        from briefkit.config import find_workspace
+        from briefkit.discover import UsageError
+
+        try:
+            day = dt.date.fromisoformat(date) if date else None
+        except ValueError as exc:
+            raise UsageError(f"--date {date!r} is not a date such as 2025-11-24") from exc
+        path = new_brief(find_workspace(), title, organisation=organisation, date=day)
+        shown = _relative(path)
+        _say(f"created {shown}")
+        _say(f"next: edit it, then run: briefkit check {shown}")
+
+
+@app.command()
+def watch(
+    paths: PathsArg = None,
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option(
+            "--format", "-f", help="Output format; repeat for several (default: pdf, epub)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")] = False,
+    facts_only: Annotated[bool, typer.Option(help="Leave every commentary section out.")] = False,
+    paper: Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")] = None,
+    print_marks: Annotated[
+        bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
+    ] = False,
+    pdf_variant: Annotated[
+        Variant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: 1, kept warm)."),
+    ] = None,
+) -> None:
+    """Build, then rebuild briefs whenever their sources, images, theme or briefkit.toml change.
+
+    Only briefs whose inputs changed are rebuilt; a template, style or settings change rebuilds
+    them all. Problems are printed and watching goes on; changes to the output folder and to
+    editors' temporary files are ignored. Press Ctrl-C to stop.
+
+    Example: briefkit watch briefings/ --format pdf
+    """
+    with _reported():
+        from functools import partial
+
+        from briefkit.commands.build import build_options
+        from briefkit.commands.watch import WatchPrinter
+        from briefkit.commands.watch import watch as run_watch
+        from briefkit.config import find_workspace
+
+        options = partial(
+            build_options,
+            formats=[f.value for f in formats] if formats else None,
+            out=out,
+            strict=strict,
+            facts_only=facts_only,
+            paper=paper.value if paper else None,
+            print_marks=print_marks,
+            pdf_variant=pdf_variant.value if pdf_variant else None,
+            # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
+            jobs=jobs or 1,
+            verbose=_State.verbose,
+        )
+        printer = WatchPrinter(quiet=_State.quiet, verbose=_State.verbose)
+        try:
+            run_watch(paths or [], find_workspace(), options, printer)
+        except KeyboardInterrupt:
+            _say("stopped")
+
+
+def _relative(path: Path) -> Path:
+    """Return path relative to the current folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def main() -> None:
     """Run the command line."""
     app(prog_name="briefkit")
