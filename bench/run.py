@@ -46,9 +46,7 @@ def make_workspace(folder: Path, count: int) -> Path:
     shutil.copytree(ROOT / "briefings" / "images", briefings / "images")
     text = SAMPLE.read_text(encoding="utf-8")
     for number in range(count):
-        retitled = text.replace(
-            "title: India and Japan", f"title: Brief {number}: India and Japan", 1
-        )
+        retitled = text.replace("title: India", f"title: Copy {number} of India", 1)
         (briefings / f"brief-{number:02}.md").write_text(retitled, encoding="utf-8")
     (folder / "briefkit.toml").write_text("")
     return folder
