@@ -324,7 +324,7 @@ def test_ctrl_c_during_a_rebuild_leaves_no_partial_files(
 def test_session_filter_takes_sources_images_and_theme_files_only(workspace: Path) -> None:
     (workspace / "styles").mkdir()
     ws = find_workspace()
-    session = Session([], ws, build_options(ws.config))
+    session = Session([], ws, build_options(ws))
     wanted = {
         "briefings/a.md": True,
         "briefings/sub/b.md": True,
@@ -355,7 +355,12 @@ def test_watch_function_reports_events_until_stopped(workspace: Path) -> None:
     stop = threading.Event()
     thread = threading.Thread(
         target=watch,
-        args=([], ws, lambda config: build_options(config, formats=["pdf"], jobs=1), events.append),
+        args=(
+            [],
+            ws,
+            lambda workspace: build_options(workspace, formats=["pdf"], jobs=1),
+            events.append,
+        ),
         kwargs={"stop_event": stop},
     )
     thread.start()

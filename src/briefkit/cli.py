@@ -6,11 +6,13 @@ Heavy modules (WeasyPrint, pydantic, the Markdown parser) are imported inside ea
 
 from __future__ import annotations
 
+import signal
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
@@ -48,6 +50,30 @@ PathsArg = Annotated[
 ]
 
 
+def _set_quiet(value: bool) -> bool:
+    """Remember -q given after the command name."""
+    _State.quiet = _State.quiet or value
+    return value
+
+
+def _set_verbose(value: bool) -> bool:
+    """Remember -v given after the command name."""
+    _State.verbose = _State.verbose or value
+    return value
+
+
+# -q and -v work before the command name and after it: `briefkit -q build` or `briefkit build -q`.
+Quiet = Annotated[
+    bool, typer.Option("-q", "--quiet", callback=_set_quiet, help="Print only problems.")
+]
+Verbose = Annotated[
+    bool,
+    typer.Option(
+        "-v", "--verbose", callback=_set_verbose, help="Print more, and tracebacks of bugs."
+    ),
+]
+
+
 def _version(value: bool) -> None:
     """Print the version and stop."""
     if value:
@@ -60,13 +86,10 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="Print more, and tracebacks of internal errors.")
-    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Turn Markdown briefing sources into labelled PDF and EPUB policy briefs."""
-    _State.quiet, _State.verbose = quiet, verbose
 
 
 @contextmanager
@@ -114,6 +137,8 @@ def check(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="Print findings as text or JSON.")
     ] = OutputFormat.text,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Validate briefing sources without rendering them.
 
@@ -182,6 +207,8 @@ def build(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: cores).")
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Build PDF, EPUB or HTML briefs from sources.
 
@@ -193,8 +220,7 @@ def build(
 
         workspace = find_workspace()
         options = build_options(
-            workspace.config,
-            logo=workspace.logo(),
+            workspace,
             formats=[f.value for f in formats] if formats else None,
             out=out,
             strict=strict,
@@ -211,7 +237,10 @@ def build(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
     """Print the JSON Schema of the front matter, for editors that validate YAML.
 
     Example: briefkit schema > briefkit-front-matter.schema.json
@@ -233,6 +262,8 @@ def init(
     with_theme: Annotated[
         bool, typer.Option(help="Also copy the built-in templates, styles and fonts to edit.")
     ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Start a workspace: briefkit.toml, briefings/example.md and a .gitignore for out/.
 
@@ -265,6 +296,8 @@ def new(
     date: Annotated[
         str | None, typer.Option(help="Date of the brief, YYYY-MM-DD (default: today).")
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Start a brief in briefings/, named after its title, with a fact and a commentary section.
 
@@ -316,6 +349,8 @@ def watch(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: 1, kept warm)."),
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Build, then rebuild briefs whenever their sources, images, theme or briefkit.toml change.
 
@@ -361,8 +396,14 @@ def _relative(path: Path) -> Path:
         return path
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """Exit on SIGTERM by raising, so temporary files are removed on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Run the command line."""
+    signal.signal(signal.SIGTERM, _terminate)
     app(prog_name="briefkit")
 
 

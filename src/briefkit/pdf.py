@@ -43,9 +43,9 @@ class PdfEngine:
 
         self.theme = theme
         self.font_config = FontConfiguration()
-        self._theme_fetcher = make_fetcher(Allowed(theme.style_dirs))
+        self._theme_fetcher = make_fetcher(Allowed(theme.style_roots))
         self._css_class = CSS
-        self._sheets: dict[tuple[Path, int, int], Any] = {}
+        self._sheets: dict[Path, tuple[tuple[int, int], Any]] = {}
 
     def stylesheets(self, options: PdfOptions) -> list[Any]:
         """Return parsed stylesheets for the options, parsing each file once."""
@@ -61,15 +61,17 @@ class PdfEngine:
     def _sheet(self, path: Path) -> Any:
         """Parse a stylesheet once per engine, and again when the file changes."""
         stat = path.stat()
-        key = (path, stat.st_mtime_ns, stat.st_size)
-        if key not in self._sheets:
-            self._sheets[key] = self._css_class(
+        version = (stat.st_mtime_ns, stat.st_size)
+        cached = self._sheets.get(path)
+        if cached is None or cached[0] != version:
+            sheet = self._css_class(
                 string=path.read_text(encoding="utf-8"),
                 base_url=path.as_uri(),
                 url_fetcher=self._theme_fetcher,
                 font_config=self.font_config,
             )
-        return self._sheets[key]
+            cached = self._sheets[path] = (version, sheet)
+        return cached[1]
 
     def render(
         self,
@@ -82,7 +84,7 @@ class PdfEngine:
         """Return the PDF bytes and WeasyPrint's warnings for one document."""
         from weasyprint import HTML, Attachment
 
-        fetcher = make_fetcher(Allowed([folder, *self.theme.style_dirs]))
+        fetcher = make_fetcher(Allowed([folder, *self.theme.style_roots]))
         variant = PDF_VARIANTS[options.variant]
         with _captured_warnings() as warnings:
             document = HTML(string=html, base_url=folder.as_uri() + "/", url_fetcher=fetcher)

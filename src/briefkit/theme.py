@@ -39,6 +39,11 @@ class Theme:
         return [f / "templates" for f in self.folders if (f / "templates").is_dir()]
 
     @property
+    def style_roots(self) -> list[Path]:
+        """Return every folder styles may come from, including ones not created yet."""
+        return [f / "styles" for f in self.folders]
+
+    @property
     def style_dirs(self) -> list[Path]:
         """Return the styles folders that exist, in search order."""
         return [f / "styles" for f in self.folders if (f / "styles").is_dir()]

@@ -126,9 +126,8 @@ def build(
 
 
 def build_options(
-    config: Config,
+    workspace: Workspace,
     *,
-    logo: Path | None = None,
     formats: list[str] | None = None,
     out: Path | None = None,
     strict: bool = False,
@@ -141,13 +140,14 @@ def build_options(
     verbose: bool = False,
 ) -> BuildOptions:
     """Combine command-line choices with briefkit.toml; the command line wins."""
+    config = workspace.config
     render = RenderOptions(
         formats=tuple(dict.fromkeys(formats or config.build.formats)),
         facts_only=facts_only,
         paper=paper or config.build.paper,
         print_marks=print_marks,
         pdf_variant=pdf_variant or config.build.pdf_variant,
-        logo=logo,
+        logo=workspace.logo(),
     )
     return BuildOptions(
         render=render,

@@ -27,7 +27,7 @@ SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 _TEMPORARY_SUFFIXES = (".tmp", ".swp", ".swo", ".swx", ".bak", ".part", "~", "___jb_tmp___")
 _TEMPORARY_NAMES = frozenset({"4913", ".DS_Store"})
 
-OptionsFor = Callable[[Config], BuildOptions]
+OptionsFor = Callable[[Workspace], BuildOptions]
 
 
 class StopEvent(Protocol):
@@ -158,7 +158,7 @@ class Session:
         """Return the build options under the current settings."""
         if isinstance(self._options, BuildOptions):
             return self._options
-        return self._options(self.workspace.config)
+        return self._options(self.workspace)
 
     @property
     def out_dir(self) -> Path:
