@@ -65,7 +65,7 @@ def measure_warm_render(repeat: int) -> None:
     from briefkit.clock import build_time
     from briefkit.config import find_workspace
     from briefkit.loader import load_brief
-    from briefkit.render import RenderOptions, render_pdf
+    from briefkit.render import RenderOptions, edition_for, render_pdf
     from briefkit.theme import Theme
 
     workspace = find_workspace(ROOT)
@@ -73,7 +73,8 @@ def measure_warm_render(repeat: int) -> None:
     brief = load_brief(SAMPLE).brief
     assert brief is not None
     options = RenderOptions()
-    pdf, _ = render_pdf(brief, theme, workspace.config, options, build_time())
+    edition = edition_for(workspace.config, options, build_time())
+    pdf, _ = render_pdf(brief, theme, edition, options)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as stream:
         stream.write(pdf)
         stream.flush()
@@ -82,7 +83,7 @@ def measure_warm_render(repeat: int) -> None:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        render_pdf(brief, theme, workspace.config, options, build_time())
+        render_pdf(brief, theme, edition, options)
         times.append(time.perf_counter() - started)
     print(statistics.median(times), pages)
 

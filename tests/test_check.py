@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from briefkit.clock import build_time
+from briefkit.config import Labels
 from briefkit.errors import Severity
+from briefkit.fragments import Flavour
 from briefkit.loader import load_brief
+from briefkit.view import Edition, build_view
 from conftest import BRIEFS, MINIMAL, SAMPLES, Run, write
 
 BAD = sorted((BRIEFS / "bad").glob("*.md"))
@@ -92,34 +96,22 @@ def test_missing_path_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_raw_html_is_shown_as_text_not_markup(tmp_path: Path) -> None:
-    source = write(
-        tmp_path / "html.md",
-        MINIMAL.replace("Something happened", "<script>alert(1)</script> <b>bold</b> happened"),
-    )
-    loaded = load_brief(source)
+def _first_section_html(folder: Path, text: str) -> str:
+    """Load a brief whose first section says text and return that section as web HTML."""
+    loaded = load_brief(write(folder / "b.md", MINIMAL.replace("Something happened", text)))
     assert loaded.brief is not None
-    from briefkit.config import Labels
-    from briefkit.fragments import Flavour
-    from briefkit.view import build_view
+    edition = Edition(Labels(), build_time())
+    return str(build_view(loaded.brief, Flavour.WEB, edition).sections[0].body_html)
 
-    html = build_view(loaded.brief, Flavour.WEB, Labels()).sections[0].body_html
+
+def test_raw_html_is_shown_as_text_not_markup(tmp_path: Path) -> None:
+    html = _first_section_html(tmp_path, "<script>alert(1)</script> <b>bold</b> happened")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
 def test_jinja_syntax_in_text_is_not_evaluated(tmp_path: Path) -> None:
-    source = write(
-        tmp_path / "jinja.md",
-        MINIMAL.replace("Something happened", "{{ 7*7 }} {% if 1 %}x{% endif %}"),
-    )
-    loaded = load_brief(source)
-    assert loaded.brief is not None
-    from briefkit.config import Labels
-    from briefkit.fragments import Flavour
-    from briefkit.view import build_view
-
-    html = build_view(loaded.brief, Flavour.WEB, Labels()).sections[0].body_html
+    html = _first_section_html(tmp_path, "{{ 7*7 }} {% if 1 %}x{% endif %}")
     assert "{{ 7*7 }}" in html and "49" not in html
 
 

@@ -25,6 +25,7 @@ from briefkit.errors import BriefkitError
 from briefkit.loader import load_brief
 from briefkit.model import Brief
 from briefkit.theme import Theme
+from briefkit.view import Edition
 from conftest import BRIEFS, ROOT, SAMPLES, write
 
 pytestmark = pytest.mark.slow
@@ -60,13 +61,8 @@ def render(
 ) -> bytes:
     brief = path if isinstance(path, Brief) else load(path)
     workspace = find_workspace(brief.folder)
-    return render_epub(
-        brief,
-        Theme.for_workspace(workspace),
-        labels or workspace.config.labels,
-        facts_only=facts_only,
-        modified=modified,
-    )
+    edition = Edition(labels or workspace.config.labels, modified, facts_only=facts_only)
+    return render_epub(brief, Theme.for_workspace(workspace), edition)
 
 
 @cache
@@ -390,13 +386,8 @@ def test_a_note_called_from_two_sections_is_in_both_documents(tmp_path: Path) ->
 def test_title_page_links_the_organisation_when_configured() -> None:
     brief = load(SAMPLE)
     workspace = find_workspace(brief.folder)
-    data = render_epub(
-        brief,
-        Theme.for_workspace(workspace),
-        workspace.config.labels,
-        modified=MODIFIED,
-        organisation_url="https://example.org/",
-    )
+    edition = Edition(workspace.config.labels, MODIFIED, organisation_url="https://example.org/")
+    data = render_epub(brief, Theme.for_workspace(workspace), edition)
     masthead = with_class(Epub(data).xhtml("title.xhtml"), "organisation")[0]
     link = masthead.find("x:a", NS)
     assert link is not None

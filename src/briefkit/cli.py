@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import signal
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from briefkit import __version__
+
+if TYPE_CHECKING:
+    from briefkit.commands.build import BuildOptions
+    from briefkit.config import Workspace
 
 app = typer.Typer(
     name="briefkit",
@@ -182,27 +187,63 @@ class Format(StrEnum):
     html = "html"
 
 
+FormatsOption = Annotated[
+    list[Format] | None,
+    typer.Option("--format", "-f", help="Output format; repeat for several (default: pdf, epub)."),
+]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
+]
+StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
+FactsOnlyOption = Annotated[bool, typer.Option(help="Leave every commentary section out.")]
+PaperOption = Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")]
+PrintOption = Annotated[
+    bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
+]
+VariantOption = Annotated[
+    Variant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
+]
+
+
+def _options_for(
+    formats: list[Format] | None,
+    out: Path | None,
+    strict: bool,
+    facts_only: bool,
+    paper: Paper | None,
+    print_marks: bool,
+    pdf_variant: Variant | None,
+    jobs: int | None,
+    force: bool = False,
+) -> Callable[[Workspace], BuildOptions]:
+    """Return how to turn a workspace's settings and these choices into build options."""
+    from briefkit.commands.build import build_options
+
+    return partial(
+        build_options,
+        formats=[f.value for f in formats] if formats else None,
+        out=out,
+        strict=strict,
+        facts_only=facts_only,
+        paper=paper.value if paper else None,
+        print_marks=print_marks,
+        pdf_variant=pdf_variant.value if pdf_variant else None,
+        force=force,
+        jobs=jobs,
+        verbose=_State.verbose,
+    )
+
+
 @app.command()
 def build(
     paths: PathsArg = None,
-    formats: Annotated[
-        list[Format] | None,
-        typer.Option(
-            "--format", "-f", help="Output format; repeat for several (default: pdf, epub)."
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")] = False,
-    facts_only: Annotated[bool, typer.Option(help="Leave every commentary section out.")] = False,
-    paper: Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")] = None,
-    print_marks: Annotated[
-        bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
-    ] = False,
-    pdf_variant: Annotated[
-        Variant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
-    ] = None,
+    formats: FormatsOption = None,
+    out: OutOption = None,
+    strict: StrictOption = False,
+    facts_only: FactsOnlyOption = False,
+    paper: PaperOption = None,
+    print_marks: PrintOption = False,
+    pdf_variant: VariantOption = None,
     force: Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")] = False,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: cores).")
@@ -215,24 +256,14 @@ def build(
     Example: briefkit build briefings/ --format pdf --format epub --out out/
     """
     with _reported():
-        from briefkit.commands.build import build_options, run_build
+        from briefkit.commands.build import run_build
         from briefkit.config import find_workspace
 
         workspace = find_workspace()
-        options = build_options(
-            workspace,
-            formats=[f.value for f in formats] if formats else None,
-            out=out,
-            strict=strict,
-            facts_only=facts_only,
-            paper=paper.value if paper else None,
-            print_marks=print_marks,
-            pdf_variant=pdf_variant.value if pdf_variant else None,
-            force=force,
-            jobs=jobs,
-            verbose=_State.verbose,
+        choose = _options_for(
+            formats, out, strict, facts_only, paper, print_marks, pdf_variant, jobs, force
         )
-        if not run_build(paths or [], workspace, options, quiet=_State.quiet):
+        if not run_build(paths or [], workspace, choose(workspace), quiet=_State.quiet):
             raise typer.Exit(1)
 
 
@@ -327,24 +358,13 @@ def new(
 @app.command()
 def watch(
     paths: PathsArg = None,
-    formats: Annotated[
-        list[Format] | None,
-        typer.Option(
-            "--format", "-f", help="Output format; repeat for several (default: pdf, epub)."
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")] = False,
-    facts_only: Annotated[bool, typer.Option(help="Leave every commentary section out.")] = False,
-    paper: Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")] = None,
-    print_marks: Annotated[
-        bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
-    ] = False,
-    pdf_variant: Annotated[
-        Variant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
-    ] = None,
+    formats: FormatsOption = None,
+    out: OutOption = None,
+    strict: StrictOption = False,
+    facts_only: FactsOnlyOption = False,
+    paper: PaperOption = None,
+    print_marks: PrintOption = False,
+    pdf_variant: VariantOption = None,
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: 1, kept warm)."),
@@ -361,29 +381,17 @@ def watch(
     Example: briefkit watch briefings/ --format pdf
     """
     with _reported():
-        from functools import partial
-
-        from briefkit.commands.build import build_options
         from briefkit.commands.watch import WatchPrinter
         from briefkit.commands.watch import watch as run_watch
         from briefkit.config import find_workspace
 
-        options = partial(
-            build_options,
-            formats=[f.value for f in formats] if formats else None,
-            out=out,
-            strict=strict,
-            facts_only=facts_only,
-            paper=paper.value if paper else None,
-            print_marks=print_marks,
-            pdf_variant=pdf_variant.value if pdf_variant else None,
-            # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
-            jobs=jobs or 1,
-            verbose=_State.verbose,
+        # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
+        choose = _options_for(
+            formats, out, strict, facts_only, paper, print_marks, pdf_variant, jobs or 1
         )
         printer = WatchPrinter(quiet=_State.quiet, verbose=_State.verbose)
         try:
-            run_watch(paths or [], find_workspace(), options, printer)
+            run_watch(paths or [], find_workspace(), choose, printer)
         except KeyboardInterrupt:
             _say("stopped")
 

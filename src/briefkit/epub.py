@@ -7,12 +7,10 @@ template in ``templates/epub/``; the Markdown is rendered once, by the shared vi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefkit.config import Labels
 from briefkit.cover import CoverText, render_cover
 from briefkit.epub_metadata import package_metadata
 from briefkit.epub_package import NavPoint, PackageSpec, Resource, build_package
@@ -22,7 +20,7 @@ from briefkit.images import IMAGE_TYPES, media_type
 from briefkit.model import Brief
 from briefkit.theme import Theme
 from briefkit.tokens import footnote_ids
-from briefkit.view import BriefView, SectionView, build_view
+from briefkit.view import BriefView, Edition, SectionView, build_view
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"
@@ -86,25 +84,15 @@ class PackageImages:
         ]
 
 
-def render_epub(
-    brief: Brief,
-    theme: Theme,
-    labels: Labels,
-    *,
-    facts_only: bool = False,
-    modified: dt.datetime,
-    organisation_url: str | None = None,
-) -> bytes:
+def render_epub(brief: Brief, theme: Theme, edition: Edition) -> bytes:
     """Return the EPUB file's bytes."""
     images = PackageImages(brief.folder)
     view = build_view(
         brief,
         Flavour.EPUB,
-        labels,
-        facts_only=facts_only,
+        edition,
         source_href=lambda anchor: f"{SOURCES}#{anchor}",
         image_src=images.add,
-        organisation_url=organisation_url,
     )
     cover = _cover(brief, view)
     pages = content_pages(view, repeated_notes(brief, view))
@@ -116,7 +104,7 @@ def render_epub(
         resources=(_stylesheet(theme), *images.resources()),
         toc=tuple(NavPoint(p.file_name, p.label, f"toc-{p.uid}") for p in _contents(pages)),
     )
-    return build_package(spec, modified)
+    return build_package(spec, edition.modified)
 
 
 def content_pages(view: BriefView, repeats: dict[str, list[Note]] | None = None) -> list[Page]:

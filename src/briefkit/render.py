@@ -9,11 +9,10 @@ from pathlib import Path
 from briefkit.config import Config
 from briefkit.fragments import Flavour
 from briefkit.htmldoc import render_document
-from briefkit.images import data_uri
 from briefkit.model import Brief
 from briefkit.pdf import PdfAttachment, PdfOptions, engine_for
 from briefkit.theme import Theme
-from briefkit.view import build_view
+from briefkit.view import Edition, build_view
 
 FORMATS = ("pdf", "epub", "html")
 
@@ -38,60 +37,50 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
+def edition_for(config: Config, options: RenderOptions, modified: dt.datetime) -> Edition:
+    """Return the choices every format of a brief shares in this build."""
+    return Edition(
+        labels=config.labels,
+        modified=modified,
+        facts_only=options.facts_only,
+        toc_min_sections=config.build.toc_min_sections,
+        organisation_url=config.organisation.url,
+        logo=options.logo,
+    )
+
+
 def render_brief(
     brief: Brief, theme: Theme, config: Config, options: RenderOptions, modified: dt.datetime
 ) -> Rendered:
     """Render every requested format of a brief; nothing is written here."""
+    edition = edition_for(config, options, modified)
     rendered = Rendered()
     for fmt in options.formats:
         if fmt == "pdf":
-            data, warnings = render_pdf(brief, theme, config, options, modified)
+            data, warnings = render_pdf(brief, theme, edition, options)
             rendered.warnings.extend(warnings)
         elif fmt == "epub":
             from briefkit.epub import render_epub
 
-            data = render_epub(
-                brief,
-                theme,
-                config.labels,
-                facts_only=options.facts_only,
-                modified=modified,
-                organisation_url=config.organisation.url,
-            )
+            data = render_epub(brief, theme, edition)
         else:
             from briefkit.web import render_web
 
-            data = render_web(
-                brief,
-                theme,
-                config.labels,
-                facts_only=options.facts_only,
-                modified=modified,
-                organisation_url=config.organisation.url,
-                logo=options.logo,
-            )
+            data = render_web(brief, theme, edition)
         rendered.files[fmt] = data
     return rendered
 
 
 def render_pdf(
-    brief: Brief, theme: Theme, config: Config, options: RenderOptions, modified: dt.datetime
+    brief: Brief, theme: Theme, edition: Edition, options: RenderOptions
 ) -> tuple[bytes, list[str]]:
     """Render a brief to PDF bytes, with WeasyPrint's warnings."""
-    view = build_view(
-        brief,
-        Flavour.PRINT,
-        config.labels,
-        facts_only=options.facts_only,
-        toc_min_sections=config.build.toc_min_sections,
-        organisation_url=config.organisation.url,
-        logo=data_uri(options.logo) if options.logo else None,
-    )
-    html = render_document(view, theme, "pdf.html", modified)
+    view = build_view(brief, Flavour.PRINT, edition)
+    html = render_document(view, theme, "pdf.html", edition.modified)
     attachments = []
     if options.pdf_variant == "a-3b":
         attachments.append(PdfAttachment(brief.path, "The briefing source this PDF was made from"))
     pdf_options = PdfOptions(
         paper=options.paper, print_marks=options.print_marks, variant=options.pdf_variant
     )
-    return engine_for(theme).render(html, brief.folder, pdf_options, attachments, modified)
+    return engine_for(theme).render(html, brief.folder, pdf_options, attachments, edition.modified)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from briefkit.config import Labels
 from briefkit.fragments import Flavour, FragmentContext, FragmentRenderer, Note, render_inline
+from briefkit.images import data_uri
 from briefkit.model import Brief, FrontMatter, Section
 from briefkit.tokens import citation_order
 
@@ -121,6 +122,18 @@ def partial_date(text: str) -> str:
     return str(parts[0])
 
 
+@dataclass(frozen=True)
+class Edition:
+    """What shapes every format of a brief in one build, besides the brief itself."""
+
+    labels: Labels
+    modified: dt.datetime
+    facts_only: bool = False
+    toc_min_sections: int = 5
+    organisation_url: str | None = None
+    logo: Path | None = None
+
+
 def source_anchor(number: int) -> str:
     """Return the id of a Sources list entry."""
     return f"_src{number}"
@@ -129,14 +142,10 @@ def source_anchor(number: int) -> str:
 def build_view(
     brief: Brief,
     flavour: Flavour,
-    labels: Labels,
+    edition: Edition,
     *,
-    facts_only: bool = False,
-    toc_min_sections: int = 5,
     source_href: Callable[[str], str] | None = None,
     image_src: Callable[[Path], str] | None = None,
-    organisation_url: str | None = None,
-    logo: str | None = None,
 ) -> BriefView:
     """Render every included section of a brief into a view for templates.
 
@@ -144,7 +153,8 @@ def build_view(
     image_src turns an image file into the address the output uses (default its file: URI).
     """
     link = source_href or (lambda anchor: f"#{anchor}")
-    included = brief.included(facts_only)
+    labels = edition.labels
+    included = brief.included(edition.facts_only)
     order = citation_order(included, brief.footnotes)
     numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
     context = FragmentContext(
@@ -163,12 +173,22 @@ def build_view(
         sections=sections,
         sources=_sources(brief, numbers),
         notes=list(context.notes),
-        facts_only=facts_only,
+        facts_only=edition.facts_only,
         omitted=len(brief.sections) - len(included),
-        show_toc=len(sections) >= toc_min_sections,
-        organisation_url=organisation_url,
-        logo=logo,
+        show_toc=len(sections) >= edition.toc_min_sections,
+        organisation_url=edition.organisation_url,
+        logo=_logo(edition, flavour),
     )
+
+
+def _logo(edition: Edition, flavour: Flavour) -> str | None:
+    """Return the logo inline, as it lives outside the brief's folder, where nothing is read.
+
+    The EPUB carries only the brief's own images; its cover names the organisation instead.
+    """
+    if edition.logo is None or flavour is Flavour.EPUB:
+        return None
+    return data_uri(edition.logo)
 
 
 def _source_keys(brief: Brief, cited: list[str]) -> list[str]:
