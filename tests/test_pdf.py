@@ -212,3 +212,11 @@ def test_long_table_splits_between_rows_and_repeats_its_header(workspace: Path) 
         assert "Item heading" in page
     for n in range(90):  # every row once, none cut in half
         assert sum(page.count(f"Row {n} ") + page.count(f"Row {n}\n") for page in all_pages) == 1
+
+
+def test_label_words_come_from_the_config(workspace: Path) -> None:
+    write(workspace / "briefkit.toml", '[labels]\nfact = "Reported"\ncommentary = "Opinion"\n')
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    content = text(_build(workspace)["one"])
+    assert "REPORTED" in content and re.search(r"OPINION\s+·\s+The Desk", content)
+    assert "FACT" not in content and "COMMENTARY" not in content
