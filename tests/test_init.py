@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.commands.scaffold import new_brief, slug
+from briefkit.commands.scaffold import new_brief
 from briefkit.config import Build, Email, Labels, find_workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.loader import load_brief
 from briefkit.resources import builtin_styles, builtin_templates
+from briefkit.slugs import slug
 from conftest import Run, write
 from pdftools import text
 

@@ -15,7 +15,6 @@ from briefkit.frontmatter import SplitSource, split_source
 from briefkit.markdown import parse
 from briefkit.model import Brief, FrontMatter
 from briefkit.sections import split_sections
-from briefkit.tokens import citation_order
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
@@ -65,7 +64,6 @@ def _load(path: Path, defaults: Defaults, findings: Findings) -> Brief | None:
         meta=meta,
         sections=sections,
         footnotes=footnotes,
-        citation_order=citation_order(sections, footnotes),
         images=images,
         digest=hashlib.sha256(raw).hexdigest(),
     )

@@ -165,7 +165,6 @@ class Brief:
     meta: FrontMatter
     sections: list[Section]
     footnotes: dict[int, list[Token]]
-    citation_order: list[str]
     images: list[Path]
     digest: str
 

@@ -14,8 +14,6 @@ from briefkit.pdf import PdfAttachment, PdfOptions, engine_for
 from briefkit.theme import Theme
 from briefkit.view import Edition, build_view
 
-FORMATS = ("pdf", "epub", "html")
-
 
 @dataclass(frozen=True)
 class RenderOptions:

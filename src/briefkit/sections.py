@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from markdown_it.token import Token
 
 from briefkit.errors import Findings
 from briefkit.markdown import plain_text
 from briefkit.model import SECTION_KINDS, Section, SectionKind
+from briefkit.slugs import slug
 
 _KNOWN_ATTRS = {"class", "id", "by"}
 # Anchors are letters, digits and hyphens; the templates' own ids start with "_" so none clash.
@@ -138,10 +138,9 @@ def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> 
 
 
 def slugify(text: str) -> str:
-    """Return an ASCII anchor for a heading that is a valid XML id."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
-    return slug if slug and slug[0].isalpha() else f"section-{slug}".rstrip("-")
+    """Return an anchor for a heading that is a valid XML id: ASCII, starting with a letter."""
+    anchor = slug(text)
+    return anchor if anchor[:1].isalpha() else f"section-{anchor}".rstrip("-")
 
 
 def _unique(anchor: str, taken: set[str]) -> str:

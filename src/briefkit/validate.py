@@ -13,7 +13,7 @@ from briefkit.errors import Findings
 from briefkit.frontmatter import SplitSource
 from briefkit.markdown import plain_text
 from briefkit.model import FrontMatter, Section
-from briefkit.tokens import citation_order, of_type, with_notes
+from briefkit.tokens import of_type, with_notes
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 
@@ -118,6 +118,3 @@ def check_fonts(split: SplitSource, findings: Findings) -> None:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12])
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
         findings.warning(1, f"no font can draw these characters: {shown}{more}")
-
-
-__all__ = ["check_brief", "check_fonts", "citation_order"]

@@ -7,7 +7,6 @@ Values a user types are data: they reach YAML and TOML through the ``quoted`` fi
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,18 +19,12 @@ from briefkit.config import CONFIG_NAME, Build, Config, Email, Labels, Workspace
 from briefkit.discover import UsageError
 from briefkit.errors import BriefkitError
 from briefkit.resources import builtin_styles, builtin_templates
+from briefkit.slugs import slug
 
 SCAFFOLD = "scaffold"
 EXAMPLE = Path("briefings") / "example.md"
 PLACEHOLDER_ORGANISATION = "Your organisation"
 PLACEHOLDER_URL = "https://example.org/"
-_MAX_SLUG = 60
-# Letters that Unicode does not decompose into a base letter and an accent.
-_FOLD = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "đ": "d"}
-    | {"Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"}
-)
-_APOSTROPHES = re.compile(r"['’ʼ]")
 
 
 @dataclass
@@ -105,24 +98,6 @@ def new_brief(
     )
     _write_new(path, text)
     return path
-
-
-def slug(title: str) -> str:
-    """Return an ASCII file name stem for a title: "India–Japan talks" gives india-japan-talks."""
-    folded = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", title).translate(_FOLD))
-    kept = "".join(
-        c.lower() if c.isascii() and c.isalnum() else "-"
-        for c in folded
-        if not unicodedata.combining(c)
-    )
-    words = [w for w in kept.split("-") if w]
-    text = ""
-    for word in words:
-        longer = f"{text}-{word}" if text else word
-        if len(longer) > _MAX_SLUG:
-            break
-        text = longer
-    return text or (words[0][:_MAX_SLUG] if words else "")
 
 
 def render(name: str, **context: object) -> str:
