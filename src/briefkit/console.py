@@ -69,6 +69,9 @@ class BuildConsole:
         """Print a table of outputs with sizes and times, then one closing line."""
         if self.quiet:
             return
+        if not report.results:
+            self.out.print("no briefing sources (*.md) found")
+            return
         from rich.table import Table
 
         table = Table(box=None, pad_edge=False, show_edge=False)

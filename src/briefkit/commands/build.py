@@ -164,10 +164,12 @@ def run_build(paths: list[Path], workspace: Workspace, options: BuildOptions, qu
     from briefkit.console import BuildConsole
 
     started = time.perf_counter()
-    total = len(find_sources(paths or [workspace.briefings]))
-    console = BuildConsole(total, quiet=quiet, verbose=options.verbose)
+    # Found once here for the progress bar; build() then only checks these files exist.
+    sources = find_sources(paths or [workspace.briefings])
+    console = BuildConsole(len(sources), quiet=quiet, verbose=options.verbose)
     with console.running():
-        report = build(paths, workspace, options, on_result=console.result)
+        # An empty list would mean "the workspace's briefings/" to build(); here it means none.
+        report = build(sources, workspace, options, console.result) if sources else BuildReport([])
     console.summary(report, time.perf_counter() - started)
     return not report.failed
 
