@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLES
-from test_epub import MULTILINGUAL, SAMPLE, TEST_BRIEFS, rendered
+from conftest import ROOT
+from test_epub import EDITION_IDS, EDITIONS, rendered
 
 pytestmark = [pytest.mark.slow, pytest.mark.ace]
 
@@ -21,7 +21,6 @@ ACE = next(
     None,
 )
 CHROMIUM = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")
-EDITIONS = [(p, False) for p in [*SAMPLES, *TEST_BRIEFS]] + [(MULTILINGUAL, True), (SAMPLE, True)]
 # Without a conformance claim Ace still wants these; certifier details are optional.
 REQUIRED_METADATA = {
     "schema:accessMode",
@@ -54,7 +53,7 @@ def _violations(report: dict[str, object]) -> list[str]:
 @pytest.mark.parametrize(
     ("path", "facts_only"),
     EDITIONS,
-    ids=[f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS],
+    ids=EDITION_IDS,
 )
 def test_ace_finds_no_accessibility_violations(
     path: Path, facts_only: bool, tmp_path: Path

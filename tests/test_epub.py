@@ -126,6 +126,7 @@ def sections(epub: Epub) -> list[ET.Element]:
 # EPUBCheck ----------------------------------------------------------------------------------
 
 EDITIONS = [(p, False) for p in [*SAMPLES, *TEST_BRIEFS]] + [(MULTILINGUAL, True), (SAMPLE, True)]
+EDITION_IDS = [f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS]
 
 
 def epubcheck(data: bytes, folder: Path, name: str = "brief.epub") -> tuple[list[str], Any]:
@@ -162,7 +163,7 @@ needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="EPUBCheck 
 @pytest.mark.parametrize(
     ("path", "facts_only"),
     EDITIONS,
-    ids=[f"{p.stem}{'-facts-only' if f else ''}" for p, f in EDITIONS],
+    ids=EDITION_IDS,
 )
 def test_epubcheck_reports_no_errors_or_warnings(
     path: Path, facts_only: bool, tmp_path: Path
