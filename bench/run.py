@@ -62,11 +62,11 @@ def warm_render_seconds(repeat: int) -> tuple[float, int]:
 
 def measure_warm_render(repeat: int) -> None:
     """Render the sample once to warm up, then print the median of repeat renders and pages."""
-    from briefkit.clock import build_time
+    from briefkit.building.clock import build_time
     from briefkit.config import find_workspace
-    from briefkit.loader import load_brief
-    from briefkit.render import RenderOptions, edition_for, render_pdf
-    from briefkit.theme import Theme
+    from briefkit.rendering.render import RenderOptions, edition_for, render_pdf
+    from briefkit.rendering.theme import Theme
+    from briefkit.sources.loader import load_brief
 
     workspace = find_workspace(ROOT)
     theme = Theme.for_workspace(workspace)

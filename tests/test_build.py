@@ -9,7 +9,7 @@ import pytest
 
 from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
-from briefkit.render import RenderOptions
+from briefkit.rendering.render import RenderOptions
 from conftest import MINIMAL, Run, write
 from pdftools import text
 

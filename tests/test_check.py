@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.clock import build_time
+from briefkit.building.clock import build_time
 from briefkit.config import Labels
 from briefkit.errors import Severity
-from briefkit.fragments import Flavour
-from briefkit.loader import load_brief
-from briefkit.view import Edition, build_view
+from briefkit.rendering.fragments import Flavour
+from briefkit.rendering.view import Edition, build_view
+from briefkit.sources.loader import load_brief
 from conftest import BRIEFS, MINIMAL, SAMPLES, Run, write
 
 BAD = sorted((BRIEFS / "bad").glob("*.md"))

@@ -61,7 +61,7 @@ def test_check_does_not_import_weasyprint(tmp_path: Path) -> None:
         "except SystemExit:\n    pass"
     )
     modules = _imports_after(code)
-    assert "briefkit.loader" in modules
+    assert "briefkit.sources.loader" in modules
     assert "weasyprint" not in modules
 
 

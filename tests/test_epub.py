@@ -19,13 +19,13 @@ import pytest
 from PIL import Image
 
 from briefkit.config import Labels, find_workspace
-from briefkit.cover import CoverText, render_cover
-from briefkit.epub import render_epub
 from briefkit.errors import BriefkitError
-from briefkit.loader import load_brief
-from briefkit.model import Brief
-from briefkit.theme import Theme
-from briefkit.view import Edition
+from briefkit.model.brief import Brief
+from briefkit.rendering.cover import CoverText, render_cover
+from briefkit.rendering.epub import render_epub
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import Edition
+from briefkit.sources.loader import load_brief
 from conftest import BRIEFS, ROOT, SAMPLES, write
 
 pytestmark = pytest.mark.slow

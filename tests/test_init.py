@@ -14,9 +14,9 @@ import pytest
 from briefkit.commands.scaffold import new_brief
 from briefkit.config import Build, Email, Labels, find_workspace, load_config
 from briefkit.errors import BriefkitError
-from briefkit.loader import load_brief
 from briefkit.resources import builtin_styles, builtin_templates
-from briefkit.slugs import slug
+from briefkit.sources.loader import load_brief
+from briefkit.sources.slugs import slug
 from conftest import Run, write
 from pdftools import text
 

@@ -10,7 +10,7 @@ import pytest
 
 from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
-from briefkit.render import RenderOptions
+from briefkit.rendering.render import RenderOptions
 from conftest import EPOCH, MINIMAL, ROOT, write
 from pdftools import attachments, fonts, info, outline, pages, poppler, text, xmp
 

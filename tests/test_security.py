@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.clock import build_time
+from briefkit.building.clock import build_time
 from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
-from briefkit.fetcher import Allowed, FetchRefused
-from briefkit.loader import load_brief
-from briefkit.pdf import PdfOptions, engine_for
-from briefkit.render import RenderOptions
-from briefkit.theme import Theme
+from briefkit.rendering.fetcher import Allowed, FetchRefused
+from briefkit.rendering.pdf import PdfOptions, engine_for
+from briefkit.rendering.render import RenderOptions
+from briefkit.rendering.theme import Theme
+from briefkit.sources.loader import load_brief
 from conftest import EPOCH, MINIMAL, ROOT, write
 from pdftools import attachments, poppler, text
 

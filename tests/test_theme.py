@@ -6,8 +6,8 @@ from pathlib import Path
 
 from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
-from briefkit.render import RenderOptions
-from briefkit.theme import Theme
+from briefkit.rendering.render import RenderOptions
+from briefkit.rendering.theme import Theme
 from conftest import MINIMAL, ROOT, write
 
 

@@ -11,8 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefkit.errors import BriefkitError
-from briefkit.loader import Defaults
-from briefkit.model import Author
+from briefkit.model.brief import Author
+from briefkit.sources.loader import Defaults
 
 CONFIG_NAME = "briefkit.toml"
 Format = Literal["pdf", "epub", "html"]
@@ -125,7 +125,7 @@ class Workspace:
         if not self.config.organisation.logo:
             return None
         from briefkit.errors import Findings
-        from briefkit.images import check_image
+        from briefkit.sources.images import check_image
 
         where = self.config_path or self.root / CONFIG_NAME
         findings = Findings(where)

@@ -14,15 +14,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefkit.cache import BuildCache
-from briefkit.clock import build_time
+from briefkit.building.cache import BuildCache
+from briefkit.building.clock import build_time
+from briefkit.building.output import write_atomic
 from briefkit.config import Config, Workspace
-from briefkit.discover import UsageError, find_sources
 from briefkit.errors import BriefkitError, Finding, Severity
-from briefkit.loader import load_brief
-from briefkit.output import write_atomic
-from briefkit.render import RenderOptions, render_brief
-from briefkit.theme import Theme, shared_theme
+from briefkit.rendering.render import RenderOptions, render_brief
+from briefkit.rendering.theme import Theme, shared_theme
+from briefkit.sources.discover import UsageError, find_sources
+from briefkit.sources.loader import load_brief
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def build_options(
 
 def run_build(paths: list[Path], workspace: Workspace, options: BuildOptions, quiet: bool) -> bool:
     """Build with progress on the terminal and a closing table; return whether all succeeded."""
-    from briefkit.console import BuildConsole
+    from briefkit.cli.printer import BuildConsole
 
     started = time.perf_counter()
     # Found once here for the progress bar; build() then only checks these files exist.

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefkit.config import Workspace
-from briefkit.discover import find_sources
 from briefkit.errors import Finding, Severity
-from briefkit.loader import load_brief
+from briefkit.sources.discover import find_sources
+from briefkit.sources.loader import load_brief
 
 
 @dataclass

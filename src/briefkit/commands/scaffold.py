@@ -16,10 +16,10 @@ from pathlib import Path
 import jinja2
 
 from briefkit.config import CONFIG_NAME, Build, Config, Email, Labels, Workspace
-from briefkit.discover import UsageError
 from briefkit.errors import BriefkitError
 from briefkit.resources import builtin_styles, builtin_templates
-from briefkit.slugs import slug
+from briefkit.sources.discover import UsageError
+from briefkit.sources.slugs import slug
 
 SCAFFOLD = "scaffold"
 EXAMPLE = Path("briefings") / "example.md"

@@ -19,8 +19,8 @@ import watchfiles
 from briefkit.commands.build import BriefResult, BuildOptions, BuildReport, build
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
-from briefkit.images import IMAGE_TYPES
-from briefkit.theme import shared_theme
+from briefkit.rendering.theme import shared_theme
+from briefkit.sources.images import IMAGE_TYPES
 
 SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 # Editors' swap and backup files and atomic-write temporaries: never inputs, often written.

@@ -7,9 +7,9 @@ import re
 from markdown_it.token import Token
 
 from briefkit.errors import Findings
-from briefkit.markdown import plain_text
-from briefkit.model import SECTION_KINDS, Section, SectionKind
-from briefkit.slugs import slug
+from briefkit.model.brief import SECTION_KINDS, Section, SectionKind
+from briefkit.sources.markdown import plain_text
+from briefkit.sources.slugs import slug
 
 _KNOWN_ATTRS = {"class", "id", "by"}
 # Anchors are letters, digits and hyphens; the templates' own ids start with "_" so none clash.

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.config import Config
-from briefkit.fragments import Flavour
-from briefkit.htmldoc import render_document
-from briefkit.model import Brief
-from briefkit.pdf import PdfAttachment, PdfOptions, engine_for
-from briefkit.theme import Theme
-from briefkit.view import Edition, build_view
+from briefkit.model.brief import Brief
+from briefkit.rendering.fragments import Flavour
+from briefkit.rendering.htmldoc import render_document
+from briefkit.rendering.pdf import PdfAttachment, PdfOptions, engine_for
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import Edition, build_view
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ def render_brief(
             data, warnings = render_pdf(brief, theme, edition, options)
             rendered.warnings.extend(warnings)
         elif fmt == "epub":
-            from briefkit.epub import render_epub
+            from briefkit.rendering.epub import render_epub
 
             data = render_epub(brief, theme, edition)
         else:
-            from briefkit.web import render_web
+            from briefkit.rendering.web import render_web
 
             data = render_web(brief, theme, edition)
         rendered.files[fmt] = data

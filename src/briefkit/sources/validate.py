@@ -8,12 +8,13 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from briefkit import fonts, images
 from briefkit.errors import Findings
-from briefkit.frontmatter import SplitSource
-from briefkit.markdown import plain_text
-from briefkit.model import FrontMatter, Section
-from briefkit.tokens import of_type, with_notes
+from briefkit.model.brief import FrontMatter, Section
+from briefkit.rendering import fonts
+from briefkit.sources import images
+from briefkit.sources.frontmatter import SplitSource
+from briefkit.sources.markdown import plain_text
+from briefkit.sources.tokens import of_type, with_notes
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from briefkit.fragments import Flavour
-from briefkit.htmldoc import render_document
-from briefkit.images import data_uri
-from briefkit.model import Brief
-from briefkit.theme import Theme
-from briefkit.view import Edition, build_view
+from briefkit.model.brief import Brief
+from briefkit.rendering.fragments import Flavour
+from briefkit.rendering.htmldoc import render_document
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import Edition, build_view
+from briefkit.sources.images import data_uri
 
 WEB_STYLES = ("base.css", "screen.css")
 

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefkit.cover import CoverText, render_cover
-from briefkit.epub_metadata import package_metadata
-from briefkit.epub_package import NavPoint, PackageSpec, Resource, build_package
 from briefkit.errors import BriefkitError
-from briefkit.fragments import Flavour, Note
-from briefkit.images import IMAGE_TYPES, media_type
-from briefkit.model import Brief
-from briefkit.theme import Theme
-from briefkit.tokens import footnote_ids
-from briefkit.view import BriefView, Edition, SectionView, build_view
+from briefkit.model.brief import Brief
+from briefkit.rendering.cover import CoverText, render_cover
+from briefkit.rendering.epub_metadata import package_metadata
+from briefkit.rendering.epub_package import NavPoint, PackageSpec, Resource, build_package
+from briefkit.rendering.fragments import Flavour, Note
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
+from briefkit.sources.images import IMAGE_TYPES, media_type
+from briefkit.sources.tokens import footnote_ids
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"

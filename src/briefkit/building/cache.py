@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit import __version__
-from briefkit.output import write_atomic
+from briefkit.building.output import write_atomic
 
 CACHE_NAME = ".briefkit-cache.json"
 _SCHEMA = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from briefkit.model import FrontMatter
+from briefkit.model.brief import FrontMatter
 
 SCHEMA_ID = "https://briefkit.example/schema/front-matter.json"
 

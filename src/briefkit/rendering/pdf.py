@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefkit import footnotes
-from briefkit.fetcher import Allowed, make_fetcher
-from briefkit.theme import Theme
+from briefkit.rendering import footnotes
+from briefkit.rendering.fetcher import Allowed, make_fetcher
+from briefkit.rendering.theme import Theme
 
 PDF_VARIANTS = {"ua-1": "pdf/ua-1", "a-3b": "pdf/a-3b"}
 

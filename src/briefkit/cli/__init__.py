@@ -100,8 +100,8 @@ def main_options(
 @contextmanager
 def _reported() -> Iterator[None]:
     """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
-    from briefkit.discover import UsageError
     from briefkit.errors import BriefkitError
+    from briefkit.sources.discover import UsageError
 
     try:
         yield
@@ -277,7 +277,7 @@ def schema(
     Example: briefkit schema > briefkit-front-matter.schema.json
     """
     with _reported():
-        from briefkit.schema import front_matter_schema
+        from briefkit.model.schema import front_matter_schema
 
         typer.echo(front_matter_schema())
 
@@ -343,7 +343,7 @@ def new(
 
         from briefkit.commands.scaffold import new_brief
         from briefkit.config import find_workspace
-        from briefkit.discover import UsageError
+        from briefkit.sources.discover import UsageError
 
         try:
             day = dt.date.fromisoformat(date) if date else None

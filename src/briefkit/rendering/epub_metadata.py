@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 
-from briefkit.epub_package import Metadata
-from briefkit.markdown import plain_text
-from briefkit.model import Brief
-from briefkit.tokens import of_type, with_notes
-from briefkit.view import BriefView
+from briefkit.model.brief import Brief
+from briefkit.rendering.epub_package import Metadata
+from briefkit.rendering.view import BriefView
+from briefkit.sources.markdown import plain_text
+from briefkit.sources.tokens import of_type, with_notes
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 # Identifiers are name-based UUIDs in briefkit's own namespace, so each build gives the same one.

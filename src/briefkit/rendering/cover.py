@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from briefkit.resources import builtin_fonts
 
 if TYPE_CHECKING:
-    from briefkit.view import BriefView
+    from briefkit.rendering.view import BriefView
 
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 150

@@ -9,12 +9,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from briefkit import validate
 from briefkit.errors import Finding, Findings
-from briefkit.frontmatter import SplitSource, split_source
-from briefkit.markdown import parse
-from briefkit.model import Brief, FrontMatter
-from briefkit.sections import split_sections
+from briefkit.model.brief import Brief, FrontMatter
+from briefkit.sources import validate
+from briefkit.sources.frontmatter import SplitSource, split_source
+from briefkit.sources.markdown import parse
+from briefkit.sources.sections import split_sections
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 

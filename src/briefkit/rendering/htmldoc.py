@@ -7,9 +7,9 @@ import datetime as dt
 from markupsafe import Markup
 
 from briefkit import __version__
-from briefkit.clock import w3c
-from briefkit.theme import Theme
-from briefkit.view import BriefView
+from briefkit.building.clock import w3c
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import BriefView
 
 
 def render_document(

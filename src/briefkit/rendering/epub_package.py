@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefkit import __version__
-from briefkit.clock import w3c
+from briefkit.building.clock import w3c
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -10,10 +10,16 @@ from pathlib import Path
 from markupsafe import Markup
 
 from briefkit.config import Labels
-from briefkit.fragments import Flavour, FragmentContext, FragmentRenderer, Note, render_inline
-from briefkit.images import data_uri
-from briefkit.model import Brief, FrontMatter, Section
-from briefkit.tokens import citation_order
+from briefkit.model.brief import Brief, FrontMatter, Section
+from briefkit.rendering.fragments import (
+    Flavour,
+    FragmentContext,
+    FragmentRenderer,
+    Note,
+    render_inline,
+)
+from briefkit.sources.images import data_uri
+from briefkit.sources.tokens import citation_order
 
 _MONTHS = [
     "January",

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-from briefkit.markdown import parser
+from briefkit.sources.markdown import parser
 
 
 class Flavour(StrEnum):

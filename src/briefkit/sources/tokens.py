@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from markdown_it.token import Token
 
-from briefkit.model import Section
+from briefkit.model.brief import Section
 
 
 def inline_children(tokens: Iterable[Token]) -> Iterator[Token]:

@@ -1,0 +1,1 @@
+"""Building: the build cache, atomic output files and the build clock."""

@@ -1,0 +1,1 @@
+"""Reading and checking sources: find them, split front matter, parse Markdown, validate."""
