@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.commands.build import BuildOptions, build
-from briefkit.config import find_workspace
-from briefkit.rendering.render import RenderOptions
+import briefkit
+from briefkit import BuildReport
 from conftest import MINIMAL, Run, write
 from pdftools import text
 
 pytestmark = pytest.mark.slow
 
 
-def _options(**kwargs: object) -> BuildOptions:
-    """Return build options for PDF only, built in this process."""
-    render = RenderOptions(formats=("pdf",))
-    return BuildOptions(render=render, jobs=1, **kwargs)  # type: ignore[arg-type]
+def _pdf(**options: object) -> BuildReport:
+    """Build the current workspace's briefs to PDF only, in this process."""
+    return briefkit.build(formats="pdf", jobs=1, **options)  # type: ignore[arg-type]
 
 
 def test_build_writes_pdf_and_reports_a_table(workspace: Path, run_cli: Run) -> None:
@@ -53,25 +51,25 @@ def test_strict_refuses_warnings(workspace: Path, run_cli: Run) -> None:
 
 def test_a_failed_rebuild_keeps_the_previous_output(workspace: Path) -> None:
     source = write(workspace / "briefings" / "one.md", MINIMAL)
-    build([], find_workspace(workspace), _options())
+    _pdf()
     before = (workspace / "out" / "one.pdf").read_bytes()
     source.write_text(MINIMAL.replace("title: A minimal brief", "title: [broken"))
-    report = build([], find_workspace(workspace), _options())
+    report = _pdf()
     assert report.failed
     assert (workspace / "out" / "one.pdf").read_bytes() == before
 
 
 def test_unchanged_rebuild_skips_and_changes_rebuild(workspace: Path) -> None:
     source = write(workspace / "briefings" / "one.md", MINIMAL)
-    first = build([], find_workspace(workspace), _options())
+    first = _pdf()
     assert [r.skipped for r in first.results] == [False]
-    second = build([], find_workspace(workspace), _options())
+    second = _pdf()
     assert [r.skipped for r in second.results] == [True]
     source.write_text(MINIMAL.replace("Something happened", "Something else happened"))
-    third = build([], find_workspace(workspace), _options())
+    third = _pdf()
     assert [r.skipped for r in third.results] == [False]
     assert "Something else happened" in text(workspace / "out" / "one.pdf")
-    forced = build([], find_workspace(workspace), _options(force=True))
+    forced = _pdf(force=True)
     assert [r.skipped for r in forced.results] == [False]
 
 
@@ -80,16 +78,15 @@ def test_image_style_and_option_changes_invalidate(workspace: Path) -> None:
 
     Image.new("RGB", (40, 20), "navy").save(workspace / "briefings" / "chart.png")
     write(workspace / "briefings" / "one.md", MINIMAL + "\n![A chart](chart.png)\n")
-    build([], find_workspace(workspace), _options())
+    _pdf()
     Image.new("RGB", (40, 20), "red").save(workspace / "briefings" / "chart.png")
-    assert not build([], find_workspace(workspace), _options()).results[0].skipped
-    assert build([], find_workspace(workspace), _options()).results[0].skipped
+    assert not _pdf().results[0].skipped
+    assert _pdf().results[0].skipped
     write(workspace / "styles" / "extra.css", "h2 { color: black; }")
-    assert not build([], find_workspace(workspace), _options()).results[0].skipped
-    letter = BuildOptions(render=RenderOptions(formats=("pdf",), paper="letter"), jobs=1)
-    assert not build([], find_workspace(workspace), letter).results[0].skipped
+    assert not _pdf().results[0].skipped
+    assert not _pdf(paper="letter").results[0].skipped
     (workspace / "out" / "one.pdf").unlink()
-    assert not build([], find_workspace(workspace), letter).results[0].skipped
+    assert not _pdf(paper="letter").results[0].skipped
 
 
 def test_forty_briefs_build_in_parallel_then_skip(workspace: Path, run_cli: Run) -> None:
@@ -107,12 +104,24 @@ def test_forty_briefs_build_in_parallel_then_skip(workspace: Path, run_cli: Run)
     assert time.perf_counter() - started < 60  # sanity bound only; speed is measured in bench/
 
 
-def test_same_stem_twice_is_refused(workspace: Path, run_cli: Run) -> None:
-    write(workspace / "briefings" / "a" / "one.md", MINIMAL)
-    write(workspace / "briefings" / "b" / "one.md", MINIMAL)
+def test_same_name_in_two_folders_is_mirrored_under_out(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "2025" / "note.md", MINIMAL)
+    write(workspace / "briefings" / "2026" / "note.md", MINIMAL.replace("minimal", "later"))
     result = run_cli("build", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert "A later brief" in text(workspace / "out" / "2026" / "note.pdf")
+    assert "A minimal brief" in text(workspace / "out" / "2025" / "note.pdf")
+    # Naming one of them as a file writes it to the same place, so the cache still knows it.
+    again = run_cli("build", "briefings/2025/note.md", "--format", "pdf")
+    assert "0 built, 1 up to date" in again.stdout
+
+
+def test_two_sources_writing_one_file_are_refused(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(workspace / "elsewhere" / "one.md", MINIMAL)
+    result = run_cli("build", "briefings/one.md", "elsewhere/one.md", "--format", "pdf")
     assert result.returncode == 2
-    assert "would both be written as 'one.*'" in result.stderr
+    assert "would both be written as out/one.pdf" in result.stderr
 
 
 def test_out_option_and_explicit_paths(workspace: Path, run_cli: Run) -> None:

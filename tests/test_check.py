@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.building.clock import build_time
-from briefkit.config import Labels
+import briefkit
 from briefkit.errors import Severity
-from briefkit.rendering.fragments import Flavour
-from briefkit.rendering.view import Edition, build_view
 from briefkit.sources.loader import load_brief
 from conftest import BRIEFS, MINIMAL, SAMPLES, Run, write
 
@@ -97,11 +94,10 @@ def test_missing_path_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
 
 
 def _first_section_html(folder: Path, text: str) -> str:
-    """Load a brief whose first section says text and return that section as web HTML."""
-    loaded = load_brief(write(folder / "b.md", MINIMAL.replace("Something happened", text)))
-    assert loaded.brief is not None
-    edition = Edition(Labels(), build_time())
-    return str(build_view(loaded.brief, Flavour.WEB, edition).sections[0].body_html)
+    """Load a brief whose first section says text and return its HTML page's first section."""
+    loaded = briefkit.load(write(folder / "b.md", MINIMAL.replace("Something happened", text)))
+    page = briefkit.render(loaded, "html").decode()
+    return page[page.index('<section class="section') : page.index("</section>")]
 
 
 def test_raw_html_is_shown_as_text_not_markup(tmp_path: Path) -> None:

@@ -21,8 +21,9 @@ from PIL import Image
 from briefkit.config import Labels, find_workspace
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
+from briefkit.model.choices import Format
 from briefkit.rendering.cover import CoverText, render_cover
-from briefkit.rendering.epub import render_epub
+from briefkit.rendering.render import Renderer, RenderOptions
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition
 from briefkit.sources.loader import load_brief
@@ -62,7 +63,14 @@ def render(
     brief = path if isinstance(path, Brief) else load(path)
     workspace = find_workspace(brief.folder)
     edition = Edition(labels or workspace.config.labels, modified, facts_only=facts_only)
-    return render_epub(brief, Theme.for_workspace(workspace), edition)
+    return epub_of(brief, edition)
+
+
+def epub_of(brief: Brief, edition: Edition) -> bytes:
+    """Render a brief's EPUB for an edition with its workspace's theme."""
+    renderer = Renderer(Theme.for_workspace(find_workspace(brief.folder)))
+    options = RenderOptions(facts_only=edition.facts_only)
+    return renderer.render(brief, Format.EPUB, edition, options).data
 
 
 @cache
@@ -388,7 +396,7 @@ def test_title_page_links_the_organisation_when_configured() -> None:
     brief = load(SAMPLE)
     workspace = find_workspace(brief.folder)
     edition = Edition(workspace.config.labels, MODIFIED, organisation_url="https://example.org/")
-    data = render_epub(brief, Theme.for_workspace(workspace), edition)
+    data = epub_of(brief, edition)
     masthead = with_class(Epub(data).xhtml("title.xhtml"), "organisation")[0]
     link = masthead.find("x:a", NS)
     assert link is not None
@@ -497,10 +505,12 @@ def test_files_outside_the_brief_folder_are_never_packaged(tmp_path: Path) -> No
     assert brief is not None
     (source.parent / "chart.png").unlink()
     (source.parent / "chart.png").symlink_to(secret)  # swapped after the loader checked it
-    with pytest.raises(BriefkitError, match="outside the brief's folder"):
+    with pytest.raises(BriefkitError, match=r"refused to use image 'chart\.png'"):
         render(brief)
     outside = replace(brief, meta=brief.meta.model_copy(update={"cover": "../secret.png"}))
-    with pytest.raises(BriefkitError, match="outside the brief's folder"):
+    (source.parent / "chart.png").unlink()
+    shutil.copy(chart, source.parent / "chart.png")
+    with pytest.raises(BriefkitError, match="outside the brief and theme folders"):
         render(outside)
 
 

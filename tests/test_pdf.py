@@ -8,21 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.commands.build import BuildOptions, build
-from briefkit.config import find_workspace
-from briefkit.rendering.render import RenderOptions
+import briefkit
 from conftest import EPOCH, MINIMAL, ROOT, write
 from pdftools import attachments, fonts, info, outline, pages, poppler, text, xmp
 
 pytestmark = pytest.mark.slow
 
 
-def _build(workspace: Path, **render: object) -> dict[str, Path]:
+def _build(workspace: Path, **options: object) -> dict[str, Path]:
     """Build the workspace's briefings to PDF and return each output by stem."""
-    options = BuildOptions(render=RenderOptions(formats=("pdf",), **render), force=True, jobs=1)  # type: ignore[arg-type]
-    report = build([], find_workspace(workspace), options)
-    assert not report.failed, [r.error for r in report.results]
-    return {r.source.stem: r.outputs[0] for r in report.results}
+    report = briefkit.build(workspace=workspace, formats="pdf", force=True, jobs=1, **options)  # type: ignore[arg-type]
+    assert report.ok, [r.error for r in report.results]
+    return {r.outputs[0].stem: r.outputs[0] for r in report.results}
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +144,7 @@ def test_same_input_and_epoch_give_identical_bytes(workspace: Path) -> None:
 
 
 def test_facts_only_leaves_commentary_out_and_says_so(samples_workspace: Path) -> None:
-    pdf = _build(samples_workspace, facts_only=True)["india-japan-2025-11"]
+    pdf = _build(samples_workspace, facts_only=True)["india-japan-2025-11-facts-only"]
     content = text(pdf)
     assert "The MGMM Outlook" not in content and "COMMENTARY" not in content
     assert "Facts-only edition" in content
@@ -190,10 +187,8 @@ def test_logo_from_config_appears_on_the_title_block(workspace: Path) -> None:
     Image.new("RGB", (120, 60), "navy").save(workspace / "logo.png")
     write(workspace / "briefkit.toml", '[organisation]\nname = "Logo Unit"\nlogo = "logo.png"\n')
     write(workspace / "briefings" / "one.md", MINIMAL)
-    found = find_workspace(workspace)
-    options = BuildOptions(render=RenderOptions(formats=("pdf",), logo=found.logo()), jobs=1)
-    report = build([], found, options)
-    assert not report.failed
+    report = briefkit.build(formats="pdf", jobs=1)
+    assert report.ok
     images = poppler("pdfimages", "-list", str(report.results[0].outputs[0]))
     assert re.search(r"\s120\s+60\s", images)
 

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import briefkit
 from briefkit.building.clock import build_time
-from briefkit.commands.build import BuildOptions, build
 from briefkit.config import find_workspace
-from briefkit.rendering.fetcher import Allowed, FetchRefused
-from briefkit.rendering.pdf import PdfOptions, engine_for
-from briefkit.rendering.render import RenderOptions
+from briefkit.rendering.fetcher import Fetcher, FetchRefused
+from briefkit.rendering.pdf import PdfEngine, PdfOptions
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
 from conftest import EPOCH, MINIMAL, ROOT, write
@@ -55,8 +54,8 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
 
 
 def test_fetcher_allows_only_files_inside_allowed_folders(tmp_path: Path) -> None:
-    inside = write(tmp_path / "brief" / "images" / "ok.png", "x")
-    allowed = Allowed([tmp_path / "brief"])
+    inside = write(tmp_path / "brief" / "notes" / "ok.txt", "x")
+    allowed = Fetcher([tmp_path / "brief"])
     assert allowed.resolve(inside.as_uri()) == inside.resolve()
     for url in (
         "file:///etc/hostname",
@@ -76,7 +75,7 @@ def test_symlink_out_of_the_brief_folder_is_refused(tmp_path: Path) -> None:
     (folder / "images").mkdir(parents=True)
     (folder / "images" / "link.png").symlink_to("/etc/hostname")
     with pytest.raises(FetchRefused):
-        Allowed([folder]).resolve((folder / "images" / "link.png").as_uri())
+        Fetcher([folder]).resolve((folder / "images" / "link.png").as_uri())
     source = write(folder / "b.md", MINIMAL + "\n![A link](images/link.png)\n")
     messages = [f.message for f in load_brief(source).findings]
     assert "image 'images/link.png' is outside the brief's folder" in messages
@@ -96,7 +95,8 @@ def test_hostile_html_cannot_embed_files_or_reach_the_network(
     <img src="http://127.0.0.1:{port}/pixel.png" alt="y">
     <a rel="attachment" href="/etc/hostname">a</a></body></html>"""
     theme = Theme.for_workspace(find_workspace(tmp_path))
-    pdf, warnings = engine_for(theme).render(html, tmp_path, PdfOptions(), [], build_time())
+    fetcher = Fetcher([tmp_path, *theme.style_roots])
+    pdf, warnings = PdfEngine(theme).render(html, fetcher, tmp_path, PdfOptions(), [], build_time())
     target = write(tmp_path / "out.pdf", "")
     target.write_bytes(pdf)
     assert seen == []
@@ -113,12 +113,11 @@ def test_a_source_with_raw_html_builds_with_the_markup_as_inert_text(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     hostile = (
         f'<img src="http://127.0.0.1:{port}/x.png"> <link rel="attachment" href="/etc/hostname">'
-        f' <iframe src="file:///etc/hostname"></iframe> [a link](javascript:alert(1))'
+        f' <iframe src="file:///etc/hostname"></iframe> <a href="javascript:alert(1)">a</a>'
     )
     write(workspace / "briefings" / "hostile.md", MINIMAL.replace("Something happened", hostile))
-    options = BuildOptions(render=RenderOptions(formats=("pdf", "html")), jobs=1)
-    report = build([], find_workspace(workspace), options)
-    assert not report.failed, report.results[0].error
+    report = briefkit.build(formats=["pdf", "html"], jobs=1)
+    assert report.ok, report.results[0].error
     pdf = workspace / "out" / "hostile.pdf"
     assert seen == [] and attachments(pdf) == []
     content = text(pdf)
@@ -134,7 +133,7 @@ def hostname() -> str:
 
 
 def test_theme_files_are_readable_but_not_the_repository(tmp_path: Path) -> None:
-    allowed = Allowed([ROOT / "styles"])
+    allowed = Fetcher([ROOT / "styles"])
     assert allowed.resolve((ROOT / "styles" / "base.css").as_uri())
     with pytest.raises(FetchRefused):
         allowed.resolve((ROOT / "pyproject.toml").as_uri())

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefkit.commands.build import BuildOptions, build
-from briefkit.config import find_workspace
-from briefkit.rendering.render import RenderOptions
+import briefkit
 from briefkit.rendering.theme import Theme
 from conftest import MINIMAL, ROOT, write
 
 
 def _html(workspace: Path) -> str:
     """Build the workspace's briefs as HTML and return the first page."""
-    options = BuildOptions(render=RenderOptions(formats=("html",)), jobs=1, force=True)
-    report = build([], find_workspace(workspace), options)
-    assert not report.failed, [r.error for r in report.results]
+    report = briefkit.build(workspace=workspace, formats="html", jobs=1, force=True)
+    assert report.ok, [r.error for r in report.results]
     return report.results[0].outputs[0].read_text()
 
 
 def test_search_order_is_workspace_then_theme_then_builtin(workspace: Path) -> None:
     write(workspace / "briefkit.toml", '[build]\ntheme = "house"\n')
-    theme = Theme.for_workspace(find_workspace(workspace))
+    theme = Theme.for_workspace(briefkit.open_workspace(workspace))
     assert theme.folders[0] == workspace.resolve()
     assert theme.folders[1] == (workspace / "house").resolve()
     assert theme.folders[-1] == ROOT

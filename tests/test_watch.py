@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 from watchfiles import Change
 
-from briefkit.commands.build import build_options
 from briefkit.commands.watch import BriefDone, RoundDone, Session, WatchEvent, Watching, watch
 from briefkit.config import find_workspace
+from briefkit.model.choices import Format
 from briefkit.resources import builtin_templates
 from conftest import MINIMAL, write
 from pdftools import poppler, text
@@ -324,7 +324,7 @@ def test_ctrl_c_during_a_rebuild_leaves_no_partial_files(
 def test_session_filter_takes_sources_images_and_theme_files_only(workspace: Path) -> None:
     (workspace / "styles").mkdir()
     ws = find_workspace()
-    session = Session([], ws, build_options(ws))
+    session = Session([], ws, {})
     wanted = {
         "briefings/a.md": True,
         "briefings/sub/b.md": True,
@@ -355,13 +355,8 @@ def test_watch_function_reports_events_until_stopped(workspace: Path) -> None:
     stop = threading.Event()
     thread = threading.Thread(
         target=watch,
-        args=(
-            [],
-            ws,
-            lambda workspace: build_options(workspace, formats=["pdf"], jobs=1),
-            events.append,
-        ),
-        kwargs={"stop_event": stop},
+        args=([], ws, events.append),
+        kwargs={"stop_event": stop, "choices": {"formats": (Format.PDF,), "jobs": 1}},
     )
     thread.start()
     try:

@@ -1,3 +1,117 @@
-"""briefkit: labelled, print-ready PDF and EPUB policy briefs from Markdown sources."""
+"""briefkit: labelled, print-ready PDF and EPUB policy briefs from Markdown sources.
+
+The public API (``briefkit.load``, ``briefkit.render``, ``briefkit.build`` and the types they
+return) is imported on first use, so ``import briefkit`` stays cheap for the command line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from briefkit.api import (
+        build as build,
+    )
+    from briefkit.api import (
+        check as check,
+    )
+    from briefkit.api import (
+        load as load,
+    )
+    from briefkit.api import (
+        load_text as load_text,
+    )
+    from briefkit.api import (
+        open_workspace as open_workspace,
+    )
+    from briefkit.api import (
+        render as render,
+    )
+    from briefkit.commands.build import (
+        BriefResult as BriefResult,
+    )
+    from briefkit.commands.build import (
+        BuildProgress as BuildProgress,
+    )
+    from briefkit.commands.build import (
+        BuildReport as BuildReport,
+    )
+    from briefkit.commands.check import (
+        CheckReport as CheckReport,
+    )
+    from briefkit.config import (
+        Workspace as Workspace,
+    )
+    from briefkit.errors import (
+        BriefkitError as BriefkitError,
+    )
+    from briefkit.errors import (
+        Finding as Finding,
+    )
+    from briefkit.errors import (
+        Severity as Severity,
+    )
+    from briefkit.errors import (
+        SourceError as SourceError,
+    )
+    from briefkit.errors import (
+        UsageError as UsageError,
+    )
+    from briefkit.model.brief import (
+        Brief as Brief,
+    )
+    from briefkit.model.choices import (
+        Format as Format,
+    )
+    from briefkit.model.choices import (
+        Paper as Paper,
+    )
+    from briefkit.model.choices import (
+        PdfVariant as PdfVariant,
+    )
+    from briefkit.sources.loader import (
+        LoadedBrief as LoadedBrief,
+    )
+
+_EXPORTS = {
+    "build": "briefkit.api",
+    "check": "briefkit.api",
+    "load": "briefkit.api",
+    "load_text": "briefkit.api",
+    "open_workspace": "briefkit.api",
+    "render": "briefkit.api",
+    "BriefResult": "briefkit.commands.build",
+    "BuildProgress": "briefkit.commands.build",
+    "BuildReport": "briefkit.commands.build",
+    "CheckReport": "briefkit.commands.check",
+    "Workspace": "briefkit.config",
+    "BriefkitError": "briefkit.errors",
+    "Finding": "briefkit.errors",
+    "Severity": "briefkit.errors",
+    "SourceError": "briefkit.errors",
+    "UsageError": "briefkit.errors",
+    "Brief": "briefkit.model.brief",
+    "Format": "briefkit.model.choices",
+    "Paper": "briefkit.model.choices",
+    "PdfVariant": "briefkit.model.choices",
+    "LoadedBrief": "briefkit.sources.loader",
+}
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from the module that defines it, on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'briefkit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names."""
+    return sorted(__all__)

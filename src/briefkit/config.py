@@ -6,18 +6,15 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Author
-from briefkit.sources.loader import Defaults
+from briefkit.model.choices import Format, Paper, PdfVariant, SmtpSecurity
 
 CONFIG_NAME = "briefkit.toml"
-Format = Literal["pdf", "epub", "html"]
-Paper = Literal["a4", "letter"]
-PdfVariant = Literal["ua-1", "a-3b"]
 
 
 class _Section(BaseModel):
@@ -57,10 +54,10 @@ class Labels(_Section):
 class Build(_Section):
     """How ``briefkit build`` runs when options do not say otherwise."""
 
-    formats: tuple[Format, ...] = ("pdf", "epub")
+    formats: tuple[Format, ...] = (Format.PDF, Format.EPUB)
     out: str = "out"
-    paper: Paper = "a4"
-    pdf_variant: PdfVariant = "ua-1"
+    paper: Paper = Paper.A4
+    pdf_variant: PdfVariant = PdfVariant.UA1
     theme: str | None = Field(None, description="A theme folder with templates/ and styles/.")
     jobs: int = Field(0, ge=0, description="Parallel workers; 0 means one per core.")
     toc_min_sections: int = Field(5, ge=1)
@@ -72,7 +69,7 @@ class Email(_Section):
     sender: str | None = Field(None, alias="from")
     smtp_host: str = "localhost"
     smtp_port: int = 587
-    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
 
 
 class Config(_Section):
@@ -84,7 +81,7 @@ class Config(_Section):
     build: Build = Build()
     email: Email = Email()
 
-    def brief_defaults(self) -> Defaults:
+    def brief_defaults(self) -> dict[str, Any]:
         """Return the front-matter values a source inherits."""
         values: dict[str, Any] = {}
         if self.organisation.name:
@@ -94,7 +91,7 @@ class Config(_Section):
         for key in ("language", "classification", "series"):
             if getattr(self.defaults, key):
                 values[key] = getattr(self.defaults, key)
-        return Defaults(values)
+        return values
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Findings about sources and the errors that carry them to the user."""
+"""Findings about sources, and the errors that carry problems to the user."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,10 @@ class Finding:
         """Return the finding as ``path:line:col: severity: message``."""
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
+    def __str__(self) -> str:
+        """Return the finding as its one-line message."""
+        return self.format()
+
     def as_dict(self) -> dict[str, object]:
         """Return the finding as a JSON-ready mapping."""
         return {
@@ -39,15 +44,27 @@ class Finding:
             "message": self.message,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Finding:
+        """Return the finding a mapping from :meth:`as_dict` describes."""
+        return cls(
+            Path(str(data["path"])),
+            int(str(data["line"])),
+            int(str(data["col"])),
+            Severity(str(data["severity"])),
+            str(data["message"]),
+        )
 
-def findings_json(findings: list[Finding]) -> str:
+
+def findings_json(findings: Iterable[Finding]) -> str:
     """Serialise findings as a JSON document."""
-    return json.dumps({"findings": [f.as_dict() for f in findings]}, indent=2, ensure_ascii=False)
+    items = [f.as_dict() for f in findings]
+    return json.dumps({"findings": items}, indent=2, ensure_ascii=False)
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    """Tell whether any finding is an error."""
-    return any(f.severity is Severity.ERROR for f in findings)
+def failing(findings: Iterable[Finding], strict: bool = False) -> list[Finding]:
+    """Return the findings that stop a brief: errors, and with strict also warnings."""
+    return [f for f in findings if f.severity is Severity.ERROR or strict]
 
 
 class Findings:
@@ -68,15 +85,19 @@ class Findings:
     @property
     def failed(self) -> bool:
         """Tell whether an error was recorded."""
-        return has_errors(self.items)
+        return bool(failing(self.items))
 
 
 class BriefkitError(Exception):
     """An error caused by the user's input, reported without a traceback."""
 
 
-class SourceInvalid(BriefkitError):
-    """A source failed validation; its findings say why."""
+class UsageError(BriefkitError):
+    """A command or call names something that cannot be used (exit status 2)."""
+
+
+class SourceError(BriefkitError):
+    """A source has problems that stop it being rendered; ``findings`` lists them all."""
 
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__("\n".join(f.format() for f in findings))

@@ -1,30 +1,45 @@
-"""Incremental builds: skip a brief whose inputs and options hash to what built its outputs."""
+"""Incremental builds: skip an output whose inputs and settings hash to what last built it.
+
+The cache is kept per output file, beside the outputs, so building one format never forgets
+another, the findings of each source are kept for ``--strict``, and the outputs of a source
+that is gone can be found and removed.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefkit import __version__
 from briefkit.building.output import write_atomic
+from briefkit.errors import Finding
 
 CACHE_NAME = ".briefkit-cache.json"
-_SCHEMA = 1
+_SCHEMA = 2
 
 
 @dataclass
 class Entry:
-    """What built a brief's outputs last time."""
+    """What built one output last time; an empty key means its last build failed."""
 
+    source: str
     key: str
     inputs: list[str]
-    outputs: dict[str, int] = field(default_factory=dict)
+    size: int
+    findings: list[dict[str, object]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def finding_list(self) -> list[Finding]:
+        """Return the source's findings as they were when this output was built."""
+        return [Finding.from_dict(item) for item in self.findings]
 
 
 class BuildCache:
-    """Content hashes of each brief's inputs, kept beside the outputs."""
+    """Content hashes of each output's inputs, kept in the output folder."""
 
     def __init__(self, path: Path, entries: dict[str, Entry]) -> None:
         self.path = path
@@ -32,58 +47,111 @@ class BuildCache:
 
     @classmethod
     def load(cls, out_dir: Path) -> BuildCache:
-        """Read the cache of an output folder; a missing or damaged cache is empty."""
+        """Read the cache of an output folder; a missing, damaged or foreign one is empty."""
         path = out_dir / CACHE_NAME
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("schema") != _SCHEMA:
-                return cls(path, {})
-            entries = {k: Entry(**v) for k, v in data["entries"].items()}
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError):
             return cls(path, {})
-        return cls(path, entries)
+        return cls(path, _entries(data))
 
-    def fresh(self, source: Path, context: str, outputs: dict[str, Path]) -> bool:
-        """Tell whether a brief's outputs were built from exactly these inputs and settings."""
-        entry = self.entries.get(str(source.resolve()))
-        if entry is None or set(entry.outputs) != {p.name for p in outputs.values()}:
-            return False
-        for path in outputs.values():
-            try:
-                if path.stat().st_size != entry.outputs[path.name]:
-                    return False
-            except OSError:
-                return False
-        return entry.key == input_key([Path(p) for p in entry.inputs], context)
+    def fresh(self, output: Path, context: str) -> Entry | None:
+        """Return the entry of an output built from exactly these inputs and settings."""
+        entry = self.entries.get(_key(output))
+        if entry is None or not entry.key:
+            return None
+        try:
+            if output.stat().st_size != entry.size:
+                return None
+        except OSError:
+            return None
+        return entry if entry.key == input_key([Path(p) for p in entry.inputs], context) else None
 
-    def record(self, source: Path, inputs: list[Path], context: str, outputs: list[Path]) -> None:
-        """Remember what built a brief's outputs."""
-        self.entries[str(source.resolve())] = Entry(
+    def record(
+        self,
+        output: Path,
+        source: Path,
+        inputs: list[Path],
+        context: str,
+        findings: list[Finding],
+        warnings: list[str],
+    ) -> None:
+        """Remember what built an output."""
+        self.entries[_key(output)] = Entry(
+            source=_key(source),
             key=input_key(inputs, context),
-            inputs=[str(p.resolve()) for p in inputs],
-            outputs={p.name: p.stat().st_size for p in outputs},
+            inputs=[_key(p) for p in inputs],
+            size=output.stat().st_size,
+            findings=[f.as_dict() for f in findings],
+            warnings=list(warnings),
         )
 
-    def forget(self, source: Path) -> None:
-        """Drop a brief, so its next build is not skipped."""
-        self.entries.pop(str(source.resolve()), None)
+    def failed(self, output: Path, source: Path) -> None:
+        """Mark an output as not up to date, while remembering that it is ours."""
+        entry = self.entries.get(_key(output))
+        if entry is not None:
+            entry.key = ""
+        elif output.exists():
+            self.entries[_key(output)] = Entry(_key(source), "", [], output.stat().st_size)
+
+    def prune(self) -> list[Path]:
+        """Remove the outputs of sources that no longer exist; return the files removed.
+
+        A file is removed only while it is the one this cache recorded (same size), so an
+        output the user replaced by hand is left alone.
+        """
+        removed: list[Path] = []
+        for name, entry in list(self.entries.items()):
+            if Path(entry.source).exists():
+                continue
+            output = Path(name)
+            with contextlib.suppress(OSError):
+                if output.stat().st_size == entry.size:
+                    output.unlink()
+                    removed.append(output)
+            del self.entries[name]
+        return sorted(removed)
 
     def save(self) -> None:
         """Write the cache atomically."""
         data = {
             "schema": _SCHEMA,
-            "entries": {k: vars(v) for k, v in sorted(self.entries.items())},
+            "outputs": {k: asdict(v) for k, v in sorted(self.entries.items())},
         }
-        write_atomic(self.path, json.dumps(data, indent=1).encode("utf-8"))
+        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
+
+
+def _entries(data: Any) -> dict[str, Entry]:
+    """Return the entries of a cache document, skipping anything of the wrong shape."""
+    if not isinstance(data, dict) or data.get("schema") != _SCHEMA:
+        return {}
+    outputs = data.get("outputs")
+    if not isinstance(outputs, dict):
+        return {}
+    entries: dict[str, Entry] = {}
+    for name, value in outputs.items():
+        try:
+            entry = Entry(**value)
+            entry.finding_list()
+        except (TypeError, ValueError, KeyError):
+            continue
+        if isinstance(name, str) and all(isinstance(p, str) for p in entry.inputs):
+            entries[name] = entry
+    return entries
+
+
+def _key(path: Path) -> str:
+    """Return the name a file is known by in the cache: its absolute, resolved path."""
+    return str(path.resolve())
 
 
 def input_key(inputs: list[Path], context: str) -> str:
     """Hash the version, the build context and every input file's path and content."""
     hasher = hashlib.sha256(f"{__version__}\n{context}\n".encode())
     for path in inputs:
-        hasher.update(str(path.resolve()).encode() + b"\0")
+        hasher.update(_key(path).encode() + b"\0")
         try:
-            hasher.update(path.read_bytes())
+            hasher.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:
             hasher.update(b"<missing>")
     return hasher.hexdigest()

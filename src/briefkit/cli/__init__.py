@@ -1,4 +1,4 @@
-"""The ``briefkit`` command line: parse options, call the commands, report, set the exit status.
+"""The ``briefkit`` command line: parse options, call the Python API, report, set the exit status.
 
 Heavy modules (WeasyPrint, pydantic, the Markdown parser) are imported inside each command, so
 ``briefkit --help`` starts quickly.
@@ -11,7 +11,6 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -19,10 +18,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from briefkit import __version__
+from briefkit.model.choices import Format, Paper, PdfVariant
 
 if TYPE_CHECKING:
-    from briefkit.commands.build import BuildOptions
-    from briefkit.config import Workspace
+    from briefkit.cli.printer import Printer
+    from briefkit.commands.watch import BuildChoices, WatchEvent
 
 app = typer.Typer(
     name="briefkit",
@@ -35,13 +35,6 @@ app = typer.Typer(
 )
 
 
-class _State:
-    """Options given before the command name."""
-
-    verbose = False
-    quiet = False
-
-
 class OutputFormat(StrEnum):
     """How ``check`` prints its findings."""
 
@@ -49,33 +42,47 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+def _flag(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
+    """Remember -q or -v for this run, wherever it stands on the command line."""
+    if value:
+        # ctx.meta is shared by the command and the options before its name, and lives only
+        # as long as this one invocation.
+        ctx.meta[f"briefkit.{param.name}"] = True
+    return value
+
+
+def _is(ctx: typer.Context, name: str) -> bool:
+    """Tell whether -q (quiet) or -v (verbose) was given, before or after the command."""
+    return bool(ctx.meta.get(f"briefkit.{name}"))
+
+
+# -q and -v work before the command name and after it: `briefkit -q build` or `briefkit build -q`.
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", callback=_flag, help="Print only problems.")]
+Verbose = Annotated[
+    bool,
+    typer.Option("-v", "--verbose", callback=_flag, help="Print more, and tracebacks of bugs."),
+]
 PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
 ]
-
-
-def _set_quiet(value: bool) -> bool:
-    """Remember -q given after the command name."""
-    _State.quiet = _State.quiet or value
-    return value
-
-
-def _set_verbose(value: bool) -> bool:
-    """Remember -v given after the command name."""
-    _State.verbose = _State.verbose or value
-    return value
-
-
-# -q and -v work before the command name and after it: `briefkit -q build` or `briefkit build -q`.
-Quiet = Annotated[
-    bool, typer.Option("-q", "--quiet", callback=_set_quiet, help="Print only problems.")
+FormatsOption = Annotated[
+    list[Format] | None,
+    typer.Option("--format", "-f", help="Output format; repeat for several (default: pdf, epub)."),
 ]
-Verbose = Annotated[
-    bool,
-    typer.Option(
-        "-v", "--verbose", callback=_set_verbose, help="Print more, and tracebacks of bugs."
-    ),
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
+]
+StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
+FactsOnlyOption = Annotated[
+    bool, typer.Option(help="Leave every commentary section out; written as <name>-facts-only.*")
+]
+PaperOption = Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")]
+PrintOption = Annotated[
+    bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
+]
+VariantOption = Annotated[
+    PdfVariant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
 ]
 
 
@@ -98,10 +105,9 @@ def main_options(
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
+def _reported(ctx: typer.Context) -> Iterator[None]:
     """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
-    from briefkit.errors import BriefkitError
-    from briefkit.sources.discover import UsageError
+    from briefkit.errors import BriefkitError, UsageError
 
     try:
         yield
@@ -114,7 +120,7 @@ def _reported() -> Iterator[None]:
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as exc:
-        if _State.verbose:
+        if _is(ctx, "verbose"):
             traceback.print_exc()
         _fail(
             f"briefkit: internal error: {type(exc).__name__}: {exc} "
@@ -129,14 +135,16 @@ def _fail(message: str, status: int) -> NoReturn:
     raise typer.Exit(status)
 
 
-def _say(message: str) -> None:
-    """Print a progress message unless --quiet."""
-    if not _State.quiet:
-        typer.echo(message)
+def _printer(ctx: typer.Context, clock: bool = False) -> Printer:
+    """Return the printer for this run's -q and -v."""
+    from briefkit.cli.printer import Printer
+
+    return Printer(quiet=_is(ctx, "quiet"), verbose=_is(ctx, "verbose"), clock=clock)
 
 
 @app.command()
 def check(
+    ctx: typer.Context,
     paths: PathsArg = None,
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
     output: Annotated[
@@ -149,93 +157,24 @@ def check(
 
     Example: briefkit check briefings/ --strict
     """
-    with _reported():
-        from briefkit.commands.check import check as run_check
-        from briefkit.config import find_workspace
+    with _reported(ctx):
+        from briefkit import api
         from briefkit.errors import findings_json
 
-        report = run_check(paths or [], find_workspace())
+        report = api.check(paths)
         if output is OutputFormat.json:
             typer.echo(findings_json(report.findings))
         else:
             for finding in report.findings:
                 typer.echo(finding.format())
-            _say(report.summary())
+            _printer(ctx).say(report.summary())
         if report.failed(strict):
             raise typer.Exit(1)
 
 
-class Paper(StrEnum):
-    """Paper sizes."""
-
-    a4 = "a4"
-    letter = "letter"
-
-
-class Variant(StrEnum):
-    """PDF conformance variants."""
-
-    ua1 = "ua-1"
-    a3b = "a-3b"
-
-
-class Format(StrEnum):
-    """Output formats."""
-
-    pdf = "pdf"
-    epub = "epub"
-    html = "html"
-
-
-FormatsOption = Annotated[
-    list[Format] | None,
-    typer.Option("--format", "-f", help="Output format; repeat for several (default: pdf, epub)."),
-]
-OutOption = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
-]
-StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
-FactsOnlyOption = Annotated[bool, typer.Option(help="Leave every commentary section out.")]
-PaperOption = Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")]
-PrintOption = Annotated[
-    bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
-]
-VariantOption = Annotated[
-    Variant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
-]
-
-
-def _options_for(
-    formats: list[Format] | None,
-    out: Path | None,
-    strict: bool,
-    facts_only: bool,
-    paper: Paper | None,
-    print_marks: bool,
-    pdf_variant: Variant | None,
-    jobs: int | None,
-    force: bool = False,
-) -> Callable[[Workspace], BuildOptions]:
-    """Return how to turn a workspace's settings and these choices into build options."""
-    from briefkit.commands.build import build_options
-
-    return partial(
-        build_options,
-        formats=[f.value for f in formats] if formats else None,
-        out=out,
-        strict=strict,
-        facts_only=facts_only,
-        paper=paper.value if paper else None,
-        print_marks=print_marks,
-        pdf_variant=pdf_variant.value if pdf_variant else None,
-        force=force,
-        jobs=jobs,
-        verbose=_State.verbose,
-    )
-
-
 @app.command()
 def build(
+    ctx: typer.Context,
     paths: PathsArg = None,
     formats: FormatsOption = None,
     out: OutOption = None,
@@ -246,37 +185,48 @@ def build(
     pdf_variant: VariantOption = None,
     force: Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")] = False,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: cores).")
+        int | None,
+        typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
     ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     """Build PDF, EPUB or HTML briefs from sources.
 
+    Outputs mirror the folders of briefings/ under the output folder; the outputs of a
+    source that was deleted or renamed are removed.
+
     Example: briefkit build briefings/ --format pdf --format epub --out out/
     """
-    with _reported():
-        from briefkit.commands.build import run_build
-        from briefkit.config import find_workspace
+    with _reported(ctx), _printer(ctx) as printer:
+        from briefkit import api
 
-        workspace = find_workspace()
-        choose = _options_for(
-            formats, out, strict, facts_only, paper, print_marks, pdf_variant, jobs, force
+        report = api.build(
+            paths,
+            out=out,
+            formats=formats,
+            facts_only=facts_only,
+            paper=paper,
+            print_marks=print_marks,
+            pdf_variant=pdf_variant,
+            strict=strict,
+            force=force,
+            jobs=jobs,
+            progress=printer,
+            tracebacks=_is(ctx, "verbose"),
         )
-        if not run_build(paths or [], workspace, choose(workspace), quiet=_State.quiet):
+        printer.summary(report)
+        if not report.ok:
             raise typer.Exit(1)
 
 
 @app.command()
-def schema(
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
+def schema(ctx: typer.Context, quiet: Quiet = False, verbose: Verbose = False) -> None:
     """Print the JSON Schema of the front matter, for editors that validate YAML.
 
     Example: briefkit schema > briefkit-front-matter.schema.json
     """
-    with _reported():
+    with _reported(ctx):
         from briefkit.model.schema import front_matter_schema
 
         typer.echo(front_matter_schema())
@@ -284,6 +234,7 @@ def schema(
 
 @app.command()
 def init(
+    ctx: typer.Context,
     folder: Annotated[
         Path | None, typer.Argument(help="Folder of the new workspace (default: this folder).")
     ] = None,
@@ -303,23 +254,25 @@ def init(
 
     Example: briefkit init policy-briefs --organisation "Policy Unit"
     """
-    with _reported():
+    with _reported(ctx):
         import shlex
 
         from briefkit.commands.scaffold import init_workspace
 
+        printer = _printer(ctx)
         target = folder or Path()
         done = init_workspace(target, organisation=organisation, with_theme=with_theme)
         for path in done.created:
-            _say(f"created {path}{'/' if path.is_dir() else ''}")
+            printer.say(f"created {path}{'/' if path.is_dir() else ''}")
         for path in done.extended:
-            _say(f"added out/ to {path}")
+            printer.say(f"added out/ to {path}")
         here = target.resolve() == Path.cwd().resolve()
-        _say(f"next: {'' if here else f'cd {shlex.quote(str(target))} && '}briefkit build")
+        printer.say(f"next: {'' if here else f'cd {shlex.quote(str(target))} && '}briefkit build")
 
 
 @app.command()
 def new(
+    ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="Title of the brief.")],
     organisation: Annotated[
         str | None, typer.Option(help="Publisher (default: briefkit.toml's organisation).")
@@ -338,25 +291,27 @@ def new(
 
     Example: briefkit new "India–Japan talks" --date 2025-11-24
     """
-    with _reported():
+    with _reported(ctx):
         import datetime as dt
 
+        from briefkit import api
         from briefkit.commands.scaffold import new_brief
-        from briefkit.config import find_workspace
-        from briefkit.sources.discover import UsageError
+        from briefkit.errors import UsageError
+        from briefkit.paths import shown
 
         try:
             day = dt.date.fromisoformat(date) if date else None
         except ValueError as exc:
             raise UsageError(f"--date {date!r} is not a date such as 2025-11-24") from exc
-        path = new_brief(find_workspace(), title, organisation=organisation, date=day)
-        shown = _relative(path)
-        _say(f"created {shown}")
-        _say(f"next: edit it, then run: briefkit check {shown}")
+        path = shown(new_brief(api.open_workspace(), title, organisation=organisation, date=day))
+        printer = _printer(ctx)
+        printer.say(f"created {path}")
+        printer.say(f"next: edit it, then run: briefkit check {path}")
 
 
 @app.command()
 def watch(
+    ctx: typer.Context,
     paths: PathsArg = None,
     formats: FormatsOption = None,
     out: OutOption = None,
@@ -367,7 +322,7 @@ def watch(
     pdf_variant: VariantOption = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: 1, kept warm)."),
+        typer.Option("--jobs", "-j", min=0, help="Parallel workers (default: 1, kept warm)."),
     ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -380,28 +335,50 @@ def watch(
 
     Example: briefkit watch briefings/ --format pdf
     """
-    with _reported():
-        from briefkit.commands.watch import WatchPrinter
+    with _reported(ctx), _printer(ctx, clock=True) as printer:
+        from briefkit import api
         from briefkit.commands.watch import watch as run_watch
-        from briefkit.config import find_workspace
 
         # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
-        choose = _options_for(
-            formats, out, strict, facts_only, paper, print_marks, pdf_variant, jobs or 1
-        )
-        printer = WatchPrinter(quiet=_State.quiet, verbose=_State.verbose)
+        choices: BuildChoices = {
+            "out": out,
+            "formats": tuple(formats) if formats else None,
+            "facts_only": facts_only,
+            "paper": paper,
+            "print_marks": print_marks,
+            "pdf_variant": pdf_variant,
+            "strict": strict,
+            "jobs": 1 if jobs is None else jobs,
+            "tracebacks": _is(ctx, "verbose"),
+        }
         try:
-            run_watch(paths or [], find_workspace(), choose, printer)
+            run_watch(paths or [], api.open_workspace(), _on_watch(printer), choices=choices)
         except KeyboardInterrupt:
-            _say("stopped")
+            printer.say("stopped", stamped=False)
 
 
-def _relative(path: Path) -> Path:
-    """Return path relative to the current folder when it is inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd())
-    except ValueError:
-        return path
+def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:
+    """Return what prints each watch event."""
+    from briefkit.commands.watch import BriefDone, Problem, RoundDone, Watching
+
+    announced = False
+
+    def on_event(event: WatchEvent) -> None:
+        nonlocal announced
+        if isinstance(event, BriefDone):
+            printer.finished(event.result)
+        elif isinstance(event, Problem):
+            printer.problem(event.message)
+        elif isinstance(event, Watching):
+            printer.watching(event.paths, again=announced)
+            announced = True
+        elif isinstance(event, RoundDone):
+            if not event.changed and event.report is not None:
+                printer.summary(event.report)
+            else:
+                printer.changed(event.changed, event.report)
+
+    return on_event
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -1,116 +1,170 @@
-"""How build results reach the terminal: a progress bar on a terminal, plain lines elsewhere."""
+"""The one printer of results, for build and watch alike.
+
+Problems go to standard error and results to standard output. On a terminal a progress bar
+runs on standard error while briefs build, and every line is printed through the same
+console, above the bar; elsewhere each brief gets one plain line as it finishes. Text from
+sources is printed as it is: rich's markup and emoji codes are off.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from briefkit.commands.build import BriefResult, BuildReport
+from rich.console import Console
+from rich.text import Text
+
+from briefkit.commands.build import BriefResult, BuildReport
+from briefkit.paths import shown
 
 
-class BuildConsole:
-    """Report each brief as it finishes and summarise the build at the end."""
+def _console(stderr: bool) -> Console:
+    """Return a console that prints text literally; off a terminal, lines are never cut."""
+    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    if not console.is_terminal:
+        console = Console(
+            stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=True, width=400
+        )
+    return console
 
-    def __init__(self, total: int, quiet: bool = False, verbose: bool = False) -> None:
-        from rich.console import Console
 
-        # Off a terminal, lines are never cut to 80 columns: logs and CI keep whole paths.
-        self.out = Console(highlight=False, soft_wrap=True)
-        if not self.out.is_terminal:
-            self.out = Console(highlight=False, soft_wrap=True, width=400)
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
-        self.total = total
+class Printer:
+    """Report briefs as they finish, problems as they come, and each build at its end."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False, clock: bool = False) -> None:
+        self.out = _console(stderr=False)
+        self.err = _console(stderr=True)
         self.quiet = quiet
         self.verbose = verbose
-        self._progress: object | None = None
-        self._task: object | None = None
+        self.clock = clock
+        self._bar: Any = None
+        self._task: Any = None
 
-    @contextmanager
-    def running(self) -> Iterator[BuildConsole]:
-        """Show a progress bar while briefs build, when writing to a terminal."""
+    def __enter__(self) -> Printer:
+        """Return the printer; its progress bar ends with the block."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Remove the progress bar, however the block ended."""
+        self._end_bar()
+
+    def planned(self, count: int) -> None:
+        """Start a progress bar for a build of several briefs, on a terminal."""
+        if self.quiet or self.verbose or self.clock or count < 2 or not self.err.is_terminal:
+            return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        if self.quiet or not self.out.is_terminal or self.total < 2:
-            yield self
-            return
-        with Progress(
+        self._bar = Progress(
             TextColumn("building"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
-            console=self.out,
+            console=self.err,
             transient=True,
-        ) as progress:
-            self._progress = progress
-            self._task = progress.add_task("", total=self.total)
-            yield self
-        self._progress = None
+        )
+        self._task = self._bar.add_task("", total=count)
+        self._bar.start()
 
-    def result(self, result: BriefResult) -> None:
-        """Print what happened to one brief."""
-        from rich.markup import escape
-
+    def finished(self, result: BriefResult) -> None:
+        """Print what happened to one brief: its findings, warnings and outcome."""
         for finding in result.findings:
-            self.err.print(escape(finding.format()))
+            self.problem(finding.format())
         for warning in result.warnings:
-            self.err.print(escape(f"{result.source}: warning: {warning}"))
+            self.problem(f"{shown(result.source)}: warning: {warning}")
         if result.failed:
-            self.err.print(escape(f"{result.source}: error: {result.error}"))
-        elif not self.quiet and self.verbose:
-            verb = "skipped (up to date)" if result.skipped else f"built in {result.seconds:.2f} s"
-            self.out.print(escape(f"{result.source}: {verb}"))
-        if self._progress is not None:
-            self._progress.update(self._task, advance=1, description=result.source.name)  # type: ignore[attr-defined]
+            self.problem(f"{self._stamp()}{shown(result.source)}: error: {result.error}")
+        elif self._bar is None:
+            self._line(result)
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=result.source.name)
 
-    def summary(self, report: BuildReport, seconds: float) -> None:
-        """Print a table of outputs with sizes and times, then one closing line."""
+    def _line(self, result: BriefResult) -> None:
+        """Print the one plain line of a brief that built or was up to date."""
+        if not result.skipped:
+            outputs = ", ".join(str(shown(p)) for p in result.outputs)
+            self.say(f"built {shown(result.source)} → {outputs} in {result.seconds:.2f} s")
+        elif self.verbose or not self.clock:
+            self.say(f"up to date {shown(result.source)}")
+
+    def problem(self, message: str) -> None:
+        """Print a problem on standard error."""
+        self.err.print(Text(message))
+
+    def say(self, message: str, stamped: bool = True) -> None:
+        """Print a line on standard output, unless quiet; a watcher's lines carry the time."""
+        if not self.quiet:
+            self.out.print(Text(f"{self._stamp() if stamped else ''}{message}"))
+
+    def summary(self, report: BuildReport) -> None:
+        """End the progress bar; print the removed outputs, a table of outputs and a count."""
+        self._end_bar()
         if self.quiet:
             return
+        for path in report.removed:
+            self.say(f"removed {shown(path)}: its source is gone")
         if not report.results:
-            self.out.print("no briefing sources (*.md) found")
+            self.say("no briefing sources (*.md) found", stamped=False)
             return
-        from rich.table import Table
+        if not self.clock:
+            self.out.print(_table(report))
+        self.say(counts(report), stamped=False)
 
-        table = Table(box=None, pad_edge=False, show_edge=False)
-        for column, justify in (("brief", "left"), ("output", "left"), ("size", "right")):
-            table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        table.add_column("time", justify="right", no_wrap=True)
-        for result in report.results:
-            _rows(table, result)
-        self.out.print(table)
-        built = sum(1 for r in report.results if not r.skipped and not r.failed)
-        skipped = sum(1 for r in report.results if r.skipped)
-        failed = sum(1 for r in report.results if r.failed)
-        self.out.print(
-            f"{built} built, {skipped} up to date (skipped), {failed} failed in {seconds:.2f} s"
-        )
+    def watching(self, paths: tuple[Path, ...], again: bool) -> None:
+        """Say what a watcher watches: once, or after every restart when verbose."""
+        if not again or self.verbose:
+            folders = ", ".join(str(shown(p)) or "." for p in paths)
+            self.say(f"watching {folders} for changes; press Ctrl-C to stop", stamped=False)
 
+    def changed(self, paths: tuple[Path, ...], report: BuildReport | None) -> None:
+        """Say, when verbose, which files a watcher saw change and whether that rebuilt anything."""
+        if self.verbose and report is not None:
+            names = ", ".join(str(shown(p)) for p in paths)
+            rebuilt = any(not r.skipped for r in report.results)
+            note = "" if rebuilt else " (nothing to rebuild)"
+            self.say(f"changed: {names}{note}", stamped=False)
 
-def _rows(table: object, result: BriefResult) -> None:
-    """Add one row per output of a brief."""
-    add = table.add_row  # type: ignore[attr-defined]
-    if result.failed:
-        add(_display(result.source), "failed", "", "")
-        return
-    time_text = "skipped" if result.skipped else f"{result.seconds:.2f} s"
-    for index, path in enumerate(result.outputs):
-        add(
-            _display(result.source) if index == 0 else "",
-            _display(path),
-            _size(path),
-            time_text if index == 0 else "",
-        )
+    def _end_bar(self) -> None:
+        """Remove the progress bar, if one is shown."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def _stamp(self) -> str:
+        """Return the time of day before a line, when watching."""
+        return time.strftime("%H:%M:%S ") if self.clock else ""
 
 
-def _display(path: Path) -> str:
-    """Show a path relative to the current folder when it is inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def counts(report: BuildReport) -> str:
+    """Return the closing line of a build."""
+    return (
+        f"{len(report.built)} built, {len(report.skipped)} up to date (skipped), "
+        f"{len(report.failed)} failed in {report.seconds:.2f} s"
+    )
+
+
+def _table(report: BuildReport) -> Any:
+    """Return a table with a row per output: brief, file, size and time."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column, justify in (("brief", "left"), ("output", "left"), ("size", "right")):
+        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("time", justify="right", no_wrap=True)
+    for result in report.results:
+        source = Text(str(shown(result.source)))
+        if result.failed:
+            table.add_row(source, Text("failed"), "", "")
+            continue
+        time_text = "skipped" if result.skipped else f"{result.seconds:.2f} s"
+        for index, path in enumerate(result.outputs):
+            table.add_row(
+                source if index == 0 else "",
+                Text(str(shown(path))),
+                _size(path),
+                time_text if index == 0 else "",
+            )
+    return table
 
 
 def _size(path: Path) -> str:

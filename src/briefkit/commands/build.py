@@ -1,52 +1,48 @@
-"""``briefkit build``: load the config, read the sources, build each brief, render, write.
+"""``briefkit build``: load the settings, find the sources, check each brief, render, write.
 
-Briefs build in parallel worker processes; each worker imports WeasyPrint once and keeps its
-fonts and stylesheets for every brief it renders.
+The pipeline, step by step, in :func:`build`: the workspace's settings and theme are read,
+the sources found and each given its output files, outputs whose inputs are unchanged are
+skipped, the rest are loaded, checked, rendered and written (in parallel worker processes
+that each keep WeasyPrint loaded), and the cache records what was made. Outputs of sources
+that no longer exist are removed.
 """
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from briefkit.building.cache import BuildCache
 from briefkit.building.clock import build_time
 from briefkit.building.output import write_atomic
+from briefkit.building.workers import run_parallel
 from briefkit.config import Config, Workspace
-from briefkit.errors import BriefkitError, Finding, Severity
-from briefkit.rendering.render import RenderOptions, render_brief
-from briefkit.rendering.theme import Theme, shared_theme
-from briefkit.sources.discover import UsageError, find_sources
+from briefkit.errors import BriefkitError, Finding, UsageError, failing
+from briefkit.model.choices import Format
+from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
+from briefkit.rendering.theme import Theme
+from briefkit.sources.discover import SourceFile, find_sources
 from briefkit.sources.loader import load_brief
+
+FACTS_ONLY_SUFFIX = "-facts-only"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     """How a build runs: what to render, where to, and how hard to look."""
 
+    formats: tuple[Format, ...] = (Format.PDF, Format.EPUB)
     render: RenderOptions = field(default_factory=RenderOptions)
     out_dir: Path | None = None
     strict: bool = False
     force: bool = False
     jobs: int = 0
-    verbose: bool = False
-
-
-@dataclass(frozen=True)
-class Job:
-    """One brief to build, with everything a worker process needs."""
-
-    source: Path
-    outputs: dict[str, Path]
-    theme_folders: tuple[Path, ...]
-    theme_digest: str
-    config: Config
-    options: BuildOptions
+    tracebacks: bool = False
 
 
 @dataclass
@@ -61,6 +57,7 @@ class BriefResult:
     error: str | None = None
     skipped: bool = False
     seconds: float = 0.0
+    rendered: dict[Format, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -70,192 +67,220 @@ class BriefResult:
 
 @dataclass
 class BuildReport:
-    """The outcome of a build, brief by brief."""
+    """The outcome of a build, brief by brief, and the outputs of vanished sources removed."""
 
     results: list[BriefResult]
+    removed: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
-    def failed(self) -> bool:
-        """Tell whether any brief failed."""
-        return any(r.failed for r in self.results)
+    def built(self) -> list[BriefResult]:
+        """Return the briefs rendered in this build."""
+        return [r for r in self.results if not r.skipped and not r.failed]
+
+    @property
+    def skipped(self) -> list[BriefResult]:
+        """Return the briefs whose outputs were up to date."""
+        return [r for r in self.results if r.skipped and not r.failed]
+
+    @property
+    def failed(self) -> list[BriefResult]:
+        """Return the briefs that failed."""
+        return [r for r in self.results if r.failed]
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether every brief built or was up to date."""
+        return not self.failed
+
+
+class BuildProgress(Protocol):
+    """Told how many briefs a build has, then of each brief as it finishes."""
+
+    def planned(self, count: int) -> None:
+        """Receive the number of briefs about to be built or checked."""
+
+    def finished(self, result: BriefResult) -> None:
+        """Receive the result of one brief."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One brief to build, with everything a worker process needs."""
+
+    source: Path
+    outputs: dict[Format, Path]
+    todo: tuple[Format, ...]
+    theme: Theme
+    config: Config
+    logo: Path | None
+    options: BuildOptions
+    modified: dt.datetime
 
 
 def build(
     paths: list[Path],
     workspace: Workspace,
     options: BuildOptions,
-    on_result: Callable[[BriefResult], None] | None = None,
+    progress: BuildProgress | None = None,
 ) -> BuildReport:
-    """Build every brief under paths, skipping those whose outputs are up to date."""
-    config = workspace.config
-    sources = find_sources(paths or [workspace.briefings])
-    theme = Theme.for_workspace(workspace)
-    out_dir = options.out_dir or workspace.root / config.build.out
-    jobs = [
-        Job(
-            source,
-            output_paths(source, out_dir, options.render.formats),
-            theme.folders,
-            theme.digest,
-            config,
-            options,
-        )
-        for source in sources
-    ]
-    _refuse_clashes(jobs)
-    cache = BuildCache.load(out_dir)
-    context = _context(config, theme, options)
-    results: list[BriefResult] = []
-    todo: list[Job] = []
-    for job in jobs:
-        if not options.force and cache.fresh(job.source, context, job.outputs):
-            results.append(BriefResult(job.source, list(job.outputs.values()), skipped=True))
-            _notify(on_result, results[-1])
-        else:
-            todo.append(job)
-    for result in _run(todo, options.jobs, on_result):
-        results.append(result)
-        if result.failed:
-            cache.forget(result.source)
-        else:
-            cache.record(result.source, result.inputs, context, result.outputs)
-    if todo:
-        cache.save()
-    order = {job.source: index for index, job in enumerate(jobs)}
-    return BuildReport(sorted(results, key=lambda r: order[r.source]))
-
-
-def build_options(
-    workspace: Workspace,
-    *,
-    formats: list[str] | None = None,
-    out: Path | None = None,
-    strict: bool = False,
-    facts_only: bool = False,
-    paper: str | None = None,
-    print_marks: bool = False,
-    pdf_variant: str | None = None,
-    force: bool = False,
-    jobs: int | None = None,
-    verbose: bool = False,
-) -> BuildOptions:
-    """Combine command-line choices with briefkit.toml; the command line wins."""
-    config = workspace.config
-    render = RenderOptions(
-        formats=tuple(dict.fromkeys(formats or config.build.formats)),
-        facts_only=facts_only,
-        paper=paper or config.build.paper,
-        print_marks=print_marks,
-        pdf_variant=pdf_variant or config.build.pdf_variant,
-        logo=workspace.logo(),
-    )
-    return BuildOptions(
-        render=render,
-        out_dir=out,
-        strict=strict,
-        force=force,
-        jobs=jobs or config.build.jobs,
-        verbose=verbose,
-    )
-
-
-def run_build(paths: list[Path], workspace: Workspace, options: BuildOptions, quiet: bool) -> bool:
-    """Build with progress on the terminal and a closing table; return whether all succeeded."""
-    from briefkit.cli.printer import BuildConsole
-
+    """Build every brief under paths (default: the workspace's briefings/)."""
     started = time.perf_counter()
-    # Found once here for the progress bar; build() then only checks these files exist.
-    sources = find_sources(paths or [workspace.briefings])
-    console = BuildConsole(len(sources), quiet=quiet, verbose=options.verbose)
-    with console.running():
-        # An empty list would mean "the workspace's briefings/" to build(); here it means none.
-        report = build(sources, workspace, options, console.result) if sources else BuildReport([])
-    console.summary(report, time.perf_counter() - started)
-    return not report.failed
-
-
-def output_paths(source: Path, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    """Return where each format of a brief is written: DIR/<stem>.<format>."""
-    return {fmt: out_dir / f"{source.stem}.{fmt}" for fmt in formats}
-
-
-def _refuse_clashes(jobs: list[Job]) -> None:
-    """Refuse two sources that would write the same output file."""
-    seen: dict[str, Path] = {}
-    for job in jobs:
-        other = seen.setdefault(job.source.stem, job.source)
-        if other != job.source:
-            raise UsageError(
-                f"{job.source} and {other} would both be written as '{job.source.stem}.*': "
-                "rename one, or build them into different --out folders"
+    theme = Theme.for_workspace(workspace)
+    logo = workspace.logo()
+    out_dir = options.out_dir or workspace.root / workspace.config.build.out
+    sources = find_sources(paths or [workspace.briefings], workspace.briefings)
+    if progress is not None:
+        progress.planned(len(sources))
+    plan = plan_outputs(sources, out_dir, options)
+    cache = BuildCache.load(out_dir)
+    modified = build_time()
+    results: dict[Path, BriefResult] = {}
+    jobs: list[Job] = []
+    for source, outputs in plan.items():
+        todo = tuple(
+            fmt
+            for fmt, path in outputs.items()
+            if options.force or not cache.fresh(path, _context(workspace, theme, options, fmt))
+        )
+        if todo:
+            jobs.append(
+                Job(source, outputs, todo, theme, workspace.config, logo, options, modified)
             )
+        else:
+            results[source] = _skipped(source, outputs, cache, options.strict, progress)
+    for result in run_parallel(build_one, jobs, options.jobs, _before_report(cache, progress)):
+        results[result.source] = result
+        _remember(cache, result, plan[result.source], workspace, theme, options)
+    removed = cache.prune()
+    if jobs or removed:
+        cache.save()
+    ordered = [results[source] for source in plan]
+    return BuildReport(ordered, removed, time.perf_counter() - started)
 
 
-def _context(config: Config, theme: Theme, options: BuildOptions) -> str:
-    """Return everything besides the files that decides an output: config, theme, options."""
-    return "\n".join([config.model_dump_json(by_alias=True), theme.digest, repr(options.render)])
-
-
-def _notify(callback: Callable[[BriefResult], None] | None, result: BriefResult) -> None:
-    """Pass a result to the caller's callback, if any."""
-    if callback is not None:
-        callback(result)
-
-
-def _run(
-    jobs: list[Job], workers: int, on_result: Callable[[BriefResult], None] | None
-) -> list[BriefResult]:
-    """Build jobs here when there is one, else in a pool of worker processes."""
-    count = min(workers or os.cpu_count() or 1, len(jobs))
-    results: list[BriefResult] = []
-    if count <= 1:
-        for job in jobs:
-            results.append(build_one(job))
-            _notify(on_result, results[-1])
-        return results
-    with ProcessPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(build_one, job) for job in jobs]
-        for future in as_completed(futures):
-            results.append(future.result())
-            _notify(on_result, results[-1])
-    return results
+def plan_outputs(
+    sources: list[SourceFile], out_dir: Path, options: BuildOptions
+) -> dict[Path, dict[Format, Path]]:
+    """Return each source's output file per format; refuse two sources sharing a file."""
+    suffix = FACTS_ONLY_SUFFIX if options.render.facts_only else ""
+    plan: dict[Path, dict[Format, Path]] = {}
+    owners: dict[Path, Path] = {}
+    for source in sources:
+        stem = source.relative.with_suffix("")
+        outputs = {
+            fmt: out_dir / stem.parent / f"{stem.name}{suffix}.{fmt}" for fmt in options.formats
+        }
+        for path in outputs.values():
+            other = owners.setdefault(path, source.path)
+            if other != source.path:
+                raise UsageError(
+                    f"{source.path} and {other} would both be written as {path}: "
+                    "rename one, or build them into different --out folders"
+                )
+        plan[source.path] = outputs
+    return plan
 
 
 def build_one(job: Job) -> BriefResult:
-    """Validate, render and write one brief; never raise."""
+    """Load, check, render and write one brief; never raise."""
     started = time.perf_counter()
-    result = BriefResult(job.source)
+    result = BriefResult(job.source, list(job.outputs.values()))
     try:
         _build_into(job, result)
     except BriefkitError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug in one brief must not stop the others
-        detail = traceback.format_exc() if job.options.verbose else ""
+        detail = traceback.format_exc() if job.options.tracebacks else ""
         result.error = f"internal error: {type(exc).__name__}: {exc}\n{detail}".rstrip()
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _build_into(job: Job, result: BriefResult) -> None:
-    """Fill result by loading, rendering and writing one brief."""
+    """Fill result by loading, checking, rendering and writing one brief."""
     loaded = load_brief(job.source, job.config.brief_defaults())
     result.findings = loaded.findings
-    problems = [f for f in loaded.findings if _fails(f, job.options.strict)]
+    problems = failing(loaded.findings, job.options.strict)
     if loaded.brief is None or problems:
-        count = len(problems) or 1
-        result.error = f"not built: {count} problem{'s' if count != 1 else ''} in the source"
+        result.error = _not_built(len(problems))
         return
-    theme = shared_theme(job.theme_folders, job.theme_digest)
-    rendered = render_brief(loaded.brief, theme, job.config, job.options.render, build_time())
-    result.warnings = rendered.warnings
+    renderer = renderer_for(job.theme)
+    render = job.options.render
+    edition = edition_for(job.config, render.facts_only, job.modified, job.logo)
     # Every format is rendered before anything is written: a failure leaves the old files.
-    for fmt, data in rendered.files.items():
-        write_atomic(job.outputs[fmt], data)
-        result.outputs.append(job.outputs[fmt])
-    logo = job.options.render.logo
-    result.inputs = [job.source, *loaded.brief.images, *([logo] if logo else [])]
+    rendered = {fmt: renderer.render(loaded.brief, fmt, edition, render) for fmt in job.todo}
+    for fmt, output in rendered.items():
+        write_atomic(job.outputs[fmt], output.data)
+        result.rendered[fmt] = output.warnings
+    result.inputs = [job.source, *loaded.brief.images, *([job.logo] if job.logo else [])]
 
 
-def _fails(finding: Finding, strict: bool) -> bool:
-    """Tell whether a finding stops the build."""
-    return finding.severity is Severity.ERROR or (strict and finding.severity is Severity.WARNING)
+def _skipped(
+    source: Path,
+    outputs: dict[Format, Path],
+    cache: BuildCache,
+    strict: bool,
+    progress: BuildProgress | None,
+) -> BriefResult:
+    """Return the result of a brief whose outputs are all up to date."""
+    entries = [cache.entries[str(path.resolve())] for path in outputs.values()]
+    result = BriefResult(source, list(outputs.values()), skipped=True)
+    if entries:
+        result.findings = entries[0].finding_list()
+        result.warnings = [w for entry in entries for w in entry.warnings]
+    problems = failing(result.findings, strict)
+    if problems:
+        # --strict judges the findings kept from the last build, so skipping cannot hide them.
+        result.error = _not_built(len(problems))
+    if progress is not None:
+        progress.finished(result)
+    return result
+
+
+def _remember(
+    cache: BuildCache,
+    result: BriefResult,
+    outputs: dict[Format, Path],
+    workspace: Workspace,
+    theme: Theme,
+    options: BuildOptions,
+) -> None:
+    """Record what built the outputs a brief's job rendered, or that they failed."""
+    if result.failed:
+        for path in outputs.values():
+            cache.failed(path, result.source)
+        return
+    for fmt, warnings in result.rendered.items():
+        context = _context(workspace, theme, options, fmt)
+        cache.record(outputs[fmt], result.source, result.inputs, context, result.findings, warnings)
+
+
+def _before_report(
+    cache: BuildCache, progress: BuildProgress | None
+) -> Callable[[BriefResult], None]:
+    """Return what completes a result before it is reported: the warnings of kept outputs."""
+
+    def complete(result: BriefResult) -> None:
+        kept = [path for path in result.outputs if path.suffix[1:] not in result.rendered]
+        for path in kept:
+            entry = cache.entries.get(str(path.resolve()))
+            result.warnings.extend(entry.warnings if entry else [])
+        for warnings in result.rendered.values():
+            result.warnings.extend(warnings)
+        if progress is not None:
+            progress.finished(result)
+
+    return complete
+
+
+def _context(workspace: Workspace, theme: Theme, options: BuildOptions, fmt: Format) -> str:
+    """Return everything besides the files that decides one output: settings, theme, options."""
+    settings = workspace.config.model_dump_json(by_alias=True)
+    return "\n".join([settings, theme.digest, fmt, options.render.key(fmt)])
+
+
+def _not_built(count: int) -> str:
+    """Say that a brief was not built because of problems in its source."""
+    count = count or 1
+    return f"not built: {count} problem{'s' if count != 1 else ''} in the source"

@@ -37,7 +37,7 @@ class CheckReport:
 
 def check(paths: list[Path], workspace: Workspace) -> CheckReport:
     """Load every source under paths and collect what is wrong with them."""
-    sources = find_sources(paths or [workspace.briefings])
+    sources = [s.path for s in find_sources(paths or [workspace.briefings], workspace.briefings)]
     defaults = workspace.config.brief_defaults()
     findings: list[Finding] = []
     for source in sources:

@@ -16,9 +16,9 @@ from pathlib import Path
 import jinja2
 
 from briefkit.config import CONFIG_NAME, Build, Config, Email, Labels, Workspace
-from briefkit.errors import BriefkitError
+from briefkit.errors import BriefkitError, UsageError
+from briefkit.paths import shown
 from briefkit.resources import builtin_styles, builtin_templates
-from briefkit.sources.discover import UsageError
 from briefkit.sources.slugs import slug
 
 SCAFFOLD = "scaffold"
@@ -178,18 +178,10 @@ def _refuse_existing(paths: list[Path]) -> None:
     """Refuse to go on when any file to be created exists; nothing has been written yet."""
     existing = [p for p in paths if p.exists() or p.is_symlink()]
     if existing:
-        shown = ", ".join(str(_relative(p)) for p in existing[:3])
+        names = ", ".join(str(shown(p)) for p in existing[:3])
         more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
         verb = "exists" if len(existing) == 1 else "exist"
-        raise BriefkitError(f"{shown}{more}: already {verb}; nothing was changed")
-
-
-def _relative(path: Path) -> Path:
-    """Return path relative to the current folder when inside it, for shorter messages."""
-    try:
-        return path.resolve().relative_to(Path.cwd())
-    except ValueError:
-        return path
+        raise BriefkitError(f"{names}{more}: already {verb}; nothing was changed")
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -199,7 +191,7 @@ def _write_new(path: Path, text: str) -> None:
         with path.open("x", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     except FileExistsError as exc:
-        raise BriefkitError(f"{_relative(path)}: already exists; not overwritten") from exc
+        raise BriefkitError(f"{shown(path)}: already exists; not overwritten") from exc
     except OSError as exc:
         raise BriefkitError(f"{path}: cannot write the file ({exc.strerror or exc})") from exc
 
@@ -211,7 +203,7 @@ def _copy_new(source: Path, target: Path) -> None:
         with source.open("rb") as reader, target.open("xb") as writer:
             shutil.copyfileobj(reader, writer)
     except FileExistsError as exc:
-        raise BriefkitError(f"{_relative(target)}: already exists; not overwritten") from exc
+        raise BriefkitError(f"{shown(target)}: already exists; not overwritten") from exc
     except OSError as exc:
         raise BriefkitError(f"{target}: cannot write the file ({exc.strerror or exc})") from exc
 

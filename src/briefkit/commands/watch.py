@@ -1,25 +1,26 @@
 """``briefkit watch``: build, then rebuild whenever a source, image, theme file or setting changes.
 
-Briefs build in this one process by default, so WeasyPrint is imported once and keeps its fonts
-and parsed stylesheets between rebuilds. Each rebuild is an ordinary incremental build: the cache
-skips briefs whose source, images, theme, settings and options are unchanged.
+Each rebuild is a call of the API's :func:`briefkit.api.build`: an ordinary incremental build,
+whose cache skips briefs whose source, images, theme, settings and options are unchanged.
+With one worker (the command's default) briefs build in this process, so WeasyPrint is
+imported once and keeps its fonts and parsed stylesheets between rebuilds.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol, TypedDict
 
 import watchfiles
 
-from briefkit.commands.build import BriefResult, BuildOptions, BuildReport, build
+from briefkit import api
+from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
-from briefkit.rendering.theme import shared_theme
+from briefkit.model.choices import Format, Paper, PdfVariant
 from briefkit.sources.images import IMAGE_TYPES
 
 SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
@@ -27,7 +28,20 @@ SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 _TEMPORARY_SUFFIXES = (".tmp", ".swp", ".swo", ".swx", ".bak", ".part", "~", "___jb_tmp___")
 _TEMPORARY_NAMES = frozenset({"4913", ".DS_Store"})
 
-OptionsFor = Callable[[Workspace], BuildOptions]
+
+class BuildChoices(TypedDict, total=False):
+    """The options of :func:`briefkit.api.build` a watcher passes to every rebuild."""
+
+    out: Path | None
+    formats: tuple[Format, ...] | None
+    facts_only: bool
+    paper: Paper | None
+    print_marks: bool
+    pdf_variant: PdfVariant | None
+    strict: bool
+    force: bool
+    jobs: int | None
+    tracebacks: bool
 
 
 class StopEvent(Protocol):
@@ -74,21 +88,21 @@ WatchEvent = BriefDone | Problem | Watching | RoundDone
 def watch(
     paths: Sequence[Path],
     workspace: Workspace,
-    options: BuildOptions | OptionsFor,
     on_event: Callable[[WatchEvent], None],
     stop_event: StopEvent | None = None,
     *,
+    choices: BuildChoices | None = None,
     debounce_ms: int = 1600,
     step_ms: int = 50,
     poll_ms: int = 500,
 ) -> None:
     """Build, then rebuild on each change until stop_event is set or Ctrl-C interrupts.
 
-    options is either fixed, or a function of briefkit.toml that is called again when the file
-    changes. Ctrl-C raises KeyboardInterrupt. A change is acted on once no further change has
-    come for step_ms, or debounce_ms after the first one in a burst.
+    choices are passed to every build; what they leave out comes from briefkit.toml, read
+    again when it changes. Ctrl-C raises KeyboardInterrupt. A change is acted on once no
+    further change has come for step_ms, or debounce_ms after the first one in a burst.
     """
-    session = Session(list(paths), workspace, options)
+    session = Session(list(paths), workspace, choices or {})
     rebuild(session, on_event, ())
     pending: set[Path] = set()
     while not (stop_event is not None and stop_event.is_set()):
@@ -109,9 +123,7 @@ def watch(
                 changed.add(session.config_path)
             moved = set(session.roots()) ^ set(roots)
             if moved:
-                # Watch the new set of folders first, then build what changed meanwhile; the
-                # theme's templates are looked up afresh, as a templates folder may be new.
-                shared_theme.cache_clear()
+                # Watch the new set of folders first, then build what changed meanwhile.
                 pending = changed | moved
                 break
             pending = set()
@@ -126,26 +138,39 @@ def rebuild(
     started = time.perf_counter()
     report: BuildReport | None = None
     try:
-        report = build(
+        report = api.build(
             session.paths,
-            session.workspace,
-            session.options,
-            on_result=lambda result: on_event(BriefDone(result)),
+            workspace=session.workspace,
+            progress=_Reporter(on_event),
+            **session.choices,
         )
     except (BriefkitError, OSError) as exc:
         on_event(Problem(str(exc)))
     on_event(RoundDone(changed, report, time.perf_counter() - started))
 
 
+class _Reporter:
+    """Turn a build's progress into watch events."""
+
+    def __init__(self, on_event: Callable[[WatchEvent], None]) -> None:
+        self.on_event = on_event
+
+    def planned(self, count: int) -> None:
+        """Say nothing: a watcher reports briefs as they finish."""
+        del count
+
+    def finished(self, result: BriefResult) -> None:
+        """Report one brief."""
+        self.on_event(BriefDone(result))
+
+
 class Session:
     """What the watcher knows: the sources asked for and the workspace as last loaded."""
 
-    def __init__(
-        self, paths: list[Path], workspace: Workspace, options: BuildOptions | OptionsFor
-    ) -> None:
+    def __init__(self, paths: list[Path], workspace: Workspace, choices: BuildChoices) -> None:
         self.paths = paths
         self.workspace = workspace
-        self._options = options
+        self.choices = choices
         self._config_stamp = _stamp(self.config_path)
 
     @property
@@ -154,16 +179,9 @@ class Session:
         return self.workspace.config_path or self.workspace.root / CONFIG_NAME
 
     @property
-    def options(self) -> BuildOptions:
-        """Return the build options under the current settings."""
-        if isinstance(self._options, BuildOptions):
-            return self._options
-        return self._options(self.workspace)
-
-    @property
     def out_dir(self) -> Path:
         """Return the output folder, whose changes are the watcher's own."""
-        folder = self.options.out_dir or self.workspace.root / self.workspace.config.build.out
+        folder = self.choices.get("out") or self.workspace.root / self.workspace.config.build.out
         return folder.resolve()
 
     def source_folders(self) -> list[Path]:
@@ -241,99 +259,3 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
-class WatchPrinter:
-    """Print watch events: a line per rebuilt brief, problems on standard error."""
-
-    def __init__(
-        self,
-        quiet: bool = False,
-        verbose: bool = False,
-        out: TextIO | None = None,
-        err: TextIO | None = None,
-    ) -> None:
-        self.quiet = quiet
-        self.verbose = verbose
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        self._announced = False
-
-    def __call__(self, event: WatchEvent) -> None:
-        """Print one event."""
-        if isinstance(event, BriefDone):
-            self._result(event.result)
-        elif isinstance(event, Problem):
-            self._print(self.err, event.message)
-        elif isinstance(event, Watching):
-            self._watching(event)
-        else:
-            self._round(event)
-
-    def _result(self, result: BriefResult) -> None:
-        """Print what happened to one brief: its findings, warnings and outcome."""
-        for finding in result.findings:
-            self._print(self.err, finding.format())
-        for warning in result.warnings:
-            self._print(self.err, f"{result.source}: warning: {warning}")
-        if result.failed:
-            self._print(self.err, f"{_clock()} {result.source}: error: {result.error}")
-        elif not result.skipped and not self.quiet:
-            outputs = ", ".join(_shown(p) for p in result.outputs)
-            self._print(
-                self.out, f"{_clock()} built {result.source} → {outputs} in {_secs(result)}"
-            )
-        elif self.verbose:
-            self._print(self.out, f"{_clock()} up to date {result.source}")
-
-    def _watching(self, event: Watching) -> None:
-        """Say what is watched, once (after every restart with --verbose)."""
-        if self.quiet or (self._announced and not self.verbose):
-            return
-        self._announced = True
-        shown = ", ".join(_shown(p) for p in event.paths)
-        self._print(self.out, f"watching {shown} for changes; press Ctrl-C to stop")
-
-    def _round(self, event: RoundDone) -> None:
-        """Summarise the first build, and say so when a change rebuilt nothing."""
-        if self.quiet or event.report is None:
-            return
-        results = event.report.results
-        if not event.changed:
-            built = sum(1 for r in results if not r.skipped and not r.failed)
-            skipped = sum(1 for r in results if r.skipped)
-            failed = sum(1 for r in results if r.failed)
-            self._print(
-                self.out,
-                f"{built} built, {skipped} up to date, {failed} failed in {event.seconds:.2f} s",
-            )
-        elif self.verbose:
-            names = ", ".join(_shown(p) for p in event.changed)
-            rebuilt = any(not r.skipped for r in results)
-            self._print(
-                self.out, f"changed: {names}" + ("" if rebuilt else " (nothing to rebuild)")
-            )
-
-    @staticmethod
-    def _print(stream: TextIO, line: str) -> None:
-        """Write a line at once, so that a pipe or log sees it as it happens."""
-        stream.write(line + "\n")
-        stream.flush()
-
-
-def _clock() -> str:
-    """Return the local time of day, to tell rebuilds apart."""
-    return time.strftime("%H:%M:%S")
-
-
-def _secs(result: BriefResult) -> str:
-    """Return how long a brief took."""
-    return f"{result.seconds:.2f} s"
-
-
-def _shown(path: Path) -> str:
-    """Show a path relative to the current folder when it is inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd())) or "."
-    except ValueError:
-        return str(path)

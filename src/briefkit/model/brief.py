@@ -166,12 +166,8 @@ class Brief:
     sections: list[Section]
     footnotes: dict[int, list[Token]]
     images: list[Path]
+    raw: bytes
     digest: str
-
-    @property
-    def stem(self) -> str:
-        """Return the file name without suffix, used for output names."""
-        return self.path.stem
 
     @property
     def folder(self) -> Path:

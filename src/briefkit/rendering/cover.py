@@ -2,20 +2,18 @@
 
 The image depends only on the text it shows and the fonts, so the same brief gives the same
 PNG bytes. Text is set in the bundled Noto fonts; a character none of them has (Japanese, say)
-is drawn with an installed font that fontconfig finds for it.
+is drawn with one of the system fonts the setup installs (``rendering.fonts``).
 """
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefkit.rendering.fonts import FontFile, coverage, system_font_for
 from briefkit.resources import builtin_fonts
 
 if TYPE_CHECKING:
@@ -61,7 +59,7 @@ class CoverText:
         """Take the cover's words from a brief's view."""
         meta = view.meta
         return cls(
-            title=meta.title,
+            title=view.edition_title,
             subtitle=meta.subtitle,
             organisation=meta.organisation,
             series=view.series_line or None,
@@ -76,14 +74,6 @@ class CoverText:
         if self.classification:
             parts.append(f"Classification: {self.classification}")
         return ". ".join(parts) + "."
-
-
-@dataclass(frozen=True)
-class _FontFile:
-    """One face of a font file; index picks a face inside a .ttc collection."""
-
-    path: Path
-    index: int = 0
 
 
 def render_cover(text: CoverText) -> bytes:
@@ -212,53 +202,24 @@ def _line_width(line: str, style: str, size: int) -> int:
     return sum(round(_font(f, size).getlength(run)) for run, f in _runs(line, style))
 
 
-def _runs(line: str, style: str) -> list[tuple[str, _FontFile]]:
+def _runs(line: str, style: str) -> list[tuple[str, FontFile]]:
     """Split a line into runs that one font can draw; spaces stay with the run they are in."""
     faces, bold = _STYLES[style]
-    chain = [_FontFile(builtin_fonts() / name) for name in faces]
-    runs: list[tuple[str, _FontFile]] = []
+    chain = [FontFile(builtin_fonts() / name) for name in faces]
+    runs: list[tuple[str, FontFile]] = []
     for char in line:
         current = runs[-1][1] if runs else None
-        if current is not None and (char.isspace() or ord(char) in _coverage(current)):
+        if current is not None and (char.isspace() or ord(char) in coverage(current)):
             runs[-1] = (runs[-1][0] + char, current)
             continue
-        font_file = next((f for f in chain if ord(char) in _coverage(f)), None)
-        font_file = font_file or _installed_font(char, bold) or chain[0]
+        font_file = next((f for f in chain if ord(char) in coverage(f)), None)
+        font_file = font_file or system_font_for(char, bold) or chain[0]
         runs.append((char, font_file))
     return runs
 
 
 @cache
-def _coverage(font_file: _FontFile) -> frozenset[int]:
-    """Return the code points a font face has glyphs for."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(font_file.path, fontNumber=font_file.index, lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
-
-
-@cache
-def _installed_font(char: str, bold: bool) -> _FontFile | None:
-    """Ask fontconfig for an installed sans-serif face that has char."""
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        return None
-    pattern = f"sans-serif:weight={'bold' if bold else 'regular'}:charset={ord(char):x}"
-    result = subprocess.run(
-        [fc_match, "--format=%{file}\n%{index}", pattern],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    path, _, index = result.stdout.partition("\n")
-    if result.returncode != 0 or not path:
-        return None
-    found = _FontFile(Path(path), int(index or 0))
-    return found if ord(char) in _coverage(found) else None
-
-
-@cache
-def _font(font_file: _FontFile, size: int) -> Any:
+def _font(font_file: FontFile, size: int) -> Any:
     """Load a font face at a size, with complex-script shaping where Pillow has it."""
     from PIL import ImageFont, features
 

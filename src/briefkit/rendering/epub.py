@@ -11,15 +11,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
 from briefkit.rendering.cover import CoverText, render_cover
 from briefkit.rendering.epub_metadata import package_metadata
 from briefkit.rendering.epub_package import NavPoint, PackageSpec, Resource, build_package
+from briefkit.rendering.fetcher import Fetcher, media_type
 from briefkit.rendering.fragments import Flavour, Note
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
-from briefkit.sources.images import IMAGE_TYPES, media_type
 from briefkit.sources.tokens import footnote_ids
 
 XHTML = "application/xhtml+xml"
@@ -64,12 +63,12 @@ class Cover:
 class PackageImages:
     """The brief's image files a publication carries, each under a safe name in the package."""
 
-    folder: Path
+    fetcher: Fetcher
     names: dict[Path, str] = field(default_factory=dict)
 
     def add(self, path: Path) -> str:
         """Return the package path of an image file, after checking it may be packaged."""
-        target = packaged_file(self.folder, path)
+        target = self.fetcher.check(path)
         if target not in self.names:
             stem = re.sub(r"[^A-Za-z0-9_-]+", "-", target.stem).strip("-")[:40] or "image"
             number = len(self.names) + 1
@@ -79,22 +78,23 @@ class PackageImages:
     def resources(self) -> list[Resource]:
         """Return the images as package resources, in the order the text first uses them."""
         return [
-            Resource(name, media_type(path), path.read_bytes(), f"image-{number:02d}")
+            Resource(name, media_type(path), self.fetcher.read(path), f"image-{number:02d}")
             for number, (path, name) in enumerate(self.names.items(), start=1)
         ]
 
 
-def render_epub(brief: Brief, theme: Theme, edition: Edition) -> bytes:
+def render_epub(brief: Brief, theme: Theme, edition: Edition, fetcher: Fetcher) -> bytes:
     """Return the EPUB file's bytes."""
-    images = PackageImages(brief.folder)
+    images = PackageImages(fetcher)
     view = build_view(
         brief,
         Flavour.EPUB,
         edition,
-        source_href=lambda anchor: f"{SOURCES}#{anchor}",
+        fetcher,
         image_src=images.add,
+        source_href=lambda anchor: f"{SOURCES}#{anchor}",
     )
-    cover = _cover(brief, view)
+    cover = _cover(brief, view, fetcher)
     pages = content_pages(view, repeated_notes(brief, view))
     spec = PackageSpec(
         metadata=package_metadata(brief, view),
@@ -182,28 +182,16 @@ def _render_page(
     return Resource(page.file_name, XHTML, xhtml.encode("utf-8"), page.uid)
 
 
-def _cover(brief: Brief, view: BriefView) -> Cover:
+def _cover(brief: Brief, view: BriefView, fetcher: Fetcher) -> Cover:
     """Return the source's cover image, or draw one from the title page's words."""
     if brief.meta.cover:
-        path = packaged_file(brief.folder, brief.folder / brief.meta.cover)
+        path = fetcher.check(brief.folder / brief.meta.cover)
         name = f"images/cover{path.suffix.lower()}"
-        resource = Resource(name, media_type(path), path.read_bytes(), "cover-image")
-        return Cover(resource, f"Cover of {brief.meta.title}")
+        resource = Resource(name, media_type(path), fetcher.read(path), "cover-image")
+        return Cover(resource, f"Cover of {view.edition_title}")
     text = CoverText.of(view)
     drawn = Resource("images/cover.png", "image/png", render_cover(text), "cover-image")
     return Cover(drawn, text.alt())
-
-
-def packaged_file(folder: Path, path: Path) -> Path:
-    """Return the real path of an image, refusing anything outside the brief's folder."""
-    target = path.resolve()
-    if not target.is_relative_to(folder.resolve()):
-        raise BriefkitError(f"{path}: image is outside the brief's folder {folder}")
-    if not target.is_file():
-        raise BriefkitError(f"{path}: image does not exist")
-    if target.suffix.lower() not in IMAGE_TYPES:
-        raise BriefkitError(f"{path}: image is not a supported type")
-    return target
 
 
 def _stylesheet(theme: Theme) -> Resource:

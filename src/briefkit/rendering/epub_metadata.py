@@ -43,7 +43,7 @@ def package_metadata(brief: Brief, view: BriefView) -> Metadata:
     described = images_described(brief, view.facts_only)
     return Metadata(
         identifier=publication_id(brief, view.facts_only),
-        title=meta.title,
+        title=view.edition_title,
         language=meta.language,
         date=meta.date.isoformat(),
         subtitle=meta.subtitle,

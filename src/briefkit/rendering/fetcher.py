@@ -1,11 +1,13 @@
-"""The one URL fetcher every renderer uses: files inside allowed folders and data: URIs, no network.
+"""The one way a render reads a file: inside the allowed folders, and images only when valid.
 
-Sources are untrusted: WeasyPrint's default fetcher would read any file:// path and fetch
-http(s), so every fetch goes through this check.
+Sources are untrusted. Every output reads the files it embeds through a :class:`Fetcher`: the
+HTML page's data: URIs, the EPUB's packaged images and cover, the PDF's attachment, and every
+URL WeasyPrint asks for (its default fetcher would read any file:// path and fetch http(s)).
 """
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,53 +16,82 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from briefkit.errors import BriefkitError
+from briefkit.sources.images import IMAGE_TYPES, image_problem
 
 
 class FetchRefused(BriefkitError, ValueError):
     """A resource is outside what a brief may use."""
 
 
-class Allowed:
-    """The folders a render may read from."""
+class Fetcher:
+    """Read regular files inside the allowed folders (and named files); refuse the rest."""
 
-    def __init__(self, roots: Iterable[Path]) -> None:
+    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = ()) -> None:
         self.roots = tuple(dict.fromkeys(root.resolve() for root in roots))
+        self.files = frozenset(path.resolve() for path in files)
 
     def resolve(self, url: str) -> Path:
-        """Return the local file a file: URL names, if it lies inside an allowed folder."""
+        """Return the local file a file: URL names, if it may be read."""
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FetchRefused(f"refused to fetch {url!r}: only local files and data: URIs")
-        path = Path(url2pathname(unquote(parts.path)))
+        return self.check(Path(url2pathname(unquote(parts.path))), url)
+
+    def check(self, path: Path, name: str | None = None) -> Path:
+        """Return the real path of a file that may be read, or refuse it."""
+        shown = name or str(path)
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError) as exc:
-            raise FetchRefused(f"refused to fetch {url!r}: no such file") from exc
-        if not any(real.is_relative_to(root) for root in self.roots):
-            raise FetchRefused(f"refused to fetch {url!r}: outside the brief and theme folders")
+            raise FetchRefused(f"refused to fetch {shown!r}: no such file") from exc
+        if real not in self.files and not any(real.is_relative_to(r) for r in self.roots):
+            raise FetchRefused(f"refused to fetch {shown!r}: outside the brief and theme folders")
         if not real.is_file():
-            raise FetchRefused(f"refused to fetch {url!r}: not a regular file")
+            raise FetchRefused(f"refused to fetch {shown!r}: not a regular file")
+        if real.suffix.lower() in IMAGE_TYPES:
+            # Checked when the brief was loaded; checked again here, as the file may have been
+            # swapped since, and a file named .png may hold an SVG or a decompression bomb.
+            problem = image_problem(real)
+            if problem:
+                raise FetchRefused(f"refused to fetch {shown!r}: the image {problem}")
         return real
 
+    def read(self, path: Path) -> bytes:
+        """Return the bytes of a file that may be read."""
+        return self.check(path).read_bytes()
 
-def make_fetcher(allowed: Allowed) -> Any:
-    """Return a WeasyPrint URL fetcher limited to allowed folders and data: URIs."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    def data_uri(self, path: Path) -> str:
+        """Return a file that may be read as a data: URI."""
+        real = self.check(path)
+        encoded = base64.b64encode(real.read_bytes()).decode("ascii")
+        return f"data:{media_type(real)};base64,{encoded}"
 
-    class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
-        """Serve data: URIs and allowed local files; refuse everything else."""
+    def for_weasyprint(self) -> Any:
+        """Return a WeasyPrint URL fetcher that serves data: URIs and this fetcher's files."""
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        fetcher = self
 
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            """Fetch url if it is allowed."""
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            path = allowed.resolve(url)
-            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                path.as_uri(), path.read_bytes(), headers={"Content-Type": media_type}
-            )
+        class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
+            """Serve data: URIs and allowed local files; refuse everything else."""
 
-    return RestrictedFetcher()
+            def __init__(self) -> None:
+                super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                """Fetch url if it is allowed."""
+                if url.startswith("data:"):
+                    return super().fetch(url, headers)
+                path = fetcher.resolve(url)
+                return URLFetcherResponse(
+                    path.as_uri(), path.read_bytes(), headers={"Content-Type": media_type(path)}
+                )
+
+        return RestrictedFetcher()
+
+
+def media_type(path: Path) -> str:
+    """Return the media type of a file by its name."""
+    return IMAGE_TYPES.get(path.suffix.lower()) or (
+        mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )

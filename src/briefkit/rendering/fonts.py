@@ -1,12 +1,18 @@
-"""Find characters that neither the bundled fonts nor the machine's fonts can draw."""
+"""The fonts briefs are set in: the theme's bundled fonts, then the system fonts setup installs.
+
+The glyph check and the generated cover use these fonts and no others, so a brief checks and
+looks the same on every machine that ``scripts/setup-system.sh`` prepared, whatever else
+happens to be installed there. The system fonts are Debian's ``fonts-noto-cjk`` (Chinese,
+Japanese, Korean) and ``fonts-noto-color-emoji``, found by file name in the usual folders.
+"""
 
 from __future__ import annotations
 
 import bisect
-import shutil
-import subprocess
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from briefkit.resources import builtin_fonts
 
@@ -14,16 +20,34 @@ from briefkit.resources import builtin_fonts
 _ALWAYS_COVERED = 0x0250
 _PUNCTUATION = range(0x2000, 0x2070)
 _SILENT = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn"}
+# Variation selectors choose a glyph's style (emoji or text) and are never drawn themselves.
+_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+# The regular and bold faces of each system font the setup installs, in fallback order.
+SYSTEM_FONTS = (
+    ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"),
+    ("NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc"),
+    ("NotoColorEmoji.ttf", "NotoColorEmoji.ttf"),
+)
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """One face of a font file; index picks a face inside a .ttc collection."""
+
+    path: Path
+    index: int = 0
 
 
 def missing_glyphs(text: str) -> list[str]:
-    """Return the characters of text that no available font has, in code point order."""
+    """Return the characters of text that none of the fonts has, in code point order."""
     candidates = sorted(
         c
         for c in set(text)
         if ord(c) >= _ALWAYS_COVERED
         and ord(c) not in _PUNCTUATION
         and unicodedata.category(c) not in _SILENT
+        and not any(ord(c) in selectors for selectors in _SELECTORS)
     )
     if not candidates:
         return []
@@ -35,48 +59,65 @@ def missing_glyphs(text: str) -> list[str]:
     return [c for c in remaining if not _in_ranges(ord(c), starts, ends)]
 
 
+def system_font_for(char: str, bold: bool) -> FontFile | None:
+    """Return the first system font the setup installs that has char, if any."""
+    for regular, heavy in SYSTEM_FONTS:
+        found = find_font_file(heavy if bold else regular)
+        if found is not None and ord(char) in coverage(FontFile(found)):
+            return FontFile(found)
+    return None
+
+
+@cache
+def coverage(font_file: FontFile) -> frozenset[int]:
+    """Return the code points a font face has glyphs for."""
+    from fontTools.ttLib import TTFont  # Only needed when a brief goes beyond Latin.
+
+    with TTFont(font_file.path, fontNumber=font_file.index, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+@cache
+def find_font_file(name: str) -> Path | None:
+    """Return the installed font file of that name, looked for in the usual folders."""
+    for folder in FONT_FOLDERS:
+        if folder.is_dir():
+            found = next(iter(sorted(folder.rglob(name))), None)
+            if found is not None:
+                return found
+    return None
+
+
 @cache
 def _bundled_coverage() -> frozenset[int]:
     """Return the code points the bundled fonts cover."""
-    from fontTools.ttLib import TTFont  # Only needed when a brief goes beyond Latin.
-
     points: set[int] = set()
     for path in sorted(builtin_fonts().glob("*.ttf")):
-        with TTFont(path, lazy=True) as font:
-            points.update(font.getBestCmap() or {})
+        points.update(coverage(FontFile(path)))
     return frozenset(points)
 
 
 @cache
 def _system_coverage() -> tuple[list[int], list[int]]:
-    """Return sorted, merged code point ranges of every font fontconfig knows."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return [], []
-    result = subprocess.run(
-        [fc_list, "--format", "%{charset}\n"], capture_output=True, text=True, check=False
-    )
-    ranges: list[tuple[int, int]] = []
-    for line in result.stdout.splitlines():
-        for part in line.split():
-            low, _, high = part.partition("-")
-            try:
-                ranges.append((int(low, 16), int(high or low, 16)))
-            except ValueError:
-                continue
-    return _merge(ranges)
+    """Return sorted, merged code point ranges of the system fonts the setup installs."""
+    points: set[int] = set()
+    for regular, _ in SYSTEM_FONTS:
+        found = find_font_file(regular)
+        if found is not None:
+            points.update(coverage(FontFile(found)))
+    return _ranges(sorted(points))
 
 
-def _merge(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Merge overlapping ranges into parallel lists of starts and ends."""
+def _ranges(points: list[int]) -> tuple[list[int], list[int]]:
+    """Return sorted code points as parallel lists of range starts and ends."""
     starts: list[int] = []
     ends: list[int] = []
-    for low, high in sorted(ranges):
-        if ends and low <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], high)
+    for point in points:
+        if ends and point == ends[-1] + 1:
+            ends[-1] = point
         else:
-            starts.append(low)
-            ends.append(high)
+            starts.append(point)
+            ends.append(point)
     return starts, ends
 
 

@@ -7,8 +7,9 @@ the paragraph that calls them to the next page, then lays out again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
+
+from briefkit.rendering.weasyprint_layout import footnote_pages
 
 MAX_ATTEMPTS = 4
 # Blocks a forced page break can be given to, nearest first.
@@ -30,30 +31,8 @@ def render_with_notes_in_place(html: Any, settings: dict[str, Any], warnings: li
 
 def misplaced_notes(document: Any) -> list[str]:
     """Return ids of footnotes that are not on the page of their call."""
-    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
-
-    calls: dict[str, int] = {}
-    bodies: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
-        for area in page._page_box.children:
-            in_notes = isinstance(area, FootnoteAreaBox)
-            for box in _boxes(area):
-                element = getattr(box, "element", None)
-                note = getattr(box, "footnote", None)
-                if in_notes and element is not None and element.get("id"):
-                    bodies.setdefault(element.get("id"), number)
-                elif note is not None and note.element is not None:
-                    calls.setdefault(note.element.get("id", ""), number)
+    calls, bodies = footnote_pages(document)
     return [note for note, page in calls.items() if bodies.get(note) != page]
-
-
-def _boxes(box: Any) -> Iterator[Any]:
-    """Yield a box and all its descendants."""
-    stack = [box]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(getattr(current, "children", None) or []))
 
 
 def _break_before_calls(root: Any, note_ids: list[str]) -> bool:

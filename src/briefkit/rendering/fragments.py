@@ -17,7 +17,9 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
+from briefkit.rendering.fetcher import FetchRefused
 from briefkit.sources.markdown import parser
+from briefkit.sources.validate import link_allowed
 
 
 class Flavour(StrEnum):
@@ -47,6 +49,7 @@ class FragmentContext:
     source_href: Callable[[str], str]
     image_src: Callable[[Path], str]
     folder: Path
+    images: frozenset[Path]
     footnotes: dict[int, list[Token]]
     note_numbers: dict[int, int] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
@@ -102,6 +105,15 @@ class FragmentRenderer(RendererHTML):
             f'href="#{note_anchor}">{number}</a></sup>'
         )
 
+    def link_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render a link the checks allowed; refuse any other, whatever a source says."""
+        href = str(tokens[idx].attrs.get("href", ""))
+        if not link_allowed(href):
+            raise FetchRefused(f"refused to link to {href!r}")
+        return self.renderToken(tokens, idx, options, env)
+
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
@@ -129,6 +141,9 @@ class FragmentRenderer(RendererHTML):
         """Return an ``img`` element for an image token."""
         alt = escapeHtml(self.renderInlineAsText(image.children or [], parser().options, {}))
         path = (self.context.folder / unquote(str(image.attrs.get("src", "")))).resolve()
+        if path not in self.context.images:
+            # Only the images the checks passed are ever addressed, whatever a source says.
+            raise FetchRefused(f"refused to use image {str(image.attrs.get('src'))!r}: not checked")
         src = escapeHtml(self.context.image_src(path))
         return f'<img src="{src}" alt="{alt}" />'
 

@@ -1,4 +1,4 @@
-"""Turn a brief's HTML into a tagged PDF with WeasyPrint, imported once per process."""
+"""Turn a brief's HTML into a tagged PDF with WeasyPrint, its fonts and stylesheets kept warm."""
 
 from __future__ import annotations
 
@@ -10,32 +10,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefkit.model.choices import Paper, PdfVariant
 from briefkit.rendering import footnotes
-from briefkit.rendering.fetcher import Allowed, make_fetcher
+from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.theme import Theme
 
-PDF_VARIANTS = {"ua-1": "pdf/ua-1", "a-3b": "pdf/a-3b"}
+# The names WeasyPrint gives the variants.
+_WEASYPRINT_VARIANTS = {PdfVariant.UA1: "pdf/ua-1", PdfVariant.A3B: "pdf/a-3b"}
 
 
 @dataclass(frozen=True)
 class PdfOptions:
     """Page and conformance choices for one PDF."""
 
-    paper: str = "a4"
+    paper: Paper = Paper.A4
     print_marks: bool = False
-    variant: str = "ua-1"
+    variant: PdfVariant = PdfVariant.UA1
 
 
 @dataclass(frozen=True)
 class PdfAttachment:
     """A file carried inside the PDF (the brief's source, for PDF/A-3b)."""
 
-    path: Path
+    name: str
+    data: bytes
     description: str
 
 
 class PdfEngine:
-    """WeasyPrint with the theme's fonts and stylesheets loaded once and reused across briefs."""
+    """WeasyPrint with one theme's fonts and stylesheets, loaded once and reused across briefs."""
 
     def __init__(self, theme: Theme) -> None:
         from weasyprint import CSS
@@ -43,9 +46,9 @@ class PdfEngine:
 
         self.theme = theme
         self.font_config = FontConfiguration()
-        self._theme_fetcher = make_fetcher(Allowed(theme.style_roots))
+        self._theme_fetcher = Fetcher(theme.style_roots).for_weasyprint()
         self._css_class = CSS
-        self._sheets: dict[Path, tuple[tuple[int, int], Any]] = {}
+        self._sheets: dict[Path, Any] = {}
 
     def stylesheets(self, options: PdfOptions) -> list[Any]:
         """Return parsed stylesheets for the options, parsing each file once."""
@@ -59,24 +62,21 @@ class PdfEngine:
         return [self._sheet(path) for path in paths]
 
     def _sheet(self, path: Path) -> Any:
-        """Parse a stylesheet once per engine, and again when the file changes."""
-        stat = path.stat()
-        version = (stat.st_mtime_ns, stat.st_size)
-        cached = self._sheets.get(path)
-        if cached is None or cached[0] != version:
-            sheet = self._css_class(
+        """Parse a stylesheet once; the theme's digest changes when any file does."""
+        if path not in self._sheets:
+            self._sheets[path] = self._css_class(
                 string=path.read_text(encoding="utf-8"),
                 base_url=path.as_uri(),
                 url_fetcher=self._theme_fetcher,
                 font_config=self.font_config,
             )
-            cached = self._sheets[path] = (version, sheet)
-        return cached[1]
+        return self._sheets[path]
 
     def render(
         self,
         html: str,
-        folder: Path,
+        fetcher: Fetcher,
+        base: Path,
         options: PdfOptions,
         attachments: list[PdfAttachment],
         modified: dt.datetime,
@@ -84,23 +84,26 @@ class PdfEngine:
         """Return the PDF bytes and WeasyPrint's warnings for one document."""
         from weasyprint import HTML, Attachment
 
-        fetcher = make_fetcher(Allowed([folder, *self.theme.style_roots]))
-        variant = PDF_VARIANTS[options.variant]
+        url_fetcher = fetcher.for_weasyprint()
         with _captured_warnings() as warnings:
-            document = HTML(string=html, base_url=folder.as_uri() + "/", url_fetcher=fetcher)
+            document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=url_fetcher)
             files = [
                 Attachment(
-                    string=item.path.read_bytes(),
-                    name=item.path.name,
+                    string=item.data,
+                    name=item.name,
                     description=item.description,
                     created=modified,
                     modified=modified,
                     relationship="Source",
-                    url_fetcher=fetcher,
+                    url_fetcher=url_fetcher,
                 )
                 for item in attachments
             ]
-            pdf_settings = {"pdf_variant": variant, "pdf_tags": True, "attachments": files or None}
+            pdf_settings = {
+                "pdf_variant": _WEASYPRINT_VARIANTS[options.variant],
+                "pdf_tags": True,
+                "attachments": files or None,
+            }
             layout_settings = {
                 "stylesheets": self.stylesheets(options),
                 "font_config": self.font_config,
@@ -127,13 +130,3 @@ def _captured_warnings() -> Iterator[list[str]]:
         yield messages
     finally:
         logger.removeHandler(handler)
-
-
-_ENGINES: dict[tuple[Path, ...], PdfEngine] = {}
-
-
-def engine_for(theme: Theme) -> PdfEngine:
-    """Return this process's engine for a theme, creating it on first use."""
-    if theme.folders not in _ENGINES:
-        _ENGINES[theme.folders] = PdfEngine(theme)
-    return _ENGINES[theme.folders]

@@ -1,84 +1,130 @@
-"""Render one loaded brief into each requested format, in memory, ready to be written."""
+"""Render one loaded brief into one format, in memory, ready to be written or sent."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from briefkit.config import Config
+from briefkit.errors import UsageError
 from briefkit.model.brief import Brief
+from briefkit.model.choices import Format, Paper, PdfVariant
+from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
-from briefkit.rendering.pdf import PdfAttachment, PdfOptions, engine_for
+from briefkit.rendering.pdf import PdfAttachment, PdfEngine, PdfOptions
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition, build_view
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """What to produce and how, the same for every brief of a build."""
+    """How to render: the edition, and the PDF's paper, marks and variant."""
 
-    formats: tuple[str, ...] = ("pdf", "epub")
     facts_only: bool = False
-    paper: str = "a4"
+    paper: Paper = Paper.A4
     print_marks: bool = False
-    pdf_variant: str = "ua-1"
-    logo: Path | None = None
+    pdf_variant: PdfVariant = PdfVariant.UA1
+
+    def key(self, fmt: Format) -> str:
+        """Return the options that shape one format, so changing the others rebuilds nothing."""
+        if fmt is Format.PDF:
+            return repr(self)
+        return f"facts_only={self.facts_only}"
 
 
 @dataclass
 class Rendered:
-    """The bytes of each format for one brief, and what the renderers warned about."""
+    """The bytes of one format of a brief, and what the renderer warned about."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
+    data: bytes
     warnings: list[str] = field(default_factory=list)
 
 
-def edition_for(config: Config, options: RenderOptions, modified: dt.datetime) -> Edition:
-    """Return the choices every format of a brief shares in this build."""
+def edition_for(
+    config: Config, facts_only: bool, modified: dt.datetime, logo: Path | None
+) -> Edition:
+    """Return the choices every format of a brief shares in one build."""
     return Edition(
         labels=config.labels,
         modified=modified,
-        facts_only=options.facts_only,
+        facts_only=facts_only,
         toc_min_sections=config.build.toc_min_sections,
         organisation_url=config.organisation.url,
-        logo=options.logo,
+        logo=logo,
     )
 
 
-def render_brief(
-    brief: Brief, theme: Theme, config: Config, options: RenderOptions, modified: dt.datetime
-) -> Rendered:
-    """Render every requested format of a brief; nothing is written here."""
-    edition = edition_for(config, options, modified)
-    rendered = Rendered()
-    for fmt in options.formats:
-        if fmt == "pdf":
-            data, warnings = render_pdf(brief, theme, edition, options)
-            rendered.warnings.extend(warnings)
-        elif fmt == "epub":
+class Renderer:
+    """Render briefs with one theme; WeasyPrint is imported and loaded on the first PDF."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    @cached_property
+    def pdf_engine(self) -> PdfEngine:
+        """Return the PDF engine, created on first use."""
+        return PdfEngine(self.theme)
+
+    def fetcher(self, brief: Brief, edition: Edition) -> Fetcher:
+        """Return the one fetcher for a brief: its folder, the theme's styles, and the logo."""
+        return Fetcher(
+            [brief.folder, *self.theme.style_roots], [edition.logo] if edition.logo else []
+        )
+
+    def render(
+        self, brief: Brief, fmt: Format, edition: Edition, options: RenderOptions
+    ) -> Rendered:
+        """Render one format of a brief; nothing is written here."""
+        fetcher = self.fetcher(brief, edition)
+        if fmt is Format.PDF:
+            return self._pdf(brief, edition, options, fetcher)
+        if fmt is Format.EPUB:
             from briefkit.rendering.epub import render_epub
 
-            data = render_epub(brief, theme, edition)
-        else:
+            return Rendered(render_epub(brief, self.theme, edition, fetcher))
+        if fmt is Format.HTML:
             from briefkit.rendering.web import render_web
 
-            data = render_web(brief, theme, edition)
-        rendered.files[fmt] = data
-    return rendered
+            return Rendered(render_web(brief, self.theme, edition, fetcher))
+        raise UsageError(f"unknown format {fmt!r}")
+
+    def _pdf(
+        self, brief: Brief, edition: Edition, options: RenderOptions, fetcher: Fetcher
+    ) -> Rendered:
+        """Render a brief to PDF bytes, with WeasyPrint's warnings."""
+        # Images are addressed relative to the brief's folder, so no folder name of the
+        # author's machine is written into the PDF.
+        view = build_view(
+            brief,
+            Flavour.PRINT,
+            edition,
+            fetcher,
+            image_src=lambda path: quote(path.relative_to(brief.folder).as_posix()),
+        )
+        html = render_document(view, self.theme, "pdf.html", edition.modified)
+        attachments = []
+        if options.pdf_variant is PdfVariant.A3B:
+            attachments.append(
+                PdfAttachment(
+                    brief.path.name, brief.raw, "The briefing source this PDF was made from"
+                )
+            )
+        pdf_options = PdfOptions(options.paper, options.print_marks, options.pdf_variant)
+        data, warnings = self.pdf_engine.render(
+            html, fetcher, brief.folder, pdf_options, attachments, edition.modified
+        )
+        return Rendered(data, warnings)
 
 
-def render_pdf(
-    brief: Brief, theme: Theme, edition: Edition, options: RenderOptions
-) -> tuple[bytes, list[str]]:
-    """Render a brief to PDF bytes, with WeasyPrint's warnings."""
-    view = build_view(brief, Flavour.PRINT, edition)
-    html = render_document(view, theme, "pdf.html", edition.modified)
-    attachments = []
-    if options.pdf_variant == "a-3b":
-        attachments.append(PdfAttachment(brief.path, "The briefing source this PDF was made from"))
-    pdf_options = PdfOptions(
-        paper=options.paper, print_marks=options.print_marks, variant=options.pdf_variant
-    )
-    return engine_for(theme).render(html, brief.folder, pdf_options, attachments, edition.modified)
+@lru_cache(maxsize=2)
+def renderer_for(theme: Theme) -> Renderer:
+    """Return this process's renderer for a theme, so worker processes keep WeasyPrint warm.
+
+    A theme is its folders and the digest of their files, so an edited theme gets a new
+    renderer; two are kept, the current one and the one before it.
+    """
+    return Renderer(theme)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -19,9 +19,14 @@ BUILTIN_PREFIX = "!default"
 
 @dataclass(frozen=True)
 class Theme:
-    """The theme folders of a workspace, most specific first, the built-in theme last."""
+    """The theme folders of a workspace, most specific first, the built-in theme last.
+
+    The digest hashes every theme file, so a theme whose files changed is a different theme:
+    a renderer kept for the old one is never reused for the new.
+    """
 
     folders: tuple[Path, ...]
+    digest: str
 
     @classmethod
     def for_workspace(cls, workspace: Workspace) -> Theme:
@@ -31,7 +36,12 @@ class Theme:
         for folder in candidates:
             if folder is not None and folder.resolve() not in folders:
                 folders.append(folder.resolve())
-        return cls(tuple(folders))
+        return cls.of(tuple(folders))
+
+    @classmethod
+    def of(cls, folders: tuple[Path, ...]) -> Theme:
+        """Return the theme of these folders as their files are now."""
+        return cls(folders, _digest(folders))
 
     @property
     def template_dirs(self) -> list[Path]:
@@ -96,27 +106,19 @@ class Theme:
         except BriefkitError:
             return None
 
-    @cached_property
-    def digest(self) -> str:
-        """Return a hash of every theme file, so that a theme change invalidates outputs."""
-        hasher = hashlib.sha256()
-        for folder in self.template_dirs + self.style_dirs:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                hasher.update(str(path).encode())
-                hasher.update(path.read_bytes())
-        return hasher.hexdigest()
-
     def _where(self) -> str:
         """Name the folders searched."""
         return ", ".join(str(f) for f in self.folders)
 
 
-@lru_cache(maxsize=8)
-def shared_theme(folders: tuple[Path, ...], digest: str) -> Theme:
-    """Return one Theme per folder list and content in this process, so templates compile once.
-
-    The digest is part of the key because Jinja's cache would keep using a built-in template
-    after a workspace adds an override of it.
-    """
-    del digest  # only part of the cache key
-    return Theme(folders)
+def _digest(folders: tuple[Path, ...]) -> str:
+    """Hash every theme file's path and content."""
+    hasher = hashlib.sha256()
+    for root in folders:
+        for folder in (root / "templates", root / "styles"):
+            if not folder.is_dir():
+                continue
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                hasher.update(str(path).encode() + b"\0")
+                hasher.update(hashlib.sha256(path.read_bytes()).digest())
+    return hasher.hexdigest()

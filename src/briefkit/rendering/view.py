@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from briefkit.config import Labels
 from briefkit.model.brief import Brief, FrontMatter, Section
+from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import (
     Flavour,
     FragmentContext,
@@ -18,9 +19,9 @@ from briefkit.rendering.fragments import (
     Note,
     render_inline,
 )
-from briefkit.sources.images import data_uri
 from briefkit.sources.tokens import citation_order
 
+FACTS_ONLY_SUFFIX = " (facts only)"
 _MONTHS = [
     "January",
     "February",
@@ -49,11 +50,6 @@ class SectionView:
     anchor: str
     body_html: Markup
     notes: list[Note] = field(default_factory=list)
-
-    @property
-    def label_text(self) -> str:
-        """Return the full label, e.g. 'Commentary · MGMM Editorial Board'."""
-        return f"{self.label} · {self.attribution}" if self.attribution else self.label
 
 
 @dataclass
@@ -98,19 +94,20 @@ class BriefView:
         return " · ".join(p for p in parts if p)
 
     @property
+    def edition_title(self) -> str:
+        """Return the title that names this edition: the facts-only one says so."""
+        return f"{self.meta.title}{FACTS_ONLY_SUFFIX if self.facts_only else ''}"
+
+    @property
     def short_title(self) -> str:
-        """Return the title for running headers."""
-        return self.meta.short_title or self.meta.title
+        """Return the title for running headers, naming the facts-only edition."""
+        short = self.meta.short_title or self.meta.title
+        return f"{short}{FACTS_ONLY_SUFFIX if self.facts_only else ''}"
 
     @property
     def author_names(self) -> list[str]:
         """Return the authors' names."""
         return [a.name for a in self.meta.authors]
-
-    @property
-    def kinds_present(self) -> set[str]:
-        """Return the section kinds this edition contains."""
-        return {s.kind for s in self.sections}
 
 
 def long_date(day: dt.date) -> str:
@@ -149,14 +146,15 @@ def build_view(
     brief: Brief,
     flavour: Flavour,
     edition: Edition,
+    fetcher: Fetcher,
     *,
+    image_src: Callable[[Path], str],
     source_href: Callable[[str], str] | None = None,
-    image_src: Callable[[Path], str] | None = None,
 ) -> BriefView:
     """Render every included section of a brief into a view for templates.
 
-    source_href turns a Sources entry's id into the link a citation uses (default "#id");
-    image_src turns an image file into the address the output uses (default its file: URI).
+    image_src turns one of the brief's checked image files into the address the output uses;
+    source_href turns a Sources entry's id into the link a citation uses (default "#id").
     """
     link = source_href or (lambda anchor: f"#{anchor}")
     labels = edition.labels
@@ -167,8 +165,9 @@ def build_view(
         flavour=flavour,
         citation_numbers=numbers,
         source_href=lambda key: link(source_anchor(numbers.get(key, 0))),
-        image_src=image_src or (lambda path: path.as_uri()),
+        image_src=image_src,
         folder=brief.folder,
+        images=frozenset(brief.images),
         footnotes=brief.footnotes,
     )
     sections = [_section_view(section, brief, labels, context) for section in included]
@@ -183,18 +182,18 @@ def build_view(
         omitted=len(brief.sections) - len(included),
         show_toc=len(sections) >= edition.toc_min_sections,
         organisation_url=edition.organisation_url,
-        logo=_logo(edition, flavour),
+        logo=_logo(edition, flavour, fetcher),
     )
 
 
-def _logo(edition: Edition, flavour: Flavour) -> str | None:
-    """Return the logo inline, as it lives outside the brief's folder, where nothing is read.
+def _logo(edition: Edition, flavour: Flavour, fetcher: Fetcher) -> str | None:
+    """Return the logo inline, as it lives outside the brief's folder.
 
     The EPUB carries only the brief's own images; its cover names the organisation instead.
     """
     if edition.logo is None or flavour is Flavour.EPUB:
         return None
-    return data_uri(edition.logo)
+    return fetcher.data_uri(edition.logo)
 
 
 def _source_keys(brief: Brief, cited: list[str]) -> list[str]:

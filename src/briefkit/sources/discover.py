@@ -1,43 +1,59 @@
-"""Find the briefing sources named on the command line."""
+"""Find the briefing sources named by the user, and where each one's outputs go."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 
-from briefkit.errors import BriefkitError
+from briefkit.errors import UsageError
+from briefkit.paths import shown
+
+SOURCE_SUFFIX = ".md"
 
 
-class UsageError(BriefkitError):
-    """The command line names something that cannot be used (exit status 2)."""
+@dataclass(frozen=True)
+class SourceFile:
+    """A briefing source, and its place below the output folder (``2025/note.md``)."""
+
+    path: Path
+    relative: PurePath
 
 
-def find_sources(paths: Iterable[Path]) -> list[Path]:
-    """Return the Markdown files named, searching folders recursively, without repeats."""
-    found: list[Path] = []
+def find_sources(paths: Iterable[Path], briefings: Path) -> list[SourceFile]:
+    """Return the Markdown files named, searching folders recursively, without repeats.
+
+    Outputs mirror the folders of the workspace's briefings/ (``briefings/2025/note.md`` is
+    written as ``2025/note.*``) however the source was named; a source elsewhere is placed
+    relative to the folder it was found in, or by its name alone when named as a file.
+    """
+    found: dict[Path, SourceFile] = {}
+    home = briefings.resolve()
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if not _hidden(p.relative_to(path))))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), _relative(path))
-    return list(unique.values())
+        for source, base in _expand(path):
+            real = source.resolve()
+            if real.is_relative_to(home):
+                relative = PurePath(real.relative_to(home))
+            else:
+                relative = PurePath(source.relative_to(base)) if base else PurePath(source.name)
+            found.setdefault(real, SourceFile(shown(source), relative))
+    return list(found.values())
 
 
-def _relative(path: Path) -> Path:
-    """Return path relative to the current folder when inside it, for shorter messages."""
-    if not path.is_absolute():
-        return path
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+def _expand(path: Path) -> list[tuple[Path, Path | None]]:
+    """Return the sources a path names, each with the folder it was found in, if any."""
+    if path.is_dir():
+        sources = sorted(
+            p for p in path.rglob(f"*{SOURCE_SUFFIX}") if p.is_file() and not _hidden(p, path)
+        )
+        return [(source, path) for source in sources]
+    if path.is_file():
+        if path.suffix.lower() != SOURCE_SUFFIX:
+            raise UsageError(f"{path}: not a briefing source (expected a {SOURCE_SUFFIX} file)")
+        return [(path, None)]
+    raise UsageError(f"{path}: no such file or folder")
 
 
-def _hidden(relative: Path) -> bool:
-    """Tell whether a path lies in a hidden folder or is a hidden file."""
-    return any(part.startswith(".") for part in relative.parts)
+def _hidden(path: Path, folder: Path) -> bool:
+    """Tell whether a path below folder lies in a hidden folder or is a hidden file."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)

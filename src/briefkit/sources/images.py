@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 import warnings
 from pathlib import Path
@@ -43,14 +42,14 @@ def check_image(source: Path, src: str, line: int, findings: Findings) -> Path |
         allowed = ", ".join(sorted(IMAGE_TYPES))
         findings.error(line, f"image '{src}' is not a supported type ({allowed})")
         return None
-    problem = _image_problem(target)
+    problem = image_problem(target)
     if problem:
         findings.error(line, f"image '{src}' {problem}")
         return None
     return target
 
 
-def _image_problem(path: Path) -> str | None:
+def image_problem(path: Path) -> str | None:
     """Return why an image file cannot be used, or None if it decodes within the limits."""
     from PIL import Image  # Pillow is only needed when a brief has images.
 
@@ -70,12 +69,6 @@ def _image_problem(path: Path) -> str | None:
     except (OSError, SyntaxError, ValueError) as exc:
         return f"cannot be read as an image ({exc})"
     return None
-
-
-def data_uri(path: Path) -> str:
-    """Return an image file as a data: URI."""
-    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:{media_type(path)};base64,{encoded}"
 
 
 def media_type(path: Path) -> str:

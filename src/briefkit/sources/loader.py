@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from briefkit.errors import Finding, Findings
+from briefkit.errors import Finding, Findings, Severity, SourceError, failing
 from briefkit.model.brief import Brief, FrontMatter
 from briefkit.sources import validate
 from briefkit.sources.frontmatter import SplitSource, split_source
@@ -17,37 +18,72 @@ from briefkit.sources.markdown import parse
 from briefkit.sources.sections import split_sections
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Defaults:
-    """Front-matter values a workspace supplies when a source leaves them out."""
-
-    values: dict[str, Any] = field(default_factory=dict)
+Defaults = Mapping[str, Any]
 
 
 @dataclass
-class Loaded:
-    """The outcome of loading one source: a brief when it is valid, and every finding."""
+class LoadedBrief:
+    """A source as loaded: every finding, and the brief itself when it has no errors."""
 
     path: Path
-    brief: Brief | None
     findings: list[Finding]
+    brief: Brief | None
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the source has no errors (warnings allowed)."""
+        return self.brief is not None
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Return the errors."""
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Return the warnings."""
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def raise_for_errors(self, *, strict: bool = False) -> Brief:
+        """Return the brief, or raise SourceError listing its errors (and warnings if strict)."""
+        problems = failing(self.findings, strict)
+        if problems or self.brief is None:
+            raise SourceError(problems or self.findings)
+        return self.brief
 
 
-def load_brief(path: Path, defaults: Defaults | None = None) -> Loaded:
-    """Load and validate one briefing source."""
+def load_brief(path: Path, defaults: Defaults | None = None) -> LoadedBrief:
+    """Load and validate one briefing source file."""
     findings = Findings(path)
-    brief = _load(path, defaults or Defaults(), findings)
-    return Loaded(path, None if findings.failed else brief, sorted(findings.items))
-
-
-def _load(path: Path, defaults: Defaults, findings: Findings) -> Brief | None:
-    """Run each loading step, stopping at the first that cannot go on."""
     raw = _read(path, findings)
-    if raw is None:
-        return None
-    text = _decode(raw, findings)
+    text = _decode(raw, findings) if raw is not None else None
+    brief = _load(path, raw or b"", text, defaults or {}, findings)
+    return _loaded(path, brief, findings)
+
+
+def load_text(text: str, path: Path, defaults: Defaults | None = None) -> LoadedBrief:
+    """Load and validate a source given as text; path names it and locates its images."""
+    findings = Findings(path)
+    raw = text.encode("utf-8")
+    if len(raw) > MAX_SOURCE_BYTES:
+        findings.error(1, f"the text is {len(raw):,} bytes; the limit is {MAX_SOURCE_BYTES:,}")
+        return _loaded(path, None, findings)
+    if not text.strip():
+        findings.error(1, "the text is empty")
+        return _loaded(path, None, findings)
+    checked = _decode(raw, findings)
+    return _loaded(path, _load(path, raw, checked, defaults or {}, findings), findings)
+
+
+def _loaded(path: Path, brief: Brief | None, findings: Findings) -> LoadedBrief:
+    """Return the outcome: the brief only when no finding is an error."""
+    return LoadedBrief(path, sorted(findings.items), None if findings.failed else brief)
+
+
+def _load(
+    path: Path, raw: bytes, text: str | None, defaults: Defaults, findings: Findings
+) -> Brief | None:
+    """Run each loading step, stopping at the first that cannot go on."""
     if text is None:
         return None
     split = split_source(text, findings)
@@ -58,17 +94,17 @@ def _load(path: Path, defaults: Defaults, findings: Findings) -> Brief | None:
     sections, footnotes = split_sections(tokens, split.body_line, findings)
     if meta is None:
         return None
-    images = validate.check_brief(path, meta, split, sections, footnotes, env, findings)
-    brief = Brief(
+    images = validate.check_brief(path, meta, split, tokens, sections, footnotes, env, findings)
+    validate.check_fonts(split, findings)
+    return Brief(
         path=path,
         meta=meta,
         sections=sections,
         footnotes=footnotes,
         images=images,
+        raw=raw,
         digest=hashlib.sha256(raw).hexdigest(),
     )
-    validate.check_fonts(split, findings)
-    return brief
 
 
 def _read(path: Path, findings: Findings) -> bytes | None:
@@ -108,7 +144,7 @@ def _front_matter(split: SplitSource, defaults: Defaults, findings: Findings) ->
     """Validate the front matter against the model, reporting each problem at its line."""
     for key in sorted(set(split.front) - FrontMatter.field_names(), key=str):
         findings.warning(split.line_of((key,)), f"unknown front-matter key '{key}' is ignored")
-    data = {**defaults.values, **split.front}
+    data = {**defaults, **split.front}
     try:
         return FrontMatter.model_validate(data)
     except ValidationError as exc:

@@ -28,6 +28,9 @@ def parser() -> MarkdownIt:
     """Return the shared parser; raw HTML is off, so markup in a source is shown as text."""
     md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    # markdown-it drops links it distrusts (file:, javascript:) and leaves their text as it was
+    # written; keeping every link lets the checks report each one at its line instead.
+    md.validateLink = _keep_link  # type: ignore[method-assign]
     md.use(footnote_plugin)
     # Only `credit` may be set on an image: arbitrary attributes would let a source add
     # event handlers or styles to the output.
@@ -44,6 +47,12 @@ def parse(body: str) -> tuple[list[Token], dict[str, object]]:
     env: dict[str, object] = {}
     tokens = parser().parse(body, env)
     return tokens, env
+
+
+def _keep_link(url: str) -> bool:
+    """Keep every link and image for the checks to judge."""
+    del url
+    return True
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -104,8 +113,19 @@ def _inline_lines_rule(state: StateCore) -> None:
         offset = 0
         for child in block.children:
             child.meta["line"] = block.map[0] + offset
+            # An image's alt text is inline content too, and may hold another image.
+            for nested in _descendants(child):
+                nested.meta["line"] = block.map[0] + offset
             if child.type in ("softbreak", "hardbreak"):
                 offset += 1
+
+
+def _descendants(token: Token) -> list[Token]:
+    """Return every token below an inline child."""
+    found: list[Token] = []
+    for child in token.children or []:
+        found += [child, *_descendants(child)]
+    return found
 
 
 def _figure_rule(state: StateCore) -> None:

@@ -1,10 +1,14 @@
-"""Checks that need the whole brief: citations, footnotes, images and empty sections."""
+"""Checks that need the whole brief: citations, footnotes, images, links and empty sections.
+
+Each check walks every token of the body, headings, tables, lists, quotes and footnotes
+included, so no reference escapes it by where it stands.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
@@ -17,28 +21,28 @@ from briefkit.sources.markdown import plain_text
 from briefkit.sources.tokens import of_type, with_notes
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def check_brief(
     path: Path,
     meta: FrontMatter,
     split: SplitSource,
+    tokens: list[Token],
     sections: list[Section],
     footnotes: dict[int, list[Token]],
     env: dict[str, object],
     findings: Findings,
 ) -> list[Path]:
-    """Check references across the brief and return the image files it uses."""
+    """Check references across the whole body and return the image files it uses."""
     line0 = split.body_line
-    all_tokens = [t for s in sections for t in s.tokens] + [
-        t for body in footnotes.values() for t in body
-    ]
-    _check_citations(meta, all_tokens, line0, findings)
-    _check_footnotes(split, all_tokens, env, findings)
-    used = _check_images(path, all_tokens, line0, findings)
+    _check_citations(meta, tokens, line0, findings)
+    _check_footnotes(split, tokens, env, findings)
+    _check_links(tokens, line0, findings)
+    used = _check_images(path, tokens, line0, findings)
     if meta.cover:
         cover = images.check_image(path, meta.cover, split.line_of(("cover",)), findings)
-        if cover:
+        if cover and cover not in used:
             used.append(cover)
     for section in sections:
         _warn_section(section, footnotes, findings)
@@ -54,7 +58,7 @@ def _check_citations(
             if key not in meta.sources:
                 known = ", ".join(sorted(meta.sources)) or "none defined"
                 findings.error(
-                    line0 + cite.meta["line"],
+                    line0 + cite.meta.get("line", 0),
                     f"citation [@{key}] is not in the front matter's sources (known: {known})",
                 )
 
@@ -86,8 +90,27 @@ def _definition_line(split: SplitSource, label: str) -> int:
     return split.body_line
 
 
+def link_allowed(href: str) -> bool:
+    """Tell whether a link may appear in an output: a web or mail address, or a #fragment."""
+    if href.startswith("#"):
+        return True
+    return urlsplit(href).scheme.lower() in LINK_SCHEMES and "\\" not in href
+
+
+def _check_links(tokens: list[Token], line0: int, findings: Findings) -> None:
+    """Report links to anything but web and mail addresses: local files, scripts, data."""
+    for link in of_type(tokens, "link_open"):
+        href = str(link.attrs.get("href", ""))
+        if not link_allowed(href):
+            findings.error(
+                line0 + link.meta.get("line", 0),
+                f"link '{href}' is not allowed: links must be http://, https:// or mailto: "
+                "addresses, or #anchors of sections",
+            )
+
+
 def _check_images(path: Path, tokens: list[Token], line0: int, findings: Findings) -> list[Path]:
-    """Check each image the body uses and return their files."""
+    """Check each image the body uses, wherever it stands, and return their files."""
     used: list[Path] = []
     for image in of_type(tokens, "image"):
         line = line0 + image.meta.get("line", 0)
@@ -105,7 +128,8 @@ def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings:
     if section.is_empty:
         findings.warning(section.line, f"section '{section.title}' is empty")
     elif section.kind == "fact":
-        cited = any(True for _ in of_type(with_notes(section.tokens, footnotes), "citation"))
+        tokens = [section.heading, *with_notes(section.tokens, footnotes)]
+        cited = any(True for _ in of_type(tokens, "citation"))
         if not cited:
             findings.warning(
                 section.line, f"fact section '{section.title}' cites no source: add [@key]"
@@ -113,7 +137,7 @@ def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings:
 
 
 def check_fonts(split: SplitSource, findings: Findings) -> None:
-    """Warn about characters no bundled or installed font can draw."""
+    """Warn about characters that none of the theme's fonts can draw."""
     missing = fonts.missing_glyphs(split.body + "\n" + str(split.front))
     if missing:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12])
