@@ -62,19 +62,10 @@ def warm_render_seconds(repeat: int) -> tuple[float, int]:
 
 def measure_warm_render(repeat: int) -> None:
     """Render the sample once to warm up, then print the median of repeat renders and pages."""
-    from briefkit.building.clock import build_time
-    from briefkit.config import find_workspace
-    from briefkit.rendering.render import RenderOptions, edition_for, render_pdf
-    from briefkit.rendering.theme import Theme
-    from briefkit.sources.loader import load_brief
+    import briefkit
 
-    workspace = find_workspace(ROOT)
-    theme = Theme.for_workspace(workspace)
-    brief = load_brief(SAMPLE).brief
-    assert brief is not None
-    options = RenderOptions()
-    edition = edition_for(workspace.config, options, build_time())
-    pdf, _ = render_pdf(brief, theme, edition, options)
+    brief = briefkit.load(SAMPLE, raise_errors=True)
+    pdf = briefkit.render(brief, "pdf")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as stream:
         stream.write(pdf)
         stream.flush()
@@ -83,7 +74,7 @@ def measure_warm_render(repeat: int) -> None:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        render_pdf(brief, theme, edition, options)
+        briefkit.render(brief, "pdf")
         times.append(time.perf_counter() - started)
     print(statistics.median(times), pages)
 

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import briefkit
 from briefkit.errors import Severity
@@ -120,3 +122,17 @@ def test_characters_without_any_font_are_named(tmp_path: Path) -> None:
     assert expected in messages
     devanagari = write(tmp_path / "deva.md", MINIMAL.replace("Something happened", "मोदी"))
     assert not [f for f in load_brief(devanagari).findings if "no font" in f.message]
+
+
+PIECES = [*"#[]{}()!^@*_`|>-:. ab1é日", "\n", "\t", "{.fact}", "[@s]", "[^n]", "[^n]: ", "## "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_any_body_gives_findings_never_an_exception(body: str) -> None:
+    folder = Path("/nonexistent-briefkit-folder")
+    text = f"---\ntitle: T\ndate: 2025-11-24\nsources:\n  s: {{title: S}}\n---\n{body}"
+    loaded = briefkit.load_text(text, base_dir=folder, workspace=folder)
+    lines = text.count("\n") + 1
+    for finding in loaded.findings:
+        assert 1 <= finding.line <= lines, finding.format()

@@ -201,20 +201,7 @@ def build(
     with _reported(ctx), _printer(ctx) as printer:
         from briefkit import api
 
-        report = api.build(
-            paths,
-            out=out,
-            formats=formats,
-            facts_only=facts_only,
-            paper=paper,
-            print_marks=print_marks,
-            pdf_variant=pdf_variant,
-            strict=strict,
-            force=force,
-            jobs=jobs,
-            progress=printer,
-            tracebacks=_is(ctx, "verbose"),
-        )
+        report = api.build(paths, force=force, progress=printer, **_choices(ctx))
         printer.summary(report)
         if not report.ok:
             raise typer.Exit(1)
@@ -339,22 +326,29 @@ def watch(
         from briefkit import api
         from briefkit.commands.watch import watch as run_watch
 
+        choices = _choices(ctx)
         # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
-        choices: BuildChoices = {
-            "out": out,
-            "formats": tuple(formats) if formats else None,
-            "facts_only": facts_only,
-            "paper": paper,
-            "print_marks": print_marks,
-            "pdf_variant": pdf_variant,
-            "strict": strict,
-            "jobs": 1 if jobs is None else jobs,
-            "tracebacks": _is(ctx, "verbose"),
-        }
+        choices["jobs"] = 1 if jobs is None else jobs
         try:
             run_watch(paths or [], api.open_workspace(), _on_watch(printer), choices=choices)
         except KeyboardInterrupt:
             printer.say("stopped", stamped=False)
+
+
+def _choices(ctx: typer.Context) -> BuildChoices:
+    """Return the build options given on the command line, as the API takes them."""
+    given = ctx.params
+    return {
+        "out": given["out"],
+        "formats": tuple(given["formats"]) if given["formats"] else None,
+        "facts_only": given["facts_only"],
+        "paper": given["paper"],
+        "print_marks": given["print_marks"],
+        "pdf_variant": given["pdf_variant"],
+        "strict": given["strict"],
+        "jobs": given["jobs"],
+        "tracebacks": _is(ctx, "verbose"),
+    }
 
 
 def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:

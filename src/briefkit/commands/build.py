@@ -24,6 +24,7 @@ from briefkit.building.workers import run_parallel
 from briefkit.config import Config, Workspace
 from briefkit.errors import BriefkitError, Finding, UsageError, failing
 from briefkit.model.choices import Format
+from briefkit.paths import shown
 from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
 from briefkit.rendering.theme import Theme
 from briefkit.sources.discover import SourceFile, find_sources
@@ -175,7 +176,7 @@ def plan_outputs(
             other = owners.setdefault(path, source.path)
             if other != source.path:
                 raise UsageError(
-                    f"{source.path} and {other} would both be written as {path}: "
+                    f"{source.path} and {other} would both be written as {shown(path)}: "
                     "rename one, or build them into different --out folders"
                 )
         plan[source.path] = outputs

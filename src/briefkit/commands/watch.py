@@ -39,7 +39,6 @@ class BuildChoices(TypedDict, total=False):
     print_marks: bool
     pdf_variant: PdfVariant | None
     strict: bool
-    force: bool
     jobs: int | None
     tracebacks: bool
 

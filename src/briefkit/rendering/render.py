@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -128,3 +129,8 @@ def renderer_for(theme: Theme) -> Renderer:
     renderer; two are kept, the current one and the one before it.
     """
     return Renderer(theme)
+
+
+# WeasyPrint's font configuration cleans up after itself when collected; collecting the kept
+# renderers before the interpreter tears its modules down lets it do so quietly.
+atexit.register(renderer_for.cache_clear)
