@@ -21,6 +21,7 @@ from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.model.choices import Format, Paper, PdfVariant
+from briefkit.sources.discover import hidden
 from briefkit.sources.images import IMAGE_TYPES
 
 SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
@@ -214,10 +215,10 @@ class Session:
             return False
         for folder in self.theme_folders():
             if path.is_relative_to(folder):
-                return not _hidden(path.relative_to(folder))
+                return not hidden(path, folder)
         for folder in self.source_folders():
             if path.is_relative_to(folder):
-                return is_source and not _hidden(path.relative_to(folder))
+                return is_source and not hidden(path, folder)
         return False
 
     def reload_config(self, on_event: Callable[[WatchEvent], None]) -> bool:
@@ -244,11 +245,6 @@ def is_temporary(name: str) -> bool:
         or name.endswith(_TEMPORARY_SUFFIXES)
         or (name.startswith(".") and name.endswith(".tmp"))
     )
-
-
-def _hidden(relative: Path) -> bool:
-    """Tell whether a path lies in a hidden folder or is a hidden file, as sources never do."""
-    return any(part.startswith(".") for part in relative.parts)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

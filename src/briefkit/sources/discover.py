@@ -44,7 +44,7 @@ def _expand(path: Path) -> list[tuple[Path, Path | None]]:
     """Return the sources a path names, each with the folder it was found in, if any."""
     if path.is_dir():
         sources = sorted(
-            p for p in path.rglob(f"*{SOURCE_SUFFIX}") if p.is_file() and not _hidden(p, path)
+            p for p in path.rglob(f"*{SOURCE_SUFFIX}") if p.is_file() and not hidden(p, path)
         )
         return [(source, path) for source in sources]
     if path.is_file():
@@ -54,6 +54,6 @@ def _expand(path: Path) -> list[tuple[Path, Path | None]]:
     raise UsageError(f"{path}: no such file or folder")
 
 
-def _hidden(path: Path, folder: Path) -> bool:
+def hidden(path: Path, folder: Path) -> bool:
     """Tell whether a path below folder lies in a hidden folder or is a hidden file."""
     return any(part.startswith(".") for part in path.relative_to(folder).parts)
