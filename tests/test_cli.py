@@ -63,6 +63,7 @@ def test_check_does_not_import_weasyprint(tmp_path: Path) -> None:
     modules = _imports_after(code)
     assert "briefkit.sources.loader" in modules
     assert "weasyprint" not in modules
+    assert "briefkit.rendering.render" not in modules  # checking needs no renderer
 
 
 def test_unknown_option_is_a_usage_error(run_cli: Run) -> None:

@@ -11,20 +11,20 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefkit.building.clock import build_time
-from briefkit.commands.build import BuildOptions, BuildProgress, BuildReport
-from briefkit.commands.build import build as run_build
-from briefkit.commands.check import CheckReport
-from briefkit.commands.check import check as run_check
 from briefkit.config import Workspace, find_workspace
 from briefkit.errors import UsageError
-from briefkit.model.brief import Brief
 from briefkit.model.choices import Format, Paper, PdfVariant, choose, choose_all
-from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
-from briefkit.rendering.theme import Theme
 from briefkit.sources import loader
 from briefkit.sources.loader import LoadedBrief
+
+# Rendering and building are imported by the calls that need them, so checking stays quick.
+if TYPE_CHECKING:
+    from briefkit.commands.build import BuildProgress, BuildReport
+    from briefkit.commands.check import CheckReport
+    from briefkit.model.brief import Brief
+    from briefkit.rendering.render import RenderOptions
 
 PathLike = str | os.PathLike[str]
 WorkspaceLike = Workspace | PathLike | None
@@ -82,6 +82,8 @@ def check(
     paths: Iterable[PathLike] | None = None, *, workspace: WorkspaceLike = None
 ) -> CheckReport:
     """Check sources (default: the workspace's briefings/) and return every finding."""
+    from briefkit.commands.check import check as run_check
+
     return run_check([Path(p) for p in paths or []], open_workspace(workspace))
 
 
@@ -102,6 +104,10 @@ def render(
     A brief with errors raises SourceError; the renderer's warnings go to the ``briefkit``
     logger.
     """
+    from briefkit.building.clock import build_time
+    from briefkit.rendering.render import edition_for, renderer_for
+    from briefkit.rendering.theme import Theme
+
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
     fmt = choose(Format, format, "format")
     space = open_workspace(workspace, near=content.folder)
@@ -134,6 +140,9 @@ def build(
     paths are files or folders (default: the workspace's briefings/); the workspace (default:
     the one holding the current folder) supplies every setting not given here.
     """
+    from briefkit.commands.build import BuildOptions
+    from briefkit.commands.build import build as run_build
+
     space = open_workspace(workspace)
     settings = space.config.build
     if jobs is not None and jobs < 0:
@@ -158,6 +167,8 @@ def _render_options(
     pdf_variant: PdfVariant | str | None,
 ) -> RenderOptions:
     """Return render options from the choices given, the workspace's settings filling in."""
+    from briefkit.rendering.render import RenderOptions
+
     settings = space.config.build
     return RenderOptions(
         facts_only=facts_only,

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
-from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.paths import shown
+
+if TYPE_CHECKING:
+    from briefkit.commands.build import BriefResult, BuildReport
 
 
 def _console(stderr: bool) -> Console:
