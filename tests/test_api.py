@@ -97,8 +97,10 @@ def test_unknown_choices_in_briefkit_toml_and_on_the_command_line(
     write(workspace / "briefkit.toml", '[build]\nformats = ["pdf", "docx"]\n')
     result = run_cli("build")
     assert result.returncode == 1
-    assert "briefkit.toml:2: error: 'build.formats.1'" in result.stderr
-    assert "'pdf', 'epub' or 'html'" in result.stderr
+    assert (
+        "briefkit.toml:2: error: 'build.formats' must be one of pdf, epub or html, not 'docx'"
+        in result.stderr
+    )
     write(workspace / "briefkit.toml", "")
     result = run_cli("build", "--format", "docx")
     assert result.returncode == 2

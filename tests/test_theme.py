@@ -18,6 +18,7 @@ def _html(workspace: Path) -> str:
 
 def test_search_order_is_workspace_then_theme_then_builtin(workspace: Path) -> None:
     write(workspace / "briefkit.toml", '[build]\ntheme = "house"\n')
+    (workspace / "house").mkdir()
     theme = Theme.for_workspace(briefkit.open_workspace(workspace))
     assert theme.folders[0] == workspace.resolve()
     assert theme.folders[1] == (workspace / "house").resolve()

@@ -237,7 +237,8 @@ def init(
     """Start a workspace: briefkit.toml, briefings/example.md and a .gitignore for out/.
 
     Nothing is overwritten: if any file to be created exists, init names it, changes nothing
-    and exits with status 1. An existing .gitignore is kept, with out/ added if missing.
+    and exits with status 1. An existing .gitignore is kept, with out/ added if missing. In an
+    existing workspace, --with-theme adds the theme files it lacks and keeps those it has.
 
     Example: briefkit init policy-briefs --organisation "Policy Unit"
     """
@@ -249,7 +250,12 @@ def init(
         printer = _printer(ctx)
         target = folder or Path()
         done = init_workspace(target, organisation=organisation, with_theme=with_theme)
-        for path in done.created:
+        if done.kept:
+            printer.say(
+                f"added {len(done.created)} theme files the workspace lacked; "
+                f"kept the {len(done.kept)} it has"
+            )
+        for path in [] if done.kept else done.created:
             printer.say(f"created {path}{'/' if path.is_dir() else ''}")
         for path in done.extended:
             printer.say(f"added out/ to {path}")

@@ -17,6 +17,7 @@ from briefkit.rendering.fonts import FontFile, coverage, system_font_for
 from briefkit.resources import builtin_fonts
 
 if TYPE_CHECKING:
+    from briefkit.rendering.language import Language
     from briefkit.rendering.view import BriefView
 
 WIDTH, HEIGHT = 1600, 2560
@@ -67,13 +68,15 @@ class CoverText:
             classification=meta.classification,
         )
 
-    def alt(self) -> str:
-        """Describe the cover in words, for its alt text."""
-        parts = [f"Cover: {self.title}"]
-        parts += [p for p in (self.organisation, self.series, self.date) if p]
-        if self.classification:
-            parts.append(f"Classification: {self.classification}")
-        return ". ".join(parts) + "."
+
+def cover_alt(text: CoverText, language: Language) -> str:
+    """Describe a generated cover in words, in the brief's language, for its alt text."""
+    _ = language.gettext
+    parts = [_("Cover: {title}").format(title=text.title)]
+    parts += [p for p in (text.organisation, text.series, text.date) if p]
+    if text.classification:
+        parts.append(_("Classification: {marking}").format(marking=text.classification))
+    return ". ".join(parts) + "."
 
 
 def render_cover(text: CoverText) -> bytes:

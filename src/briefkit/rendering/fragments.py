@@ -18,6 +18,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from briefkit.rendering.fetcher import FetchRefused
+from briefkit.rendering.language import Language
 from briefkit.sources.markdown import parser
 from briefkit.sources.validate import link_allowed
 
@@ -47,10 +48,12 @@ class FragmentContext:
     flavour: Flavour
     citation_numbers: dict[str, int]
     source_href: Callable[[str], str]
+    source_names: dict[str, str]
     image_src: Callable[[Path], str]
     folder: Path
     images: frozenset[Path]
     footnotes: dict[int, list[Token]]
+    language: Language
     note_numbers: dict[int, int] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
 
@@ -69,15 +72,24 @@ class FragmentRenderer(RendererHTML):
     def citation(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render ``[@a, p. 4; @b]`` as ``[1, p. 4; 2]`` with each number linked to its source."""
+        """Render ``[see @a, p. 4; @b]`` as ``[see 1, p. 4; 2]``, each number linked to its source.
+
+        A narrative citation (``As @a notes``) names the source, then gives its number.
+        """
         token = tokens[idx]
         parts = []
-        for key, locator in zip(token.meta["keys"], token.meta["locators"], strict=True):
-            number = self.context.citation_numbers.get(key, 0)
-            href = escapeHtml(self.context.source_href(key))
+        for item in token.meta["items"]:
+            number = self.context.citation_numbers.get(item.key, 0)
+            href = escapeHtml(self.context.source_href(item.key))
             part = f'<a href="{href}">{number}</a>'
-            parts.append(f"{part}, {escapeHtml(locator)}" if locator else part)
-        return f'<span class="citation">[{"; ".join(parts)}]</span>'
+            if item.prefix:
+                part = f"{escapeHtml(item.prefix)} {part}"
+            parts.append(f"{part}, {escapeHtml(item.locator)}" if item.locator else part)
+        cited = f'<span class="citation">[{"; ".join(parts)}]</span>'
+        if token.meta["narrative"]:
+            name = escapeHtml(self.context.source_names.get(token.meta["keys"][0], ""))
+            return f'<span class="narrative-citation">{name} {cited}</span>'
+        return cited
 
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -129,7 +141,8 @@ class FragmentRenderer(RendererHTML):
         if caption:
             parts.append(f'<span class="caption">{caption}</span>')
         if credit:
-            parts.append(f'<span class="credit">Credit: {credit}</span>')
+            credited = escapeHtml(self.context.language.gettext("Credit: {credit}"))
+            parts.append(f'<span class="credit">{credited.format(credit=credit)}</span>')
         figcaption = f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
         return f'<figure class="figure">{self._img(image)}{figcaption}</figure>\n'
 
