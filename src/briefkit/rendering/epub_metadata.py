@@ -58,8 +58,9 @@ def package_metadata(brief: Brief, view: BriefView) -> Metadata:
         creators=tuple(view.author_names),
         publisher=meta.organisation,
         subjects=tuple(meta.keywords),
-        description=meta.summary,
+        description=view.summary,
         series=meta.series,
+        direction=view.language.direction,
         properties=accessibility(described, meta.organisation, summary(brief, view, described)),
     )
 

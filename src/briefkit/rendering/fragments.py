@@ -5,6 +5,8 @@ The token stream is shared; only how citations, footnotes and images come out di
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -129,7 +131,15 @@ class FragmentRenderer(RendererHTML):
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render a soft line break as a space in print, where WeasyPrint keeps it in footnotes."""
+        """Render a soft line break as a space (in print, where WeasyPrint keeps it in notes).
+
+        Between two Chinese or Japanese characters it is nothing: those scripts put no space
+        between words, so a line break in the source must not become one.
+        """
+        before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+        after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+        if before and after and is_wide(before) and is_wide(after):
+            return ""
         return " " if self.context.flavour is Flavour.PRINT else "\n"
 
     def figure(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -168,6 +178,22 @@ class FragmentRenderer(RendererHTML):
     def _note_html(self, body: list[Token]) -> Markup:
         """Render a footnote body as blocks, with the context's numbering continuing."""
         return Markup(self.render(body, parser().options, {}).strip())
+
+
+def is_wide(char: str) -> bool:
+    """Tell whether a character is of a script written without spaces (Chinese, Japanese)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def join_lines(text: str) -> str:
+    """Remove the spaces that line breaks left between Chinese or Japanese characters."""
+    return re.sub(r"(?<=\S) (?=\S)", lambda m: "" if _both_wide(m) else " ", text)
+
+
+def _both_wide(match: re.Match[str]) -> bool:
+    """Tell whether the characters either side of a matched space are wide."""
+    text, start = match.string, match.start()
+    return is_wide(text[start - 1]) and is_wide(text[start + 1])
 
 
 def render_inline(inline: Token, context: FragmentContext) -> Markup:

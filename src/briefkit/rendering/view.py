@@ -18,6 +18,7 @@ from briefkit.rendering.fragments import (
     FragmentContext,
     FragmentRenderer,
     Note,
+    join_lines,
     render_inline,
 )
 from briefkit.rendering.language import Language, language_for
@@ -122,6 +123,11 @@ class BriefView:
         if not self.facts_only:
             return title
         return self.language.gettext("{title} (facts only)").format(title=title)
+
+    @property
+    def summary(self) -> str | None:
+        """Return the summary, its folded lines joined as its script needs."""
+        return join_lines(self.meta.summary) if self.meta.summary else None
 
     @property
     def author_names(self) -> list[str]:

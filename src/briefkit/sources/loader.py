@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from briefkit.errors import Finding, Findings, Severity, SourceError, failing
 from briefkit.messages import did_you_mean, plain_error, quoted
 from briefkit.model.brief import Brief, FrontMatter, SourceEntry
+from briefkit.rendering.language import language_for
 from briefkit.sources import validate
 from briefkit.sources.frontmatter import SplitSource, split_source
 from briefkit.sources.markdown import parse
@@ -92,7 +93,9 @@ def _load(
     if split is None:
         return None
     meta = _front_matter(split, defaults, findings)
-    tokens, env = parse(split.body)
+    language = language_for(meta.language if meta else str(split.front.get("language", "en")))
+    # Quotation marks are the language's own: „Deutsch“, « français », 「日本語」.
+    tokens, env = parse(split.body, tuple(language.quotes))
     sections, footnotes = split_sections(tokens, split.body_line, findings)
     # The body is checked even when the front matter has errors, so one run reports them all.
     checked = meta or _partial_front_matter(split)
@@ -100,6 +103,7 @@ def _load(
     validate.check_fonts(split, findings)
     if meta is None:
         return None
+    validate.check_language(meta, split, findings)
     return Brief(
         path=path,
         meta=meta,

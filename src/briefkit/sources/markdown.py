@@ -21,10 +21,14 @@ from briefkit.sources import citations
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 
 
+ENGLISH_QUOTES = ("“", "”", "‘", "’")
+
+
 @cache
-def parser() -> MarkdownIt:
-    """Return the shared parser; raw HTML is off, so markup in a source is shown as text."""
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True, "typographer": True})
+def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES) -> MarkdownIt:
+    """Return the parser for a language's quotation marks; raw HTML is off, so markup is text."""
+    options = {"html": False, "xhtmlOut": True, "typographer": True, "quotes": list(quotes)}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     # markdown-it drops links it distrusts (file:, javascript:) and leaves their text as it was
     # written; keeping every link lets the checks report each one at its line instead.
@@ -41,10 +45,12 @@ def parser() -> MarkdownIt:
     return md
 
 
-def parse(body: str) -> tuple[list[Token], dict[str, object]]:
+def parse(
+    body: str, quotes: tuple[str, ...] = ENGLISH_QUOTES
+) -> tuple[list[Token], dict[str, object]]:
     """Parse a body into block tokens and the environment (footnote definitions)."""
     env: dict[str, object] = {}
-    tokens = parser().parse(body, env)
+    tokens = parser(quotes).parse(body, env)
     return tokens, env
 
 

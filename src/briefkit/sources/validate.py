@@ -15,6 +15,7 @@ from markdown_it.token import Token
 from briefkit.errors import Findings
 from briefkit.model.brief import FrontMatter, Section
 from briefkit.rendering import fonts
+from briefkit.rendering.language import language_for
 from briefkit.sources import images
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.markdown import plain_text
@@ -187,3 +188,24 @@ def check_fonts(split: SplitSource, findings: Findings) -> None:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12])
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
         findings.warning(1, f"no font can draw these characters: {shown}{more}")
+
+
+def check_language(meta: FrontMatter, split: SplitSource, findings: Findings) -> None:
+    """Warn when briefkit cannot write a brief's language, or has no words in it."""
+    language = language_for(meta.language)
+    line, col = split.position_of(("language",))
+    if not language.known:
+        findings.warning(
+            line,
+            f"language '{meta.language}' is not one briefkit knows: its dates and its own words "
+            "(labels, headings, notes) will be in English",
+            col,
+        )
+    elif not language.has_words:
+        findings.warning(
+            line,
+            f"briefkit has no words for '{meta.language}' yet: dates follow the language, but "
+            "the labels, headings and notes it writes stay in English; set [labels] in "
+            "briefkit.toml for your own label words",
+            col,
+        )
