@@ -42,6 +42,10 @@ _STYLES = {
 _UNSPACED = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _BREAK_UNITS = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+|\s+")
 
+# Runs of right-to-left letters (with the marks between them), of spaces, and of the rest.
+_RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_BIDI_PIECES = re.compile(rf"[{_RTL_LETTERS}]+|\s+|[^\s{_RTL_LETTERS}]+")
+
 Colour = tuple[int, int, int]
 
 
@@ -187,12 +191,42 @@ class _Canvas:
         runs = _runs(line, style)
         if self.rtl:
             x = WIDTH - x - _line_width(line, style, size)
-            runs.reverse()
+            runs = _visual_order(
+                [(piece, face) for run, face in runs for piece in _BIDI_PIECES.findall(run)]
+            )
         for run, font_file in runs:
             font = _font(font_file, size)
             shaping = {"direction": "rtl" if _right_to_left(run) else "ltr"} if _can_shape() else {}
             self.draw.text((x, y), run, font=font, fill=fill, anchor="ls", **shaping)
             x += round(font.getlength(run, **shaping))
+
+
+def _visual_order(pieces: list[tuple[str, FontFile]]) -> list[tuple[str, FontFile]]:
+    """Order a right-to-left line's pieces from left to right as they are seen.
+
+    Right-to-left words and the spaces between them are reversed; a stretch of left-to-right
+    text (a number, a Latin name), spaces inside it included, keeps its own order.
+    """
+    blocks: list[list[tuple[str, FontFile]]] = []
+    for index, piece in enumerate(pieces):
+        text = piece[0]
+        following = next((p[0] for p in pieces[index + 1 :] if not p[0].isspace()), "")
+        inside = text.isspace() and _left_to_right(following) and _open_stretch(blocks)
+        if (_left_to_right(text) or inside) and _open_stretch(blocks):
+            blocks[-1].append(piece)
+        else:
+            blocks.append([piece])
+    return [piece for block in reversed(blocks) for piece in block]
+
+
+def _left_to_right(text: str) -> bool:
+    """Tell whether a piece is left-to-right text (not a space, not right-to-left letters)."""
+    return bool(text) and not text.isspace() and not _right_to_left(text)
+
+
+def _open_stretch(blocks: list[list[tuple[str, FontFile]]]) -> bool:
+    """Tell whether the last block is a left-to-right stretch that may go on."""
+    return bool(blocks) and _left_to_right(blocks[-1][0][0])
 
 
 def _right_to_left(run: str) -> bool:
