@@ -342,3 +342,14 @@ def test_help_has_an_example_and_loads_no_renderer(command: str) -> None:
     )
     assert f"Example: briefkit {command}" in result.stdout
     assert result.stdout.rstrip().endswith("False False")
+
+
+def test_init_with_theme_in_a_workspace_adds_what_it_lacks(empty: Path, run_cli: Run) -> None:
+    assert run_cli("init", cwd=empty).returncode == 0
+    write(empty / "styles/base.css", "/* mine */\n")
+    result = run_cli("init", "--with-theme", cwd=empty)
+    assert result.returncode == 0, result.stderr
+    assert "theme files the workspace lacked; kept the 1 it has" in result.stdout
+    assert (empty / "styles/base.css").read_text() == "/* mine */\n"
+    assert (empty / "templates/partials/legend.html").is_file()
+    assert (empty / "styles/fonts/NotoSerif-Regular.ttf").is_file()
