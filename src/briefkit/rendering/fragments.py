@@ -1,4 +1,4 @@
-"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML) or EPUB.
+"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML), EPUB, email.
 
 The token stream is shared; only how citations, footnotes and images come out differs.
 """
@@ -28,6 +28,7 @@ class Flavour(StrEnum):
     PRINT = "print"
     WEB = "web"
     EPUB = "epub"
+    EMAIL = "email"
 
 
 @dataclass
@@ -69,13 +70,18 @@ class FragmentRenderer(RendererHTML):
     def citation(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render ``[@a, p. 4; @b]`` as ``[1, p. 4; 2]`` with each number linked to its source."""
+        """Render ``[@a, p. 4; @b]`` as ``[1, p. 4; 2]`` with each number linked to its source.
+
+        In mail the numbers are plain: clients treat links within a message unreliably.
+        """
         token = tokens[idx]
         parts = []
         for key, locator in zip(token.meta["keys"], token.meta["locators"], strict=True):
             number = self.context.citation_numbers.get(key, 0)
             href = escapeHtml(self.context.source_href(key))
             part = f'<a href="{href}">{number}</a>'
+            if self.context.flavour is Flavour.EMAIL:
+                part = str(number)
             parts.append(f"{part}, {escapeHtml(locator)}" if locator else part)
         return f'<span class="citation">[{"; ".join(parts)}]</span>'
 
@@ -95,6 +101,9 @@ class FragmentRenderer(RendererHTML):
         note_anchor = f"_fn{number}"
         if not any(n.number == number for n in self.context.notes):
             self.context.notes.append(Note(number, note_anchor, ref_id, self._note_html(body)))
+        if self.context.flavour is Flavour.EMAIL:
+            # The notes follow their section in the message; a plain number finds them.
+            return f'<sup class="noteref">{number}</sup>'
         if self.context.flavour is Flavour.EPUB:
             return (
                 f'<a epub:type="noteref" role="doc-noteref" class="noteref" '
