@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
+from pathlib import Path
 
 from briefkit.building.clock import build_time
 from briefkit.config import Workspace
@@ -26,8 +27,10 @@ from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.render import Renderer, RenderOptions, edition_for, renderer_for
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Edition, build_view
+from briefkit.sources.discover import find_sources
 
 FACTS_ONLY_SUFFIX = "-facts-only"
+EML_SUFFIX = ".eml"
 MEDIA_TYPES = {Attachment.PDF: "application/pdf", Attachment.EPUB: "application/epub+zip"}
 _log = logging.getLogger("briefkit")
 
@@ -118,3 +121,12 @@ def compose_kindle(
     view = composer.text_view(sender.domain)
     text = composer.theme.render("email/kindle.txt", view=view)
     return kindle_message(composer.headers(view, sender, (to,)), text, epub)
+
+
+def eml_path(space: Workspace, source: Path, facts_only: bool) -> Path:
+    """Return where a brief's message is written: in the output folder, as build places files."""
+    (found,) = find_sources([source], space.briefings)
+    stem = found.relative.with_suffix("")
+    suffix = FACTS_ONLY_SUFFIX if facts_only else ""
+    out = space.root / space.config.build.out
+    return out / stem.parent / f"{stem.name}{suffix}{EML_SUFFIX}"
