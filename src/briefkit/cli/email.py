@@ -151,12 +151,12 @@ def _check_recipients(ctx: typer.Context) -> None:
 
     given = ctx.params
     ways = [name for name in ("to", "list_file", "kindle") if given[name]]
+    if given["cc"] and not given["to"]:
+        raise UsageError("--cc goes with --to: a --list or --kindle message has one reader")
     if not ways:
         raise UsageError("say who gets the message: --to ADDR, --list FILE or --kindle ADDR")
     if len(ways) > 1:
         raise UsageError("give one of --to, --list and --kindle: a message goes one way")
-    if given["cc"] and not given["to"]:
-        raise UsageError("--cc goes with --to: a --list or --kindle message has one reader")
     if given["kindle"] and (given["attach"] or given["body"] is not EmailBody.FULL):
         raise UsageError("--kindle sends the EPUB alone: --attach and --body do not apply")
     if given["rate"] is not None and not given["list_file"]:
