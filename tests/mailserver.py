@@ -52,7 +52,7 @@ class Inbox:
     logins: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+    async def handle_RCPT(
         self, server: Any, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         # A slow server answers RCPT late: a client killed meanwhile has sent no message.
@@ -63,9 +63,7 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: Any, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         with self.lock:
             self.received.append(
                 Received(

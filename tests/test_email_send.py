@@ -1,4 +1,4 @@
-"""`briefkit email` against a real SMTP server on 127.0.0.1: plain, STARTTLS, TLS, AUTH, failures."""
+"""`briefkit email` against a real SMTP server on 127.0.0.1: plain, STARTTLS, TLS, AUTH, errors."""
 
 from __future__ import annotations
 

@@ -57,6 +57,11 @@ def start(headers: Headers) -> EmailMessage:
         message["Cc"] = headers.cc
     message["Date"] = format_datetime(localtime())
     message["Message-ID"] = make_msgid(domain=headers.sender.domain)
+    return message
+
+
+def _finish(message: EmailMessage, headers: Headers) -> EmailMessage:
+    """Set the headers that setting content would clear or move into a part."""
     if headers.language:
         message["Content-Language"] = headers.language
     return message
@@ -80,7 +85,7 @@ def brief_message(headers: Headers, bodies: Bodies, attachments: list[Attached])
                 filename=image.filename,
             )
     attach(message, attachments)
-    return message
+    return _finish(message, headers)
 
 
 def kindle_message(headers: Headers, text: str, epub: Attached) -> EmailMessage:
@@ -88,7 +93,7 @@ def kindle_message(headers: Headers, text: str, epub: Attached) -> EmailMessage:
     message = start(headers)
     message.set_content(text)
     attach(message, [epub])
-    return message
+    return _finish(message, headers)
 
 
 def attach(message: EmailMessage, attachments: list[Attached]) -> None:
