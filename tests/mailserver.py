@@ -1,4 +1,7 @@
-"""A real mail server for the tests: aiosmtpd on 127.0.0.1, with TLS from trustme and AUTH."""
+"""A real mail server for the tests: aiosmtpd on 127.0.0.1, with TLS from trustme and AUTH.
+
+Loaded as a pytest plugin by conftest.py, so its fixtures serve every email test.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ import email.policy
 import socket
 import ssl
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
@@ -168,3 +173,23 @@ def configure(workspace: Path, server: MailServer, extra: str = "") -> None:
     """Add the server's [email] table to a workspace's briefkit.toml."""
     config = workspace / "briefkit.toml"
     config.write_text(config.read_text() + "\n" + server.toml() + extra)
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    """Return an empty inbox for a test's server."""
+    return Inbox()
+
+
+@pytest.fixture
+def plain_server(inbox: Inbox, samples_workspace: Path) -> Iterator[MailServer]:
+    """Run a server without TLS or login, and point the sample workspace at it."""
+    with MailServer(inbox) as server:
+        configure(samples_workspace, server)
+        yield server
+
+
+@pytest.fixture
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    """Return a test certificate authority and the server certificate it issued."""
+    return authority(tmp_path_factory.mktemp("ca"))

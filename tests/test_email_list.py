@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,18 +22,6 @@ from mailserver import REFUSAL, Inbox, MailServer, configure
 SAMPLE = "briefings/india-japan-2025-11.md"
 NO_LOGIN = {"BRIEFKIT_SMTP_USER": "", "BRIEFKIT_SMTP_PASSWORD": ""}
 READERS = [f"reader{n}@example.org" for n in range(1, 7)]
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-def server(inbox: Inbox, samples_workspace: Path) -> Iterator[MailServer]:
-    with MailServer(inbox) as running:
-        configure(samples_workspace, running)
-        yield running
 
 
 @pytest.fixture
@@ -76,7 +63,7 @@ def test_an_address_listed_twice_gets_one_message(tmp_path: Path) -> None:
 
 
 def test_every_bad_line_is_reported_before_anything_is_sent(
-    run_cli: Run, server: MailServer, inbox: Inbox, samples_workspace: Path
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, samples_workspace: Path
 ) -> None:
     listed = write(
         samples_workspace / "list.csv",
@@ -102,7 +89,7 @@ def test_a_csv_list_needs_an_email_column(tmp_path: Path) -> None:
 
 
 def test_each_reader_gets_a_message_of_their_own(
-    run_cli: Run, server: MailServer, inbox: Inbox, readers: Path
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
 ) -> None:
     result = send_list(run_cli, readers)
     assert result.returncode == 0, result.stderr
@@ -124,7 +111,7 @@ def test_each_reader_gets_a_message_of_their_own(
 
 
 def test_without_send_a_list_writes_one_message_to_check(
-    run_cli: Run, server: MailServer, inbox: Inbox, readers: Path
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
 ) -> None:
     result = run_cli("email", SAMPLE, "--list", str(readers), env=NO_LOGIN)
     assert result.returncode == 0, result.stderr
@@ -134,7 +121,7 @@ def test_without_send_a_list_writes_one_message_to_check(
 
 
 def test_a_run_killed_halfway_then_run_again_reaches_everyone_once(
-    server: MailServer, inbox: Inbox, readers: Path
+    plain_server: MailServer, inbox: Inbox, readers: Path
 ) -> None:
     log = readers.with_name("readers.txt.sent.log")
     inbox.rcpt_delay = 0.3  # time enough to kill the client while a message is on its way
@@ -160,7 +147,7 @@ def test_a_run_killed_halfway_then_run_again_reaches_everyone_once(
 
 
 def test_a_log_line_cut_short_is_ignored_and_fenced_off(
-    run_cli: Run, server: MailServer, inbox: Inbox, readers: Path
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
 ) -> None:
     assert send_list(run_cli, readers).returncode == 0
     log = readers.with_name("readers.txt.sent.log")
@@ -185,7 +172,7 @@ def log_lines_skipping_torn(log: Path) -> list[dict[str, str]]:
 
 
 def test_refused_readers_are_named_and_tried_again_next_run(
-    run_cli: Run, server: MailServer, inbox: Inbox, readers: Path
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
 ) -> None:
     inbox.refuse.add("reader2@example.org")
     result = send_list(run_cli, readers)
