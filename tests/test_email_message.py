@@ -208,3 +208,25 @@ def test_an_eml_file_opens_as_the_same_message(tmp_path: Path) -> None:
     assert [p.get_content_type() for p in again.walk()] == [
         p.get_content_type() for p in message.walk()
     ]
+
+
+def test_an_image_swapped_after_checking_is_refused(
+    workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from PIL import Image
+
+    image = workspace / "briefings" / "chart.png"
+    Image.new("RGB", (40, 20), "white").save(image)
+    source = write(
+        workspace / "briefings" / "b.md",
+        MINIMAL.replace(
+            "Something happened [@src].", "Something happened [@src].\n\n![A chart](chart.png)"
+        ),
+    )
+    brief = briefkit.load(source, raise_errors=True)
+    outside = tmp_path_factory.mktemp("outside") / "secret.png"
+    Image.new("RGB", (40, 20), "red").save(outside)
+    image.unlink()
+    image.symlink_to(outside)  # the file now lies outside the brief's folder
+    with pytest.raises(BriefkitError, match="refused"):
+        briefkit.compose_email(brief, to=["a@example.org"], sender=SENDER)
