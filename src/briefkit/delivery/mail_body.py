@@ -96,15 +96,20 @@ def render_bodies(
     shown = first_paragraphs(brief) if body is EmailBody.SUMMARY else brief
     images = CidImages(fetcher, domain)
     view = build_view(shown, Flavour.EMAIL, edition, fetcher, image_src=images)
-    context = {
-        "view": view,
-        "sections": _mail_sections(shown, view, edition.facts_only),
-        "attachments": attachments,
-        "summary_only": body is EmailBody.SUMMARY,
-        "version": __version__,
-    }
-    html = inline_css(theme.render("email/body.html", **context), theme)
-    text = theme.render("email/body.txt", **context)
+    sections = _mail_sections(shown, view, edition.facts_only)
+    summary_only = body is EmailBody.SUMMARY
+    html, text = (
+        theme.render(
+            name,
+            view=view,
+            sections=sections,
+            attachments=attachments,
+            summary_only=summary_only,
+            version=__version__,
+        )
+        for name in ("email/body.html", "email/body.txt")
+    )
+    html = inline_css(html, theme)
     parts = images.parts()
     return Bodies(_sized(html, parts), text, parts, view)
 
