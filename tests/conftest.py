@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["mailserver"]  # a real SMTP server for the email tests
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "briefings").rglob("*.md"))
 LANGUAGE_SAMPLES = sorted((ROOT / "briefings" / "languages").glob("*.md"))

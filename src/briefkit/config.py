@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefkit.delivery.mail_address import address_problem
 from briefkit.errors import BriefkitError
 from briefkit.messages import did_you_mean, plain_error
 from briefkit.model.brief import Author
@@ -72,6 +73,18 @@ class Email(_Section):
     smtp_host: str = "localhost"
     smtp_port: int = 587
     smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    max_attachments_mb: float = Field(
+        25, gt=0, description="Largest total of attachments a message may carry, in MB."
+    )
+
+    @field_validator("sender")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        """Accept only one well-formed mail address."""
+        problem = address_problem(value) if value else None
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
 
 
 class Config(_Section):

@@ -1,4 +1,4 @@
-"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML) or EPUB.
+"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML), EPUB, email.
 
 The token stream is shared; only how citations, footnotes and images come out differs.
 """
@@ -31,6 +31,7 @@ class Flavour(StrEnum):
     PRINT = "print"
     WEB = "web"
     EPUB = "epub"
+    EMAIL = "email"
 
 
 @dataclass
@@ -76,7 +77,8 @@ class FragmentRenderer(RendererHTML):
     ) -> str:
         """Render ``[see @a, p. 4; @b]`` as ``[see 1, p. 4; 2]``, each number linked to its source.
 
-        A narrative citation (``As @a notes``) names the source, then gives its number.
+        A narrative citation (``As @a notes``) names the source, then gives its number. In mail
+        the numbers are plain: clients treat links within a message unreliably.
         """
         token = tokens[idx]
         parts = []
@@ -84,6 +86,8 @@ class FragmentRenderer(RendererHTML):
             number = self.context.citation_numbers.get(item.key, 0)
             href = escapeHtml(self.context.source_href(item.key))
             part = f'<a href="{href}">{number}</a>'
+            if self.context.flavour is Flavour.EMAIL:
+                part = str(number)
             if item.prefix:
                 part = f"{escapeHtml(item.prefix)} {part}"
             parts.append(f"{part}, {escapeHtml(item.locator)}" if item.locator else part)
@@ -109,6 +113,9 @@ class FragmentRenderer(RendererHTML):
         note_anchor = f"_fn{number}"
         if not any(n.number == number for n in self.context.notes):
             self.context.notes.append(Note(number, note_anchor, ref_id, self._note_html(body)))
+        if self.context.flavour is Flavour.EMAIL:
+            # The notes follow their section in the message; a plain number finds them.
+            return f'<sup class="noteref">{number}</sup>'
         if self.context.flavour is Flavour.EPUB:
             return (
                 f'<a epub:type="noteref" role="doc-noteref" class="noteref" '

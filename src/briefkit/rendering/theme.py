@@ -76,7 +76,11 @@ class Theme:
         )
         return jinja2.Environment(
             loader=loader,
-            autoescape=True,
+            # Plain-text templates (a message's text body and subject) are not HTML: escaping
+            # would turn "&" into "&amp;" there. Every other template is escaped.
+            autoescape=jinja2.select_autoescape(
+                disabled_extensions=("txt",), default_for_string=True, default=True
+            ),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -223,17 +223,22 @@ def build_view(
         omitted=len(brief.sections) - len(included),
         show_toc=len(sections) >= edition.toc_min_sections,
         organisation_url=edition.organisation_url,
-        logo=_logo(edition, flavour, fetcher),
+        logo=_logo(edition, flavour, fetcher, image_src),
     )
 
 
-def _logo(edition: Edition, flavour: Flavour, fetcher: Fetcher) -> str | None:
+def _logo(
+    edition: Edition, flavour: Flavour, fetcher: Fetcher, image_src: Callable[[Path], str]
+) -> str | None:
     """Return the logo inline, as it lives outside the brief's folder.
 
     The EPUB carries only the brief's own images; its cover names the organisation instead.
+    Mail clients block data: URIs, so a message addresses the logo as it does its images.
     """
     if edition.logo is None or flavour is Flavour.EPUB:
         return None
+    if flavour is Flavour.EMAIL:
+        return image_src(edition.logo)
     return fetcher.data_uri(edition.logo)
 
 
