@@ -164,3 +164,8 @@ def test_a_character_only_an_unrelated_font_has_is_still_named(tmp_path: Path) -
     source = write(tmp_path / "b.md", MINIMAL.replace("Something happened", "Root \u23b7"))
     messages = [f.message for f in load_brief(source).findings]
     assert "no font can draw these characters: \u23b7 (U+23B7)" in messages
+
+
+def test_a_bracketed_span_marks_the_language_of_its_words(tmp_path: Path) -> None:
+    html = _first_section_html(tmp_path, "Modi ([नरेन्द्र मोदी]{lang=hi}) met [@src]")
+    assert '<span lang="hi">नरेन्द्र मोदी</span>' in html

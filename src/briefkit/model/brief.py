@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 SectionKind = Literal["fact", "commentary"]
 SECTION_KINDS: tuple[SectionKind, ...] = ("fact", "commentary")
 
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -61,7 +61,7 @@ def _word_list(value: Any) -> Any:
 
 def _language(value: Any) -> Any:
     """Check that a language is a BCP 47 tag."""
-    if not isinstance(value, str) or not _LANGUAGE_TAG.match(value):
+    if not isinstance(value, str) or not LANGUAGE_TAG.match(value):
         raise ValueError(f"must be a BCP 47 language tag such as en, en-GB or hi, not {value!r}")
     return value
 

@@ -135,6 +135,17 @@ class FragmentRenderer(RendererHTML):
             raise FetchRefused(f"refused to link to {href!r}")
         return self.renderToken(tokens, idx, options, env)
 
+    def span_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render a span that marks a language, with xml:lang too in the EPUB's XHTML."""
+        language = escapeHtml(str(tokens[idx].attrs.get("lang", "")))
+        if not language:
+            return "<span>"
+        if self.context.flavour is Flavour.EPUB:
+            return f'<span lang="{language}" xml:lang="{language}">'
+        return f'<span lang="{language}">'
+
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:

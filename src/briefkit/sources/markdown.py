@@ -34,9 +34,9 @@ def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES) -> MarkdownIt:
     # written; keeping every link lets the checks report each one at its line instead.
     md.validateLink = _keep_link  # type: ignore[method-assign]
     md.use(footnote_plugin)
-    # Only `credit` may be set on an image: arbitrary attributes would let a source add
-    # event handlers or styles to the output.
-    md.use(attrs_plugin, after=("image",), allowed=("credit",))
+    # Only `credit` (on an image) and `lang` (on a bracketed span, `[नरेंद्र मोदी]{lang=hi}`)
+    # may be set: arbitrary attributes would let a source add event handlers or styles.
+    md.use(attrs_plugin, after=("image", "span_close"), spans=True, allowed=("credit", "lang"))
     md.inline.ruler.before("link", "citation", citations.bracketed_rule)
     md.inline.ruler.before("link", "narrative_citation", citations.narrative_rule)
     md.core.ruler.after("block", "heading_attrs", _heading_attrs_rule)

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from briefkit.errors import Findings
-from briefkit.model.brief import FrontMatter, Section
+from briefkit.model.brief import LANGUAGE_TAG, FrontMatter, Section
 from briefkit.rendering import fonts
 from briefkit.rendering.language import language_for
 from briefkit.sources import images
@@ -40,6 +40,7 @@ def check_brief(
     _check_citations(meta, tokens, where, findings)
     _check_footnotes(split, tokens, env, where, findings)
     _check_links(tokens, where, findings)
+    _check_spans(tokens, where, findings)
     used = _check_images(path, tokens, where, findings)
     if meta.cover:
         cover = images.check_image(path, meta.cover, split.line_of(("cover",)), findings)
@@ -149,6 +150,26 @@ def _check_links(tokens: list[Token], where: Positions, findings: Findings) -> N
                 f"link '{unquote(href)}' is not allowed: links must be http://, https:// or "
                 "mailto: addresses, or #anchors of sections",
                 col,
+            )
+
+
+def _check_spans(tokens: list[Token], where: Positions, findings: Findings) -> None:
+    """Report bracketed spans whose language is missing or not a language tag."""
+    for span in of_type(tokens, "span_open"):
+        line, col = where.of(span, "]{")
+        language = str(span.attrs.get("lang", ""))
+        if not language:
+            findings.warning(
+                line,
+                "a bracketed span only marks a language: write [text]{lang=hi}; "
+                "this one is shown as plain text",
+                col + 1,
+            )
+        elif not LANGUAGE_TAG.match(language):
+            findings.error(
+                line,
+                f"span language '{language}' must be a BCP 47 language tag such as hi, ja or en-GB",
+                col + 1,
             )
 
 
