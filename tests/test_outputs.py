@@ -210,3 +210,22 @@ def test_two_builds_into_one_folder_at_once_keep_every_output(workspace: Path) -
     assert {Path(name).name for name in cache["outputs"]} == {f"b{n}.html" for n in range(4)}
     again = subprocess.run([*command[:-1]], cwd=workspace, capture_output=True, text=True)
     assert "0 built, 4 up to date" in again.stdout
+
+
+def test_a_brief_that_takes_too_long_is_stopped_and_the_others_build(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefkit.toml", "[build]\ntime_limit = 10\n")
+    notes = " ".join(f"Point{n}[^n{n}]" for n in range(600))
+    bodies = "".join(f"[^n{n}]: Note {n}.\n" for n in range(600))
+    slow = MINIMAL.replace("Something happened [@src].", f"{notes} [@src].\n\n{bodies}")
+    write(workspace / "briefings" / "a-slow.md", slow)
+    write(workspace / "briefings" / "b-quick.md", MINIMAL)
+    result = run_cli("build", "--format", "pdf", "-j", "1")
+    assert result.returncode == 1
+    assert (
+        "briefings/a-slow.md: error: not built: rendering took longer than 10 s, the limit set "
+        "by [build] time_limit" in result.stderr
+    )
+    assert not (workspace / "out" / "a-slow.pdf").exists()
+    assert (workspace / "out" / "b-quick.pdf").is_file()

@@ -64,6 +64,9 @@ class Build(_Section):
     theme: str | None = Field(None, description="A theme folder with templates/ and styles/.")
     jobs: int = Field(0, ge=0, description="Parallel workers; 0 means one per core.")
     toc_min_sections: int = Field(5, ge=1)
+    time_limit: float = Field(
+        120, ge=0, description="Seconds one brief may take to render; 0 means no limit."
+    )
 
 
 class Email(_Section):

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
+from briefkit.building.deadline import TimeLimitExceeded, time_limit
 from briefkit.building.output import remove_abandoned, write_atomic
 from briefkit.building.workers import run_parallel
 from briefkit.config import Config, Workspace
@@ -208,7 +209,12 @@ def build_one(job: Job) -> BriefResult:
     started = time.perf_counter()
     result = BriefResult(job.source, list(job.outputs.values()))
     try:
-        _build_into(job, result)
+        with time_limit(job.config.build.time_limit):
+            _build_into(job, result)
+    except TimeLimitExceeded as exc:
+        # WeasyPrint was stopped in the middle of a layout: start the next brief afresh.
+        renderer_for.cache_clear()
+        result.error = str(exc)
     except BriefkitError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug in one brief must not stop the others
