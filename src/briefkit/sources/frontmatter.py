@@ -118,7 +118,17 @@ def _shape_problem(text: str) -> tuple[int, int, str] | None:
 
 def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, tuple[int, int]]] | None:
     """Parse YAML safely, mapping each key to its file line (YAML starts on line 2)."""
-    loader = _SafeLoader(text)
+    try:
+        loader = _SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 2
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        findings.error(
+            line,
+            f"a control character (U+{exc.character:04X}) cannot stand in front matter: remove it",
+            col,
+        )
+        return None
     try:
         alias = next(
             (t for t in yaml.scan(text, _SafeLoader) if isinstance(t, yaml.AliasToken)), None

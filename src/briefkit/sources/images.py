@@ -15,6 +15,8 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
 }
 MAX_PIXELS = 40_000_000
+# Outputs show a GIF's first frame only; thousands of frames would only cost time to read.
+MAX_FRAMES = 200
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -64,6 +66,9 @@ def image_problem(path: Path) -> str | None:
                 expected = IMAGE_TYPES[path.suffix.lower()].split("/")[1].upper()
                 if image.format != expected:
                     return f"holds {image.format or 'unknown'} data, not {expected}"
+                frames = int(getattr(image, "n_frames", 1))
+                if frames > MAX_FRAMES:
+                    return f"has {frames:,} frames; the limit is {MAX_FRAMES}"
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return f"has too many pixels; the limit is {MAX_PIXELS:,}"

@@ -6,10 +6,10 @@ layout take minutes or gigabytes: the README's security model lists them.
 
 from __future__ import annotations
 
-from markdown_it.token import Token
+import itertools
+import re
 
 from briefkit.errors import Findings
-from briefkit.model.brief import Section
 
 MAX_BRACKET_DEPTH = 32
 MAX_SECTIONS = 500
@@ -17,12 +17,44 @@ MAX_FOOTNOTES = 1000
 MAX_LINE = 20_000
 
 
-def check_body_shape(body: str, first_line: int, findings: Findings) -> bool:
-    """Record why a body is too deeply bracketed or has too long a line; tell if it may be parsed.
+_SECTION = re.compile(r"^ {0,3}##?(?:[ \t]|$)", re.M)
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:", re.M)
 
-    markdown-it matches brackets with work that grows with the square of their nesting, so a
-    line of thousands of nested brackets is refused before it is parsed.
+
+def check_body_shape(body: str, first_line: int, findings: Findings) -> bool:
+    """Record why a body is too large in shape to parse; tell whether it may be parsed.
+
+    Parsing takes time that grows with the sections and notes a body has, and markdown-it
+    matches brackets with work that grows with the square of their nesting: all are counted
+    with a quick scan of the text before anything is parsed.
     """
+    return (
+        _lines_fit(body, first_line, findings)
+        and _count_fits(_SECTION, body, first_line, MAX_SECTIONS, "sections", findings)
+        and _count_fits(_FOOTNOTE, body, first_line, MAX_FOOTNOTES, "footnotes", findings)
+    )
+
+
+def _count_fits(
+    pattern: re.Pattern[str],
+    body: str,
+    first_line: int,
+    most: int,
+    what: str,
+    findings: Findings,
+) -> bool:
+    """Record a body with more sections or footnotes than can be laid out; tell if it fits."""
+    found = list(itertools.islice(pattern.finditer(body), most + 1))
+    if len(found) <= most:
+        return True
+    total = len(pattern.findall(body))
+    line = first_line + body.count("\n", 0, found[most].start())
+    findings.error(line, f"the brief has {total:,} {what}; the limit is {most}")
+    return False
+
+
+def _lines_fit(body: str, first_line: int, findings: Findings) -> bool:
+    """Record a line too long, or brackets nested too deep; tell whether all lines fit."""
     depth = 0
     for number, line in enumerate(body.split("\n"), start=first_line):
         if len(line) > MAX_LINE:
@@ -48,22 +80,4 @@ def check_body_shape(body: str, first_line: int, findings: Findings) -> bool:
                     col,
                 )
                 return False
-    return True
-
-
-def check_counts(
-    sections: list[Section], footnotes: dict[int, list[Token]], first_line: int, findings: Findings
-) -> bool:
-    """Record a brief with more sections or footnotes than can be laid out; tell if it may."""
-    if len(sections) > MAX_SECTIONS:
-        findings.error(
-            sections[MAX_SECTIONS].line,
-            f"the brief has {len(sections):,} sections; the limit is {MAX_SECTIONS}",
-        )
-        return False
-    if len(footnotes) > MAX_FOOTNOTES:
-        findings.error(
-            first_line, f"the brief has {len(footnotes):,} footnotes; the limit is {MAX_FOOTNOTES}"
-        )
-        return False
     return True

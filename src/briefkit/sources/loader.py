@@ -89,6 +89,7 @@ def _load(
     """Run each loading step, stopping at the first that cannot go on."""
     if text is None:
         return None
+    validate.check_hidden_characters(text, findings)
     split = split_source(text, findings)
     if split is None:
         return None
@@ -99,8 +100,6 @@ def _load(
     # Quotation marks are the language's own: „Deutsch“, « français », 「日本語」.
     tokens, env = parse(split.body, tuple(language.quotes))
     sections, footnotes = split_sections(tokens, split.body_line, findings)
-    if not limits.check_counts(sections, footnotes, split.body_line, findings):
-        return None
     # The body is checked even when the front matter has errors, so one run reports them all.
     checked = meta or _partial_front_matter(split)
     images = validate.check_brief(path, checked, split, tokens, sections, footnotes, env, findings)

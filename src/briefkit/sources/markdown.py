@@ -63,6 +63,7 @@ def _keep_link(url: str) -> bool:
 def _heading_attrs_rule(state: StateCore) -> None:
     """Move a trailing ``{.kind by="..."}`` from a heading's text into the token's meta."""
     tokens = state.tokens
+    lines = state.src.split("\n")  # once: a brief may have hundreds of headings
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
@@ -72,8 +73,7 @@ def _heading_attrs_rule(state: StateCore) -> None:
             continue
         inline.content = inline.content[: match.start()].rstrip()
         if token.map is not None:
-            written = state.src.split("\n")[token.map[0]]
-            token.meta["attr_col"] = written.rfind("{") + 1
+            token.meta["attr_col"] = lines[token.map[0]].rfind("{") + 1
         try:
             _, attrs = parse_attrs(match.group(1))
         except ParseError:

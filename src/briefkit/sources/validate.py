@@ -7,6 +7,7 @@ included, so no reference escapes it by where it stands.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -243,6 +244,33 @@ def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings:
             findings.warning(
                 section.line, f"fact section '{section.title}' cites no source: add [@key]"
             )
+
+
+# Characters that reorder the text around them ("Trojan source"): a reader sees one thing,
+# and the file says another. Right-to-left text needs none of them.
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def check_hidden_characters(text: str, findings: Findings) -> None:
+    """Report characters that silently reverse text, and invisible ones in citations."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _DIRECTION_CONTROLS.finditer(line):
+            findings.error(
+                number,
+                f"an invisible character that reverses the text around it "
+                f"(U+{ord(match.group()):04X}): remove it; right-to-left text needs no such "
+                "marks, and [text]{lang=ar} marks its language",
+                match.start() + 1,
+            )
+        for cite in re.finditer(r"\[[^\]]*@[^\]]*\]|@\S+", line):
+            hidden = next((c for c in cite.group() if unicodedata.category(c) == "Cf"), None)
+            if hidden is not None and not _DIRECTION_CONTROLS.match(hidden):
+                findings.error(
+                    number,
+                    f"citation {cite.group()!r} holds an invisible character "
+                    f"(U+{ord(hidden):04X}): retype it",
+                    cite.start() + 1,
+                )
 
 
 def check_fonts(split: SplitSource, findings: Findings) -> None:
