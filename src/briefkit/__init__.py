@@ -27,6 +27,12 @@ if TYPE_CHECKING:
         open_workspace as open_workspace,
     )
     from briefkit.api import (
+        preview_server as preview_server,
+    )
+    from briefkit.api import (
+        publish as publish,
+    )
+    from briefkit.api import (
         render as render,
     )
     from briefkit.commands.build import (
@@ -43,6 +49,9 @@ if TYPE_CHECKING:
     )
     from briefkit.config import (
         Workspace as Workspace,
+    )
+    from briefkit.delivery.catalogue_publish import (
+        PublishReport as PublishReport,
     )
     from briefkit.errors import (
         BriefkitError as BriefkitError,
@@ -81,12 +90,15 @@ _EXPORTS = {
     "load": "briefkit.api",
     "load_text": "briefkit.api",
     "open_workspace": "briefkit.api",
+    "preview_server": "briefkit.api",
+    "publish": "briefkit.api",
     "render": "briefkit.api",
     "BriefResult": "briefkit.commands.build",
     "BuildProgress": "briefkit.commands.build",
     "BuildReport": "briefkit.commands.build",
     "CheckReport": "briefkit.commands.check",
     "Workspace": "briefkit.config",
+    "PublishReport": "briefkit.delivery.catalogue_publish",
     "BriefkitError": "briefkit.errors",
     "Finding": "briefkit.errors",
     "Severity": "briefkit.errors",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,8 @@ from briefkit.sources.loader import LoadedBrief
 if TYPE_CHECKING:
     from briefkit.commands.build import BuildProgress, BuildReport
     from briefkit.commands.check import CheckReport
+    from briefkit.delivery.catalogue_publish import PublishReport
+    from briefkit.delivery.catalogue_server import PreviewServer
     from briefkit.model.brief import Brief
     from briefkit.rendering.render import RenderOptions
 
@@ -157,6 +159,75 @@ def build(
         tracebacks=tracebacks,
     )
     return run_build([Path(p) for p in paths or []], space, options, progress)
+
+
+def publish(
+    paths: Iterable[PathLike] | None = None,
+    *,
+    workspace: WorkspaceLike = None,
+    out: PathLike | None = None,
+    base_url: str | None = None,
+    title: str | None = None,
+    facts_only: bool | None = None,
+    strict: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: BuildProgress | None = None,
+    tracebacks: bool = False,
+) -> PublishReport:
+    """Build briefs into a folder and write its OPDS catalogues, covers and web page.
+
+    base_url is the address the folder will be served from. It, title, facts_only (publish
+    each brief's facts-only edition too) and out default to briefkit.toml's [publish] table.
+    Briefs are built with :func:`build` into the folder, so unchanged ones are not rebuilt,
+    and no catalogue file is rewritten unless its bytes change.
+    """
+    from briefkit.delivery.catalogue_publish import publish_catalogue, site_for
+
+    space = open_workspace(workspace)
+    settings = space.config.publish
+    site = site_for(space.config, base_url, title)
+    folder = Path(out) if out is not None else space.root / settings.out
+    sources = list(paths or [])
+    editions = (
+        (False, True) if (settings.facts_only if facts_only is None else facts_only) else (False,)
+    )
+    builds = [
+        (
+            edition,
+            build(
+                sources,
+                workspace=space,
+                out=folder,
+                formats=(Format.EPUB, Format.PDF),
+                facts_only=edition,
+                strict=strict,
+                force=force,
+                jobs=jobs,
+                progress=progress,
+                tracebacks=tracebacks,
+            ),
+        )
+        for edition in editions
+    ]
+    return publish_catalogue(space, folder, builds, site)
+
+
+def preview_server(
+    folder: PathLike,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    log: Callable[[str], None] | None = None,
+) -> PreviewServer:
+    """Return a preview server for a published folder, listening; call serve_forever() or start().
+
+    It serves only the folder's files, with the content types e-reader apps expect, and
+    answers OpenSearch queries over the catalogue; log receives a line per request.
+    """
+    from briefkit.delivery.catalogue_server import PreviewServer
+
+    return PreviewServer(Path(folder), host=host, port=port, log=log)
 
 
 def _render_options(

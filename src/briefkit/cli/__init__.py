@@ -7,17 +7,22 @@ Heavy modules (WeasyPrint, pydantic, the Markdown parser) are imported inside ea
 from __future__ import annotations
 
 import signal
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from briefkit import __version__
+from briefkit.cli.common import PathsArg, Quiet, StrictOption, Verbose
+
+# The commands here call the shared helpers by the names they had when they lived here.
+from briefkit.cli.common import is_set as _is
+from briefkit.cli.common import printer_for as _printer
+from briefkit.cli.common import reported as _reported
+from briefkit.cli.publish import publish, serve
 from briefkit.model.choices import Format, Paper, PdfVariant
 
 if TYPE_CHECKING:
@@ -42,30 +47,6 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _flag(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
-    """Remember -q or -v for this run, wherever it stands on the command line."""
-    if value:
-        # ctx.meta is shared by the command and the options before its name, and lives only
-        # as long as this one invocation.
-        ctx.meta[f"briefkit.{param.name}"] = True
-    return value
-
-
-def _is(ctx: typer.Context, name: str) -> bool:
-    """Tell whether -q (quiet) or -v (verbose) was given, before or after the command."""
-    return bool(ctx.meta.get(f"briefkit.{name}"))
-
-
-# -q and -v work before the command name and after it: `briefkit -q build` or `briefkit build -q`.
-Quiet = Annotated[bool, typer.Option("-q", "--quiet", callback=_flag, help="Print only problems.")]
-Verbose = Annotated[
-    bool,
-    typer.Option("-v", "--verbose", callback=_flag, help="Print more, and tracebacks of bugs."),
-]
-PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
-]
 FormatsOption = Annotated[
     list[Format] | None,
     typer.Option("--format", "-f", help="Output format; repeat for several (default: pdf, epub)."),
@@ -73,7 +54,6 @@ FormatsOption = Annotated[
 OutOption = Annotated[
     Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
 ]
-StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
 FactsOnlyOption = Annotated[
     bool, typer.Option(help="Leave every commentary section out; written as <name>-facts-only.*")
 ]
@@ -102,44 +82,6 @@ def main_options(
     verbose: Verbose = False,
 ) -> None:
     """Turn Markdown briefing sources into labelled PDF and EPUB policy briefs."""
-
-
-@contextmanager
-def _reported(ctx: typer.Context) -> Iterator[None]:
-    """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
-    from briefkit.errors import BriefkitError, UsageError
-
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except UsageError as exc:
-        _fail(str(exc), 2)
-    except BriefkitError as exc:
-        _fail(str(exc), 1)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except Exception as exc:
-        if _is(ctx, "verbose"):
-            traceback.print_exc()
-        _fail(
-            f"briefkit: internal error: {type(exc).__name__}: {exc} "
-            "(run with --verbose for a traceback to report)",
-            1,
-        )
-
-
-def _fail(message: str, status: int) -> NoReturn:
-    """Print a message on standard error and exit."""
-    typer.echo(message, err=True)
-    raise typer.Exit(status)
-
-
-def _printer(ctx: typer.Context, clock: bool = False) -> Printer:
-    """Return the printer for this run's -q and -v."""
-    from briefkit.cli.printer import Printer
-
-    return Printer(quiet=_is(ctx, "quiet"), verbose=_is(ctx, "verbose"), clock=clock)
 
 
 @app.command()
@@ -333,6 +275,10 @@ def watch(
             run_watch(paths or [], api.open_workspace(), _on_watch(printer), choices=choices)
         except KeyboardInterrupt:
             printer.say("stopped", stamped=False)
+
+
+app.command()(publish)
+app.command()(serve)
 
 
 def _choices(ctx: typer.Context) -> BuildChoices:

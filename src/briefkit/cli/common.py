@@ -1,0 +1,79 @@
+"""What every command of the command line shares: -q and -v, error reporting, the printer."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from briefkit.cli.printer import Printer
+
+
+def flag(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
+    """Remember -q or -v for this run, wherever it stands on the command line."""
+    if value:
+        # ctx.meta is shared by the command and the options before its name, and lives only
+        # as long as this one invocation.
+        ctx.meta[f"briefkit.{param.name}"] = True
+    return value
+
+
+def is_set(ctx: typer.Context, name: str) -> bool:
+    """Tell whether -q (quiet) or -v (verbose) was given, before or after the command."""
+    return bool(ctx.meta.get(f"briefkit.{name}"))
+
+
+# -q and -v work before the command name and after it: `briefkit -q build` or `briefkit build -q`.
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", callback=flag, help="Print only problems.")]
+Verbose = Annotated[
+    bool,
+    typer.Option("-v", "--verbose", callback=flag, help="Print more, and tracebacks of bugs."),
+]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
+]
+StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
+
+
+@contextmanager
+def reported(ctx: typer.Context) -> Iterator[None]:
+    """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
+    from briefkit.errors import BriefkitError, UsageError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except UsageError as exc:
+        fail(str(exc), 2)
+    except BriefkitError as exc:
+        fail(str(exc), 1)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:
+        if is_set(ctx, "verbose"):
+            traceback.print_exc()
+        fail(
+            f"briefkit: internal error: {type(exc).__name__}: {exc} "
+            "(run with --verbose for a traceback to report)",
+            1,
+        )
+
+
+def fail(message: str, status: int) -> NoReturn:
+    """Print a message on standard error and exit."""
+    typer.echo(message, err=True)
+    raise typer.Exit(status)
+
+
+def printer_for(ctx: typer.Context, clock: bool = False) -> Printer:
+    """Return the printer for this run's -q and -v."""
+    from briefkit.cli.printer import Printer
+
+    return Printer(quiet=is_set(ctx, "quiet"), verbose=is_set(ctx, "verbose"), clock=clock)

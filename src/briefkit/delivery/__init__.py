@@ -1,0 +1,1 @@
+"""Delivering briefs to readers: by email, and as catalogues for e-reader apps."""

@@ -1,0 +1,117 @@
+"""Each publication's cover, taken out of its EPUB, and a small thumbnail made from it.
+
+The EPUB already holds the cover (the brief's own, or the one drawn for it), marked in the
+package document with ``properties="cover-image"``; the catalogue shows that very image. The
+thumbnail is a JPEG made by Pillow with fixed settings and no metadata, so the same cover
+always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
+
+from briefkit.delivery.catalogue_atom import PARSER
+from briefkit.errors import BriefkitError
+from briefkit.rendering.epub_package import OPF_NS
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as Picture
+
+CONTAINER_NS = "urn:oasis:names:tc:opendocument:xmlns:container"
+# Twice the width the page shows it at, for sharp covers on high-density screens.
+THUMBNAIL_BOX = (300, 480)
+THUMBNAIL_TYPE = "image/jpeg"
+_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image's bytes, type and size in pixels."""
+
+    data: bytes
+    media_type: str
+    width: int
+    height: int
+
+    @property
+    def suffix(self) -> str:
+        """Return the file name suffix of the image's type."""
+        return _SUFFIXES.get(self.media_type, ".img")
+
+
+def epub_cover(epub: Path) -> Image:
+    """Return the cover image a built EPUB carries."""
+    try:
+        with zipfile.ZipFile(epub) as archive:
+            package = _package_path(archive)
+            href, media_type = _cover_item(archive.read(package))
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(package), href))
+            data = archive.read(name)
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        raise BriefkitError(f"{epub}: cannot read the EPUB's cover ({exc})") from exc
+    width, height = pixels(data, f"{epub}: the cover")
+    return Image(data, media_type, width, height)
+
+
+def thumbnail(cover: Image) -> Image:
+    """Return a JPEG thumbnail of a cover, the same bytes for the same cover."""
+    from PIL import Image as Pillow  # Pillow is needed only when publishing.
+
+    with Pillow.open(io.BytesIO(cover.data)) as picture:
+        picture.draft("RGB", THUMBNAIL_BOX)  # JPEG covers decode at a smaller scale: faster
+        # Shrink by whole factors first (cheap), then resample what is left with Lanczos.
+        factor = max(1, min(picture.width // THUMBNAIL_BOX[0], picture.height // THUMBNAIL_BOX[1]))
+        flat = _on_white(picture.reduce(factor) if factor > 1 else picture)
+    flat.thumbnail(THUMBNAIL_BOX, Pillow.Resampling.LANCZOS)
+    out = io.BytesIO()
+    flat.save(out, format="JPEG", quality=85, optimize=True, progressive=False)
+    return Image(out.getvalue(), THUMBNAIL_TYPE, flat.width, flat.height)
+
+
+def pixels(data: bytes, name: object) -> tuple[int, int]:
+    """Return an image's width and height, read from its header."""
+    from PIL import Image as Pillow
+    from PIL import UnidentifiedImageError
+
+    try:
+        with Pillow.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise BriefkitError(f"{name}: not an image Pillow reads") from exc
+
+
+def _package_path(archive: zipfile.ZipFile) -> str:
+    """Return the path of the package document inside the EPUB."""
+    container = etree.fromstring(archive.read("META-INF/container.xml"), PARSER)
+    rootfile = container.find(f".//{{{CONTAINER_NS}}}rootfile")
+    path = rootfile.get("full-path") if rootfile is not None else None
+    if not path:
+        raise KeyError("META-INF/container.xml names no package document")
+    return str(path)
+
+
+def _cover_item(package: bytes) -> tuple[str, str]:
+    """Return the href and media type of the manifest item marked as the cover image."""
+    for item in etree.fromstring(package, PARSER).iter(f"{{{OPF_NS}}}item"):
+        if "cover-image" in (item.get("properties") or "").split():
+            return unquote(str(item.get("href", ""))), str(item.get("media-type", ""))
+    raise KeyError("the package document marks no cover-image")
+
+
+def _on_white(picture: Picture) -> Picture:
+    """Return an RGB copy of an image, any transparency laid on white."""
+    from PIL import Image as Pillow
+
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        rgba = picture.convert("RGBA")
+        white = Pillow.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Pillow.alpha_composite(white, rgba).convert("RGB")
+    return picture if picture.mode == "RGB" else picture.convert("RGB")

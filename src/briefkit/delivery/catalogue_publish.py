@@ -1,0 +1,229 @@
+"""Publish built briefs as a static catalogue folder that web servers serve and e-readers read.
+
+The pipeline, in :func:`publish_catalogue`, runs after the builds (one per edition) have put
+each brief's EPUB and PDF in the folder: each brief that built is loaded for its metadata,
+its cover is taken out of its EPUB and thumbnailed, the catalogue is assembled, and its
+images, OPDS 1.2 and OPDS 2.0 feeds and web page are written, each only when its bytes
+differ. Files an earlier publish wrote that the catalogue no longer has are removed. When a
+brief failed to build, the catalogue is left as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from briefkit.building.output import write_if_changed
+from briefkit.commands.build import BriefResult, BuildReport
+from briefkit.config import Config, Workspace, site_address
+from briefkit.delivery.catalogue_atom import atom_feeds
+from briefkit.delivery.catalogue_covers import THUMBNAIL_TYPE, Image, epub_cover, pixels, thumbnail
+from briefkit.delivery.catalogue_json import json_feeds
+from briefkit.delivery.catalogue_manifest import Manifest
+from briefkit.delivery.catalogue_model import (
+    CATALOG_XML,
+    EPUB,
+    INDEX_HTML,
+    PDF,
+    Catalogue,
+    FileRef,
+    Labelled,
+    Publication,
+    Site,
+    unique_keys,
+)
+from briefkit.delivery.catalogue_page import render_page
+from briefkit.errors import BriefkitError, UsageError
+from briefkit.model.brief import Brief
+from briefkit.rendering.epub_metadata import publication_id
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import FACTS_ONLY_SUFFIX
+from briefkit.sources.loader import load_brief
+
+DEFAULT_TITLE = "Briefs"
+
+
+@dataclass
+class PublishReport:
+    """What publishing did: the builds, and each catalogue file written, unchanged or removed."""
+
+    build: BuildReport
+    folder: Path
+    catalogue_url: str
+    publications: int = 0
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether every brief built and the catalogue was brought up to date."""
+        return self.build.ok
+
+    @property
+    def briefs(self) -> int:
+        """Return how many briefs the catalogue lists (an edition each, or two)."""
+        return len({r.source for r in self.build.results}) if self.publications else 0
+
+
+@dataclass
+class _Collected:
+    """What publishing gathers on the way: the files to write, briefs loaded, covers seen."""
+
+    manifest: Manifest
+    files: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    covers: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    briefs: dict[Path, Brief] = field(default_factory=dict)
+
+
+def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
+    """Return where the catalogue is served and its title: the options, then briefkit.toml."""
+    settings = config.publish
+    address = base_url or settings.base_url
+    if not address:
+        raise UsageError(
+            "publishing needs the address the folder will be served from: give --base-url "
+            "(base_url= in Python) or set base_url in the [publish] table of briefkit.toml"
+        )
+    try:
+        address = site_address(address)
+    except ValueError as exc:
+        raise UsageError(f"base URL {address!r} {exc}") from None
+    organisation = config.organisation
+    name = title or settings.title or organisation.name or DEFAULT_TITLE
+    return Site(
+        base_url=address,
+        title=name,
+        author=organisation.name or name,
+        author_url=organisation.url,
+        language=config.defaults.language or "en",
+    )
+
+
+def publish_catalogue(
+    workspace: Workspace, folder: Path, builds: list[tuple[bool, BuildReport]], site: Site
+) -> PublishReport:
+    """Write the catalogue of the briefs built into folder; builds are (facts_only, report)."""
+    started = time.perf_counter()
+    combined = BuildReport(
+        [r for _, b in builds for r in b.results],
+        [p for _, b in builds for p in b.removed],
+        sum(b.seconds for _, b in builds),
+    )
+    report = PublishReport(combined, folder, site.url(CATALOG_XML))
+    if not combined.ok:
+        return report
+    if not combined.results:
+        raise BriefkitError("nothing to publish: no briefing sources (*.md) found")
+    collected = _Collected(Manifest.read(folder))
+    publications = [
+        _publication(workspace.config, folder, result, facts_only, collected)
+        for facts_only, build in builds
+        for result in build.results
+    ]
+    catalogue = Catalogue.of(site, _anchored(publications))
+    files = collected.files
+    files.update(atom_feeds(catalogue))
+    files.update(json_feeds(catalogue))
+    theme = Theme.for_workspace(workspace)
+    files[INDEX_HTML] = render_page(catalogue, theme, workspace.config.labels)
+    for path, data in files.items():
+        target = folder / path
+        (report.written if write_if_changed(target, data) else report.unchanged).append(target)
+    report.removed = collected.manifest.stale(set(files))
+    collected.manifest.save(files, collected.covers)
+    report.publications = len(publications)
+    report.seconds = combined.seconds + time.perf_counter() - started
+    return report
+
+
+def _publication(
+    config: Config,
+    folder: Path,
+    result: BriefResult,
+    facts_only: bool,
+    collected: _Collected,
+) -> Publication:
+    """Describe one built edition of a brief, and add its cover and thumbnail to the files."""
+    briefs = collected.briefs
+    if result.source not in briefs:
+        loaded = load_brief(result.source, config.brief_defaults())
+        briefs[result.source] = loaded.raise_for_errors()
+    brief = briefs[result.source]
+    outputs = {path.suffix: path for path in result.outputs}
+    epub = outputs[".epub"]
+    stem = _inside(folder, epub).with_suffix("")
+    cover = epub_cover(epub)
+    cover_path = stem.with_name(f"{stem.name}.cover{cover.suffix}")
+    thumbnail_path = stem.with_name(f"{stem.name}.thumbnail.jpg")
+    small = _thumbnail(thumbnail_path, cover, collected.manifest)
+    collected.files[cover_path] = cover.data
+    collected.files[thumbnail_path] = small.data
+    collected.covers[thumbnail_path] = cover.data
+    meta = brief.meta
+    pdf = outputs.get(".pdf")
+    return Publication(
+        source=result.source,
+        identifier=publication_id(brief, facts_only),
+        title=f"{meta.title}{FACTS_ONLY_SUFFIX if facts_only else ''}",
+        subtitle=meta.subtitle,
+        authors=tuple(author.name for author in meta.authors),
+        organisation=meta.organisation,
+        series=meta.series,
+        number=meta.number,
+        summary=meta.summary,
+        keywords=tuple(meta.keywords),
+        language=meta.language,
+        issued=meta.date,
+        facts_only=facts_only,
+        labelled=_labelled(brief, facts_only),
+        epub=_file(folder, epub, EPUB),
+        pdf=_file(folder, pdf, PDF) if pdf else None,
+        cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
+        thumbnail=FileRef(
+            thumbnail_path, small.media_type, len(small.data), small.width, small.height
+        ),
+    )
+
+
+def _thumbnail(path: PurePosixPath, cover: Image, manifest: Manifest) -> Image:
+    """Return the cover's thumbnail: the one made last time from the same cover, or a new one."""
+    kept = manifest.thumbnail(path, cover.data)
+    if kept is None:
+        return thumbnail(cover)
+    return Image(kept, THUMBNAIL_TYPE, *pixels(kept, path))
+
+
+def _labelled(brief: Brief, facts_only: bool) -> Labelled:
+    """Count an edition's sections of each kind, and name who wrote its commentary."""
+    included = brief.included(facts_only)
+    commentary = [s for s in included if s.kind == "commentary"]
+    writers = [s.by or brief.meta.organisation for s in commentary]
+    return Labelled(
+        facts=len(included) - len(commentary),
+        commentary=len(commentary),
+        commentators=tuple(dict.fromkeys(w for w in writers if w)),
+        omitted=len(brief.sections) - len(included),
+    )
+
+
+def _anchored(publications: list[Publication]) -> list[Publication]:
+    """Give each brief's editions the id of its card on the page, from its file name."""
+    stems = {}
+    for publication in publications:
+        if not publication.facts_only:
+            stems[publication.source] = publication.epub.path.with_suffix("").as_posix()
+    keys = unique_keys(list(stems.values()), "brief")
+    return [replace(p, anchor=f"brief-{keys[stems[p.source]]}") for p in publications]
+
+
+def _file(folder: Path, path: Path, media_type: str) -> FileRef:
+    """Describe a built file of the folder."""
+    return FileRef(_inside(folder, path), media_type, path.stat().st_size)
+
+
+def _inside(folder: Path, path: Path) -> PurePosixPath:
+    """Return a file's path below the folder."""
+    return PurePosixPath(path.resolve().relative_to(folder.resolve()).as_posix())
