@@ -67,9 +67,12 @@ def thumbnail(cover: Image) -> Image:
 
     with Pillow.open(io.BytesIO(cover.data)) as picture:
         picture.draft("RGB", THUMBNAIL_BOX)  # JPEG covers decode at a smaller scale: faster
-        # Shrink by whole factors first (cheap), then resample what is left with Lanczos.
-        factor = max(1, min(picture.width // THUMBNAIL_BOX[0], picture.height // THUMBNAIL_BOX[1]))
-        flat = _on_white(picture.reduce(factor) if factor > 1 else picture)
+        picture.load()
+        # Shrink by a whole factor first (cheap), then resample what is left with Lanczos.
+        width, height = THUMBNAIL_BOX
+        factor = max(1, min(picture.width // width, picture.height // height))
+        shrunk = picture.reduce(factor) if factor > 1 else picture.copy()
+    flat = _on_white(shrunk)
     flat.thumbnail(THUMBNAIL_BOX, Pillow.Resampling.LANCZOS)
     out = io.BytesIO()
     flat.save(out, format="JPEG", quality=85, optimize=True, progressive=False)

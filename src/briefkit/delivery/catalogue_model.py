@@ -88,6 +88,7 @@ class Publication:
     number: str | None
     summary: str | None
     keywords: tuple[str, ...]
+    classification: str | None
     language: str
     issued: dt.date
     facts_only: bool

@@ -175,6 +175,7 @@ def _publication(
         number=meta.number,
         summary=meta.summary,
         keywords=tuple(meta.keywords),
+        classification=meta.classification,
         language=meta.language,
         issued=meta.date,
         facts_only=facts_only,
