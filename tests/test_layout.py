@@ -14,7 +14,7 @@ from briefkit.rendering.weasyprint_layout import SUPPORTED
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "briefkit"
-STAGES = {"sources", "model", "rendering", "building", "commands", "cli"}
+STAGES = {"sources", "model", "rendering", "building", "delivery", "commands", "cli"}
 
 
 def _module_name(path: Path) -> str:

@@ -453,6 +453,14 @@ def test_removed_briefs_leave_the_catalogue(workspace: Path) -> None:
     feed = _feed(workspace / "site", "catalog.xml")
     assert feed.feed.title == "Renamed" and [e.title for e in feed.entries] == ["A minimal brief"]
     assert sorted(p.name for p in (workspace / "site").iterdir() if p.name.startswith("two")) == []
+    # An edited source is described afresh, not from what the last publish kept.
+    one = workspace / "briefings" / "one.md"
+    one.write_text(MINIMAL.replace("title: A minimal brief", "title: A corrected brief"))
+    third = briefkit.publish(base_url="https://example.org/", jobs=1)
+    assert [r.skipped for r in third.build.results] == [False]
+    assert [e.title for e in _feed(workspace / "site", "catalog.xml").entries] == [
+        "A corrected brief"
+    ]
 
 
 def test_a_failed_brief_leaves_the_catalogue_as_it_was(workspace: Path, run_cli: Run) -> None:

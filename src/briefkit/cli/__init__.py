@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefkit import __version__
-from briefkit.cli.common import PathsArg, Quiet, StrictOption, Verbose
+from briefkit.cli.common import ForceOption, JobsOption, PathsArg, Quiet, StrictOption, Verbose
 
 # The commands here call the shared helpers by the names they had when they lived here.
 from briefkit.cli.common import is_set as _is
@@ -125,11 +125,8 @@ def build(
     paper: PaperOption = None,
     print_marks: PrintOption = False,
     pdf_variant: VariantOption = None,
-    force: Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
-    ] = None,
+    force: ForceOption = False,
+    jobs: JobsOption = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:

@@ -39,6 +39,11 @@ PathsArg = Annotated[
     typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
 ]
 StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
+ForceOption = Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
+]
 
 
 @contextmanager

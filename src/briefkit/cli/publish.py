@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefkit.cli.common import (
+    ForceOption,
+    JobsOption,
     PathsArg,
     Quiet,
     StrictOption,
@@ -55,11 +57,8 @@ def publish(
         ),
     ] = None,
     strict: StrictOption = False,
-    force: Annotated[bool, typer.Option(help="Rebuild every brief, even when up to date.")] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
-    ] = None,
+    force: ForceOption = False,
+    jobs: JobsOption = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:

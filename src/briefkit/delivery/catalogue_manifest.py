@@ -1,9 +1,12 @@
-"""What the last publish wrote into a folder, kept in it: files to prune, thumbnails to reuse.
+"""What the last publish wrote into a folder, kept in it: files to prune, work to reuse.
 
-Decoding a full-size cover to shrink it costs a tenth of a second, so a thumbnail is made
-again only when its cover's bytes (or briefkit's version) changed since the last publish;
-otherwise the file already in the folder is kept, as long as it is still the one written.
-A file that the catalogue no longer has is removed if it is still as it was written.
+Two things are costly and rarely change, so they are kept from one publish to the next:
+shrinking a full-size cover (a tenth of a second to decode it), and reading a source again
+for its description (its checks load every font). A thumbnail is made again only when its
+cover's bytes changed, and a source read again only when its bytes or the defaults it
+inherits did; a new briefkit version starts afresh. A file that the catalogue no longer has
+is removed if it is still as it was written. Nothing here names a file outside the folder,
+which may be copied to a public web server.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from briefkit import __version__
 from briefkit.building.output import write_if_changed
+from briefkit.delivery.catalogue_model import Description
 
 MANIFEST = ".briefkit-catalogue.json"
 _SCHEMA = 1
@@ -33,6 +38,7 @@ class Manifest:
     folder: Path
     files: dict[str, str] = field(default_factory=dict)
     thumbnails: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -43,9 +49,16 @@ class Manifest:
             return cls(folder)
         if not isinstance(data, dict) or data.get("schema") != _SCHEMA:
             return cls(folder)
-        files, thumbnails = _strings(data.get("files")), _strings(data.get("thumbnails"))
-        # A new version may make thumbnails differently: then none is reused.
-        return cls(folder, files, thumbnails if data.get("briefkit") == __version__ else {})
+        files = _strings(data.get("files"))
+        if data.get("briefkit") != __version__:
+            return cls(folder, files)  # it may make thumbnails and descriptions differently
+        descriptions = data.get("descriptions")
+        return cls(
+            folder,
+            files,
+            _strings(data.get("thumbnails")),
+            descriptions if isinstance(descriptions, dict) else {},
+        )
 
     def thumbnail(self, path: PurePosixPath, cover: bytes) -> bytes | None:
         """Return the thumbnail last made from this very cover, if it is still in the folder."""
@@ -57,6 +70,13 @@ class Manifest:
         except OSError:
             return None
         return data if digest(data) == self.files.get(name) else None
+
+    def description(self, edition: PurePosixPath, key: str) -> Description | None:
+        """Return the description kept for an edition (by its EPUB) of a source known by key."""
+        kept = self.descriptions.get(edition.as_posix())
+        if not isinstance(kept, dict) or kept.get("key") != key:
+            return None
+        return Description.from_json(kept.get("description"))
 
     def stale(self, kept: set[PurePosixPath]) -> list[Path]:
         """Remove the files written last time and not kept, if unchanged; return them."""
@@ -73,13 +93,22 @@ class Manifest:
                     removed.append(path)
         return removed
 
-    def save(self, files: dict[PurePosixPath, bytes], covers: dict[PurePosixPath, bytes]) -> None:
-        """Record the files written and the covers of the thumbnails, if that changed anything."""
+    def save(
+        self,
+        files: dict[PurePosixPath, bytes],
+        covers: dict[PurePosixPath, bytes],
+        descriptions: dict[PurePosixPath, tuple[str, Description]],
+    ) -> None:
+        """Record the files written, the thumbnails' covers and the editions' descriptions."""
         document = {
             "schema": _SCHEMA,
             "briefkit": __version__,
             "files": {p.as_posix(): digest(d) for p, d in sorted(files.items())},
             "thumbnails": {p.as_posix(): digest(d) for p, d in sorted(covers.items())},
+            "descriptions": {
+                p.as_posix(): {"key": key, "description": d.as_json()}
+                for p, (key, d) in sorted(descriptions.items())
+            },
         }
         text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
         write_if_changed(self.folder / MANIFEST, text.encode("utf-8"))

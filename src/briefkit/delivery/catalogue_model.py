@@ -13,8 +13,9 @@ import hashlib
 import posixpath
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from briefkit.sources.slugs import slug
@@ -75,10 +76,9 @@ class Labelled:
 
 
 @dataclass(frozen=True)
-class Publication:
-    """One edition of one brief, as the catalogue lists it."""
+class Description:
+    """What the catalogue says of one edition of a brief, from its source alone."""
 
-    source: Path
     identifier: str
     title: str
     subtitle: str | None
@@ -93,6 +93,36 @@ class Publication:
     issued: dt.date
     facts_only: bool
     labelled: Labelled
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the description as JSON-ready data."""
+        return {**asdict(self), "issued": self.issued.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Description | None:
+        """Return the description data from as_json holds; None if it is not one."""
+        try:
+            labelled = data["labelled"]
+            return cls(
+                **{
+                    **data,
+                    "authors": tuple(data["authors"]),
+                    "keywords": tuple(data["keywords"]),
+                    "issued": dt.date.fromisoformat(data["issued"]),
+                    "labelled": Labelled(
+                        **{**labelled, "commentators": tuple(labelled["commentators"])}
+                    ),
+                }
+            )
+        except (TypeError, ValueError, KeyError):
+            return None
+
+
+@dataclass(frozen=True)
+class Publication(Description):
+    """One edition of one brief, as the catalogue lists it: its description and its files."""
+
+    source: Path
     epub: FileRef
     pdf: FileRef | None
     cover: FileRef

@@ -10,8 +10,9 @@ brief failed to build, the catalogue is left as it was.
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from briefkit.building.output import write_if_changed
@@ -20,13 +21,14 @@ from briefkit.config import Config, Workspace, site_address
 from briefkit.delivery.catalogue_atom import atom_feeds
 from briefkit.delivery.catalogue_covers import THUMBNAIL_TYPE, Image, epub_cover, pixels, thumbnail
 from briefkit.delivery.catalogue_json import json_feeds
-from briefkit.delivery.catalogue_manifest import Manifest
+from briefkit.delivery.catalogue_manifest import Manifest, digest
 from briefkit.delivery.catalogue_model import (
     CATALOG_XML,
     EPUB,
     INDEX_HTML,
     PDF,
     Catalogue,
+    Description,
     FileRef,
     Labelled,
     Publication,
@@ -75,6 +77,7 @@ class _Collected:
     manifest: Manifest
     files: dict[PurePosixPath, bytes] = field(default_factory=dict)
     covers: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    descriptions: dict[PurePosixPath, tuple[str, Description]] = field(default_factory=dict)
     briefs: dict[Path, Brief] = field(default_factory=dict)
 
 
@@ -133,7 +136,7 @@ def publish_catalogue(
         target = folder / path
         (report.written if write_if_changed(target, data) else report.unchanged).append(target)
     report.removed = collected.manifest.stale(set(files))
-    collected.manifest.save(files, collected.covers)
+    collected.manifest.save(files, collected.covers, collected.descriptions)
     report.publications = len(publications)
     report.seconds = combined.seconds + time.perf_counter() - started
     return report
@@ -147,14 +150,11 @@ def _publication(
     collected: _Collected,
 ) -> Publication:
     """Describe one built edition of a brief, and add its cover and thumbnail to the files."""
-    briefs = collected.briefs
-    if result.source not in briefs:
-        loaded = load_brief(result.source, config.brief_defaults())
-        briefs[result.source] = loaded.raise_for_errors()
-    brief = briefs[result.source]
     outputs = {path.suffix: path for path in result.outputs}
     epub = outputs[".epub"]
-    stem = _inside(folder, epub).with_suffix("")
+    edition = _inside(folder, epub)
+    description = _description(config, result.source, edition, facts_only, collected)
+    stem = edition.with_suffix("")
     cover = epub_cover(epub)
     cover_path = stem.with_name(f"{stem.name}.cover{cover.suffix}")
     thumbnail_path = stem.with_name(f"{stem.name}.thumbnail.jpg")
@@ -162,10 +162,42 @@ def _publication(
     collected.files[cover_path] = cover.data
     collected.files[thumbnail_path] = small.data
     collected.covers[thumbnail_path] = cover.data
-    meta = brief.meta
     pdf = outputs.get(".pdf")
     return Publication(
+        **{f.name: getattr(description, f.name) for f in fields(Description)},
         source=result.source,
+        epub=FileRef(edition, EPUB, epub.stat().st_size),
+        pdf=FileRef(_inside(folder, pdf), PDF, pdf.stat().st_size) if pdf else None,
+        cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
+        thumbnail=FileRef(
+            thumbnail_path, small.media_type, len(small.data), small.width, small.height
+        ),
+    )
+
+
+def _description(
+    config: Config, source: Path, edition: PurePosixPath, facts_only: bool, collected: _Collected
+) -> Description:
+    """Return what the catalogue says of an edition: kept from last time if its source is the same.
+
+    The build has checked the source already; it is read again only when it changed.
+    """
+    defaults = json.dumps(config.brief_defaults(), sort_keys=True, default=str)
+    key = digest(source.read_bytes() + b"\0" + defaults.encode() + f"\0{facts_only}".encode())
+    described = collected.manifest.description(edition, key)
+    if described is None:
+        if source not in collected.briefs:
+            loaded = load_brief(source, config.brief_defaults())
+            collected.briefs[source] = loaded.raise_for_errors()
+        described = describe(collected.briefs[source], facts_only)
+    collected.descriptions[edition] = (key, described)
+    return described
+
+
+def describe(brief: Brief, facts_only: bool) -> Description:
+    """Return what the catalogue says of one edition of a brief."""
+    meta = brief.meta
+    return Description(
         identifier=publication_id(brief, facts_only),
         title=f"{meta.title}{FACTS_ONLY_SUFFIX if facts_only else ''}",
         subtitle=meta.subtitle,
@@ -180,12 +212,6 @@ def _publication(
         issued=meta.date,
         facts_only=facts_only,
         labelled=_labelled(brief, facts_only),
-        epub=_file(folder, epub, EPUB),
-        pdf=_file(folder, pdf, PDF) if pdf else None,
-        cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
-        thumbnail=FileRef(
-            thumbnail_path, small.media_type, len(small.data), small.width, small.height
-        ),
     )
 
 
@@ -218,11 +244,6 @@ def _anchored(publications: list[Publication]) -> list[Publication]:
             stems[publication.source] = publication.epub.path.with_suffix("").as_posix()
     keys = unique_keys(list(stems.values()), "brief")
     return [replace(p, anchor=f"brief-{keys[stems[p.source]]}") for p in publications]
-
-
-def _file(folder: Path, path: Path, media_type: str) -> FileRef:
-    """Describe a built file of the folder."""
-    return FileRef(_inside(folder, path), media_type, path.stat().st_size)
 
 
 def _inside(folder: Path, path: Path) -> PurePosixPath:
