@@ -435,24 +435,42 @@ def test_the_command_publishes_and_names_the_catalogue_url(published: Path, run_
 
 
 @pytest.mark.slow
-def test_removed_briefs_leave_the_catalogue(workspace: Path) -> None:
+def test_removed_briefs_and_editions_leave_the_catalogue(workspace: Path) -> None:
     write(workspace / "briefings" / "one.md", MINIMAL)
     two = write(workspace / "briefings" / "two.md", MINIMAL.replace("A minimal", "Another"))
-    first = briefkit.publish(base_url="https://example.org/", jobs=1)
-    assert first.publications == 2
-    assert (workspace / "site" / "two.thumbnail.jpg").is_file()
+    first = briefkit.publish(base_url="https://example.org/", facts_only=True, jobs=1)
+    assert first.publications == 4
+    assert (workspace / "site" / "two-facts-only.thumbnail.jpg").is_file()
     two.unlink()
     (workspace / "briefkit.toml").write_text(
         '[organisation]\nname = "Test Unit"\n\n[publish]\ntitle = "Renamed"\n', encoding="utf-8"
     )
     second = briefkit.publish(base_url="https://example.org/", jobs=1)
-    # The catalogue's settings rebuild no brief; the gone brief's files all go.
+    # The catalogue's settings rebuild no brief; the gone brief's files all go, and so does
+    # the facts-only edition, no longer published.
     assert [r.skipped for r in second.build.results] == [True]
-    assert sorted(p.name for p in second.build.removed) == ["two.epub", "two.pdf"]
-    assert sorted(p.name for p in second.removed) == ["two.cover.png", "two.thumbnail.jpg"]
+    assert sorted(p.name for p in second.build.removed) == [
+        "two-facts-only.epub",
+        "two-facts-only.pdf",
+        "two.epub",
+        "two.pdf",
+    ]
+    assert sorted(p.name for p in second.removed) == [
+        "one-facts-only.cover.png",
+        "one-facts-only.epub",
+        "one-facts-only.pdf",
+        "one-facts-only.thumbnail.jpg",
+        "two-facts-only.cover.png",
+        "two-facts-only.thumbnail.jpg",
+        "two.cover.png",
+        "two.thumbnail.jpg",
+    ]
     feed = _feed(workspace / "site", "catalog.xml")
     assert feed.feed.title == "Renamed" and [e.title for e in feed.entries] == ["A minimal brief"]
-    assert sorted(p.name for p in (workspace / "site").iterdir() if p.name.startswith("two")) == []
+    left = sorted(
+        p.name for p in (workspace / "site").iterdir() if p.name.startswith(("one", "two"))
+    )
+    assert left == ["one.cover.png", "one.epub", "one.pdf", "one.thumbnail.jpg"]
     # An edited source is described afresh, not from what the last publish kept.
     one = workspace / "briefings" / "one.md"
     one.write_text(MINIMAL.replace("title: A minimal brief", "title: A corrected brief"))

@@ -5,8 +5,8 @@ shrinking a full-size cover (a tenth of a second to decode it), and reading a so
 for its description (its checks load every font). A thumbnail is made again only when its
 cover's bytes changed, and a source read again only when its bytes or the defaults it
 inherits did; a new briefkit version starts afresh. A file that the catalogue no longer has
-is removed if it is still as it was written. Nothing here names a file outside the folder,
-which may be copied to a public web server.
+(a cover, a feed, or an edition no longer published) is removed if it is still as it was.
+Nothing here names a file outside the folder, which may be copied to a public web server.
 """
 
 from __future__ import annotations
@@ -95,15 +95,20 @@ class Manifest:
 
     def save(
         self,
-        files: dict[PurePosixPath, bytes],
+        files: dict[PurePosixPath, str],
         covers: dict[PurePosixPath, bytes],
         descriptions: dict[PurePosixPath, tuple[str, Description]],
     ) -> None:
-        """Record the files written, the thumbnails' covers and the editions' descriptions."""
+        """Record the catalogue's files, the thumbnails' covers and the editions' descriptions.
+
+        files holds the hash of every file the catalogue has: those it wrote, and the EPUBs
+        and PDFs it lists, so that an edition no longer published (a facts-only one, say)
+        goes too.
+        """
         document = {
             "schema": _SCHEMA,
             "briefkit": __version__,
-            "files": {p.as_posix(): digest(d) for p, d in sorted(files.items())},
+            "files": {p.as_posix(): d for p, d in sorted(files.items())},
             "thumbnails": {p.as_posix(): digest(d) for p, d in sorted(covers.items())},
             "descriptions": {
                 p.as_posix(): {"key": key, "description": d.as_json()}

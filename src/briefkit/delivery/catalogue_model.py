@@ -175,7 +175,6 @@ class Site:
     title: str
     author: str
     author_url: str | None = None
-    language: str = "en"
     words: FeedWords = field(default_factory=FeedWords)
 
     def url(self, path: PurePosixPath) -> str:

@@ -101,7 +101,6 @@ def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
         title=name,
         author=organisation.name or name,
         author_url=organisation.url,
-        language=config.defaults.language or "en",
     )
 
 
@@ -135,8 +134,11 @@ def publish_catalogue(
     for path, data in files.items():
         target = folder / path
         (report.written if write_if_changed(target, data) else report.unchanged).append(target)
-    report.removed = collected.manifest.stale(set(files))
-    collected.manifest.save(files, collected.covers, collected.descriptions)
+    listed = {f.path for p in publications for f in p.downloads}
+    digests = {path: digest(data) for path, data in files.items()}
+    digests |= {path: digest((folder / path).read_bytes()) for path in listed}
+    report.removed = collected.manifest.stale(set(digests))
+    collected.manifest.save(digests, collected.covers, collected.descriptions)
     report.publications = len(publications)
     report.seconds = combined.seconds + time.perf_counter() - started
     return report
