@@ -370,6 +370,7 @@ def test_index_page_lists_every_brief_and_advertises_the_catalogue(site: Path) -
     assert '<span class="label label-fact">Reported fact</span> 6 sections' in html
     assert '<span class="label label-commentary">Our view</span> 1 section' in html
     assert "without its 1 our view section" in html
+    assert "the same sections: this brief has no our view" in html  # the Hindi brief
     assert f"<code>{BASE}catalog.xml</code>" in html
     assert '<time datetime="2025-11-24">24 November 2025</time>' in html
 
