@@ -1,8 +1,10 @@
-"""Each publication's cover, taken out of its EPUB, and a small thumbnail made from it.
+"""What the catalogue takes from each built EPUB: its title and cover; and a thumbnail.
 
 The EPUB already holds the cover (the brief's own, or the one drawn for it), marked in the
-package document with ``properties="cover-image"``; the catalogue shows that very image. The
-thumbnail is a JPEG made by Pillow with fixed settings and no metadata, so the same cover
+package document with ``properties="cover-image"``; the catalogue shows that very image. Its
+first ``dc:title``, the main title, is the title the edition goes by (the facts-only one says
+so, in the brief's language), so the catalogue names each edition as the reader's app will.
+The thumbnail is a JPEG made by Pillow with fixed settings and no metadata, so the same cover
 always gives the same bytes.
 """
 
@@ -13,7 +15,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image as Picture
 
 CONTAINER_NS = "urn:oasis:names:tc:opendocument:xmlns:container"
+DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 # Twice the width the page shows it at, for sharp covers on high-density screens.
 THUMBNAIL_BOX = (300, 480)
 THUMBNAIL_TYPE = "image/jpeg"
@@ -47,18 +50,29 @@ class Image:
         return _SUFFIXES.get(self.media_type, ".img")
 
 
-def epub_cover(epub: Path) -> Image:
-    """Return the cover image a built EPUB carries."""
+@dataclass(frozen=True)
+class Packaged:
+    """What a built EPUB says of itself that the catalogue shows: its title and its cover."""
+
+    title: str
+    cover: Image
+
+
+def from_epub(epub: Path) -> Packaged:
+    """Return the title and cover image a built EPUB carries."""
     try:
         with zipfile.ZipFile(epub) as archive:
-            package = _package_path(archive)
-            href, media_type = _cover_item(archive.read(package))
-            name = posixpath.normpath(posixpath.join(posixpath.dirname(package), href))
-            data = archive.read(name)
+            name = _package_path(archive)
+            package = etree.fromstring(archive.read(name), PARSER)
+            href, media_type = _cover_item(package)
+            data = archive.read(posixpath.normpath(posixpath.join(posixpath.dirname(name), href)))
     except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise BriefkitError(f"{epub}: cannot read the EPUB's cover ({exc})") from exc
+    title = package.find(f".//{DC_TITLE}")
+    if title is None or not (title.text or "").strip():
+        raise BriefkitError(f"{epub}: the EPUB has no title")
     width, height = pixels(data, f"{epub}: the cover")
-    return Image(data, media_type, width, height)
+    return Packaged(str(title.text).strip(), Image(data, media_type, width, height))
 
 
 def thumbnail(cover: Image) -> Image:
@@ -101,9 +115,9 @@ def _package_path(archive: zipfile.ZipFile) -> str:
     return str(path)
 
 
-def _cover_item(package: bytes) -> tuple[str, str]:
+def _cover_item(package: Any) -> tuple[str, str]:
     """Return the href and media type of the manifest item marked as the cover image."""
-    for item in etree.fromstring(package, PARSER).iter(f"{{{OPF_NS}}}item"):
+    for item in package.iter(f"{{{OPF_NS}}}item"):
         if "cover-image" in (item.get("properties") or "").split():
             return unquote(str(item.get("href", ""))), str(item.get("media-type", ""))
     raise KeyError("the package document marks no cover-image")

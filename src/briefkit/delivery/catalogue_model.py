@@ -80,7 +80,6 @@ class Description:
     """What the catalogue says of one edition of a brief, from its source alone."""
 
     identifier: str
-    title: str
     subtitle: str | None
     authors: tuple[str, ...]
     organisation: str | None
@@ -120,8 +119,12 @@ class Description:
 
 @dataclass(frozen=True)
 class Publication(Description):
-    """One edition of one brief, as the catalogue lists it: its description and its files."""
+    """One edition of one brief, as the catalogue lists it: its description and its files.
 
+    Its title is the one its EPUB carries: the facts-only edition's says so.
+    """
+
+    title: str
     source: Path
     epub: FileRef
     pdf: FileRef | None

@@ -19,7 +19,7 @@ from briefkit.building.output import write_if_changed
 from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.config import Config, Workspace, site_address
 from briefkit.delivery.catalogue_atom import atom_feeds
-from briefkit.delivery.catalogue_covers import THUMBNAIL_TYPE, Image, epub_cover, pixels, thumbnail
+from briefkit.delivery.catalogue_covers import THUMBNAIL_TYPE, Image, from_epub, pixels, thumbnail
 from briefkit.delivery.catalogue_json import json_feeds
 from briefkit.delivery.catalogue_manifest import Manifest, digest
 from briefkit.delivery.catalogue_model import (
@@ -40,7 +40,6 @@ from briefkit.errors import BriefkitError, UsageError
 from briefkit.model.brief import Brief
 from briefkit.rendering.epub_metadata import publication_id
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import FACTS_ONLY_SUFFIX
 from briefkit.sources.loader import load_brief
 
 DEFAULT_TITLE = "Briefs"
@@ -157,7 +156,8 @@ def _publication(
     edition = _inside(folder, epub)
     description = _description(config, result.source, edition, facts_only, collected)
     stem = edition.with_suffix("")
-    cover = epub_cover(epub)
+    packaged = from_epub(epub)
+    cover = packaged.cover
     cover_path = stem.with_name(f"{stem.name}.cover{cover.suffix}")
     thumbnail_path = stem.with_name(f"{stem.name}.thumbnail.jpg")
     small = _thumbnail(thumbnail_path, cover, collected.manifest)
@@ -167,6 +167,7 @@ def _publication(
     pdf = outputs.get(".pdf")
     return Publication(
         **{f.name: getattr(description, f.name) for f in fields(Description)},
+        title=packaged.title,
         source=result.source,
         epub=FileRef(edition, EPUB, epub.stat().st_size),
         pdf=FileRef(_inside(folder, pdf), PDF, pdf.stat().st_size) if pdf else None,
@@ -201,7 +202,6 @@ def describe(brief: Brief, facts_only: bool) -> Description:
     meta = brief.meta
     return Description(
         identifier=publication_id(brief, facts_only),
-        title=f"{meta.title}{FACTS_ONLY_SUFFIX if facts_only else ''}",
         subtitle=meta.subtitle,
         authors=tuple(author.name for author in meta.authors),
         organisation=meta.organisation,
