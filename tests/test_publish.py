@@ -484,11 +484,21 @@ def test_removed_briefs_and_editions_leave_the_catalogue(workspace: Path) -> Non
     # An edited source is described afresh, not from what the last publish kept.
     one = workspace / "briefings" / "one.md"
     one.write_text(MINIMAL.replace("title: A minimal brief", "title: A corrected brief"))
+    write(workspace / "briefings" / "three.md", MINIMAL.replace("A minimal", "A third"))
     third = briefkit.publish(base_url="https://example.org/", jobs=1)
-    assert [r.skipped for r in third.build.results] == [False]
+    assert [r.skipped for r in third.build.results] == [False, False]
+    assert [e.title for e in _feed(workspace / "site", "catalog.xml").entries] == [
+        "A corrected brief",
+        "A third brief",
+    ]
+    # A brief merely left out of a publish keeps its files; the catalogue lists the others.
+    fourth = briefkit.publish(["briefings/one.md"], base_url="https://example.org/", jobs=1)
+    assert fourth.removed == []
     assert [e.title for e in _feed(workspace / "site", "catalog.xml").entries] == [
         "A corrected brief"
     ]
+    assert (workspace / "site" / "three.epub").is_file()
+    assert (workspace / "site" / "three.thumbnail.jpg").is_file()
 
 
 def test_a_failed_brief_leaves_the_catalogue_as_it_was(workspace: Path, run_cli: Run) -> None:

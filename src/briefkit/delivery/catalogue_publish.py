@@ -133,11 +133,16 @@ def publish_catalogue(
     for path, data in files.items():
         target = folder / path
         (report.written if write_if_changed(target, data) else report.unchanged).append(target)
-    listed = {f.path for p in publications for f in p.downloads}
+    stems = _stems(publications)
+    owners = {
+        file.path: stems[p.source]
+        for p in publications
+        for file in (*p.downloads, p.cover, p.thumbnail)
+    }
     digests = {path: digest(data) for path, data in files.items()}
-    digests |= {path: digest((folder / path).read_bytes()) for path in listed}
-    report.removed = collected.manifest.stale(set(digests))
-    collected.manifest.save(digests, collected.covers, collected.descriptions)
+    digests |= {path: digest((folder / path).read_bytes()) for path in owners if path not in files}
+    report.removed = collected.manifest.stale(set(digests), set(stems.values()))
+    collected.manifest.save(digests, owners, collected.covers, collected.descriptions)
     report.publications = len(publications)
     report.seconds = combined.seconds + time.perf_counter() - started
     return report
@@ -238,12 +243,16 @@ def _labelled(brief: Brief, facts_only: bool) -> Labelled:
     )
 
 
+def _stems(publications: list[Publication]) -> dict[Path, str]:
+    """Return each brief's name in the folder: its full edition's path without suffix."""
+    return {
+        p.source: p.epub.path.with_suffix("").as_posix() for p in publications if not p.facts_only
+    }
+
+
 def _anchored(publications: list[Publication]) -> list[Publication]:
-    """Give each brief's editions the id of its card on the page, from its file name."""
-    stems = {}
-    for publication in publications:
-        if not publication.facts_only:
-            stems[publication.source] = publication.epub.path.with_suffix("").as_posix()
+    """Give each brief's editions the id of its card on the page, from its name in the folder."""
+    stems = _stems(publications)
     keys = unique_keys(list(stems.values()), "brief")
     return [replace(p, anchor=f"brief-{keys[stems[p.source]]}") for p in publications]
 
