@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest setup setup-test bench clean
+.PHONY: demo test lint typecheck pytest setup setup-test bench messages clean
 
 demo: setup
 	$(BIN)/briefkit build
@@ -47,6 +47,13 @@ node_modules/.installed: package.json package-lock.json
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Collect the words briefkit writes into locales/briefkit.pot and add new ones to every catalogue.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k pgettext:1c,2 --no-location --sort-output \
+		--project=briefkit --copyright-holder="The briefkit developers" -o locales/briefkit.pot .
+	$(BIN)/pybabel update -i locales/briefkit.pot -d locales -D briefkit --no-location \
+		--width=100 --ignore-obsolete
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

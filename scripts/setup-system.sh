@@ -4,7 +4,7 @@
 #   scripts/setup-system.sh --test     also what the test suite needs
 set -eu
 
-packages="libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-noto-color-emoji"
+packages="libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
 if [ "${1:-}" = "--test" ]; then
   packages="$packages poppler-utils chromium nodejs npm default-jre-headless"
 fi

@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["mailserver"]  # a real SMTP server for the email tests
+
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = sorted((ROOT / "briefings").glob("*.md"))
+SAMPLES = sorted((ROOT / "briefings").rglob("*.md"))
+LANGUAGE_SAMPLES = sorted((ROOT / "briefings" / "languages").glob("*.md"))
 BRIEFS = Path(__file__).resolve().parent / "briefs"
 EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
 

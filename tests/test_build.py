@@ -35,7 +35,7 @@ def test_invalid_source_builds_nothing_and_exits_1(workspace: Path, run_cli: Run
     write(workspace / "briefings" / "bad.md", MINIMAL.replace("{.fact}", "{.news}"))
     result = run_cli("build", "--format", "pdf")
     assert result.returncode == 1
-    assert "bad.md:9:1: error: section 'What happened': unknown kind '.news'" in result.stderr
+    assert "bad.md:9:18: error: section 'What happened': unknown kind '.news'" in result.stderr
     assert "Traceback" not in result.stderr
     assert (workspace / "out" / "good.pdf").is_file()
     assert not (workspace / "out" / "bad.pdf").exists()

@@ -57,7 +57,7 @@ def test_check_reports_path_line_and_exits_1(run_cli: Run) -> None:
     result = run_cli("check", str(BRIEFS / "bad" / "unknown-kind.md"))
     assert result.returncode == 1
     assert re.search(
-        r"unknown-kind\.md:9:1: error: .*allowed kinds: \.fact, \.commentary", result.stdout
+        r"unknown-kind\.md:9:15: error: .*allowed kinds: \.fact, \.commentary", result.stdout
     )
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -74,7 +74,7 @@ def test_json_format_lists_the_same_findings(run_cli: Run) -> None:
     result = run_cli("check", "--format", "json", str(BRIEFS / "bad" / "invalid-date.md"))
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    [finding] = data["findings"]
+    finding = data["findings"][0]
     assert finding["line"] == 4 and finding["severity"] == "error"
     assert finding["path"].endswith("invalid-date.md")
 
@@ -136,3 +136,36 @@ def test_any_body_gives_findings_never_an_exception(body: str) -> None:
     lines = text.count("\n") + 1
     for finding in loaded.findings:
         assert 1 <= finding.line <= lines, finding.format()
+
+
+def test_a_file_that_is_not_markdown_is_named_not_decoded(tmp_path: Path, run_cli: Run) -> None:
+    image = tmp_path / "img.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    result = run_cli("check", str(image))
+    assert result.returncode == 2
+    assert "img.png: not a briefing source (expected a .md file)" in result.stderr
+    assert "UTF-8" not in result.stderr + result.stdout
+
+
+def test_pandoc_citations_render_as_numbered_references(tmp_path: Path) -> None:
+    html = _first_section_html(
+        tmp_path,
+        "Seen [see @src, p. 4], again [@src p. 5], once more [-@src], and as @src notes,",
+    )
+    assert '[see <a href="#_src1">1</a>, p. 4]' in html
+    assert '[<a href="#_src1">1</a>, p. 5]' in html
+    assert '<span class="narrative-citation">A source <span class="citation">' in html
+    assert "@src" not in html
+
+
+def test_a_character_only_an_unrelated_font_has_is_still_named(tmp_path: Path) -> None:
+    # U+23B7 is drawn by DejaVu, which this machine may have, but by none of briefkit's fonts:
+    # the finding is the same whatever else is installed.
+    source = write(tmp_path / "b.md", MINIMAL.replace("Something happened", "Root \u23b7"))
+    messages = [f.message for f in load_brief(source).findings]
+    assert "no font can draw these characters: \u23b7 (U+23B7)" in messages
+
+
+def test_a_bracketed_span_marks_the_language_of_its_words(tmp_path: Path) -> None:
+    html = _first_section_html(tmp_path, "Modi ([नरेन्द्र मोदी]{lang=hi}) met [@src]")
+    assert '<span lang="hi">नरेन्द्र मोदी</span>' in html

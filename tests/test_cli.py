@@ -41,6 +41,7 @@ def test_help_lists_commands_with_examples(run_cli: Run) -> None:
         ["--help"],
         ["check", "--help"],
         ["build", "--help"],
+        ["email", "--help"],
     ],
 )
 def test_help_does_not_import_weasyprint(argv: list[str]) -> None:

@@ -233,7 +233,7 @@ def test_facts_only_leaves_commentary_out_and_says_so() -> None:
     assert "leaves the facts-only edition" not in everything  # the commentary's footnote
     assert [text(with_class(r, "section-label")[0]) for r in sections(epub)] == ["Fact"] * 2
     note = text(with_class(epub.xhtml("title.xhtml"), "edition-note")[0])
-    assert note.startswith("Facts-only edition. 1 commentary section of the full brief is left out")
+    assert note.startswith("Facts-only edition. One section of commentary in the full brief")
     ncx = epub.read("toc.ncx").decode()
     assert "Our reading" not in ncx
 

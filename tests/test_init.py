@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import briefkit
 from briefkit.commands.scaffold import new_brief
 from briefkit.config import Build, Email, Labels, find_workspace, load_config
 from briefkit.errors import BriefkitError
@@ -83,7 +84,8 @@ def test_init_config_loads_and_spells_out_the_defaults(empty: Path, run_cli: Run
     assert config.organisation.name == name
     assert config.organisation.url == "https://example.org/"
     assert (config.labels, config.build, config.email) == (Labels(), Build(), Email())
-    assert config.labels.fact == "Fact" and config.labels.commentary == "Commentary"
+    # Label words are left to each brief's language; the file shows them commented out.
+    assert config.labels.fact is None and '# fact = "Fact"' in (empty / "briefkit.toml").read_text()
     raw = tomllib.loads((empty / "briefkit.toml").read_text())
     assert set(raw) == {"organisation", "defaults", "labels", "build", "email"}
     assert "from" not in raw["email"] and not any("password" in k for k in raw["email"])
@@ -246,7 +248,7 @@ def test_new_refuses_to_overwrite(workspace: Path, run_cli: Run) -> None:
     assert (workspace / "briefings/talks.md").read_text() == "mine\n"
 
 
-def test_new_takes_organisation_and_authors_from_briefkit_toml(workspace: Path) -> None:
+def test_new_leaves_the_workspace_defaults_to_apply_at_build_time(workspace: Path) -> None:
     write(
         workspace / "briefkit.toml",
         '[organisation]\nname = "Asia \\"Desk\\""\n\n'
@@ -254,12 +256,38 @@ def test_new_takes_organisation_and_authors_from_briefkit_toml(workspace: Path) 
     )
     path = new_brief(find_workspace(), "Defaults")
     front = path.read_text().split("---")[1]
-    assert 'organisation: "Asia \\"Desk\\""' in front
-    assert 'name: "A. Writer"' in front and 'role: "Analyst: Asia"' in front
-    brief = load_brief(path).brief
+    assert "organisation" not in front and "authors" not in front
+    brief = briefkit.load(path).brief
     assert brief is not None
     assert brief.meta.organisation == 'Asia "Desk"'
     assert [(a.name, a.role) for a in brief.meta.authors] == [("A. Writer", "Analyst: Asia")]
+    # A later change to briefkit.toml reaches the brief.
+    write(workspace / "briefkit.toml", '[organisation]\nname = "Renamed Unit"\n')
+    assert briefkit.load(path).raise_for_errors().meta.organisation == "Renamed Unit"
+
+
+def test_new_brief_passes_the_front_matter_schema(workspace: Path, run_cli: Run) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from briefkit.errors import Findings
+    from briefkit.sources.frontmatter import split_source
+
+    path = new_brief(find_workspace(), "Schema check")
+    schema = json.loads(run_cli("schema").stdout)
+    split = split_source(path.read_text(), Findings(path))
+    assert split is not None
+    # The front matter as briefkit reads it: numbers are numbers, dates are text.
+    errors = list(Draft202012Validator(schema).iter_errors(split.front))
+    assert errors == [], [e.message for e in errors]
+
+
+def test_new_outside_a_workspace_refuses_and_says_why(tmp_path: Path, run_cli: Run) -> None:
+    result = run_cli("new", "Lost", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no briefkit.toml in" in result.stderr and "briefkit init" in result.stderr
+    assert not (tmp_path / "briefings").exists()
 
 
 def test_new_organisation_option_wins(workspace: Path, run_cli: Run) -> None:
@@ -314,3 +342,14 @@ def test_help_has_an_example_and_loads_no_renderer(command: str) -> None:
     )
     assert f"Example: briefkit {command}" in result.stdout
     assert result.stdout.rstrip().endswith("False False")
+
+
+def test_init_with_theme_in_a_workspace_adds_what_it_lacks(empty: Path, run_cli: Run) -> None:
+    assert run_cli("init", cwd=empty).returncode == 0
+    write(empty / "styles/base.css", "/* mine */\n")
+    result = run_cli("init", "--with-theme", cwd=empty)
+    assert result.returncode == 0, result.stderr
+    assert "theme files the workspace lacked; kept the 1 it has" in result.stdout
+    assert (empty / "styles/base.css").read_text() == "/* mine */\n"
+    assert (empty / "templates/partials/legend.html").is_file()
+    assert (empty / "styles/fonts/NotoSerif-Regular.ttf").is_file()

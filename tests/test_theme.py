@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import briefkit
 from briefkit.rendering.theme import Theme
 from conftest import MINIMAL, ROOT, write
@@ -18,6 +20,7 @@ def _html(workspace: Path) -> str:
 
 def test_search_order_is_workspace_then_theme_then_builtin(workspace: Path) -> None:
     write(workspace / "briefkit.toml", '[build]\ntheme = "house"\n')
+    (workspace / "house").mkdir()
     theme = Theme.for_workspace(briefkit.open_workspace(workspace))
     assert theme.folders[0] == workspace.resolve()
     assert theme.folders[1] == (workspace / "house").resolve()
@@ -74,3 +77,50 @@ def test_source_text_is_escaped_by_the_templates(workspace: Path) -> None:
     )
     page = _html(workspace)
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; {{ title }}" in page
+
+
+def test_a_template_error_names_the_template_file_and_line(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(
+        workspace / "templates" / "partials" / "legend.html",
+        "<aside>\n<p>{{ view.lables.fact }}</p>\n</aside>\n",
+    )
+    report = briefkit.build(workspace=workspace, formats="html", jobs=1)
+    [result] = report.failed
+    assert result.error == (
+        "templates/partials/legend.html:2: 'BriefView' has no attribute 'lables': "
+        "did you mean 'labels'?"
+    )
+
+
+def test_a_theme_folder_that_does_not_exist_is_an_error_at_its_line(workspace: Path) -> None:
+    import pytest
+
+    write(
+        workspace / "briefkit.toml",
+        '[organisation]\nname = "X"\n\n[build]\ntheme = "themes/hous"\n',
+    )
+    with pytest.raises(
+        briefkit.BriefkitError, match=r"briefkit\.toml:5: error: 'build\.theme' names 'themes/hous'"
+    ):
+        briefkit.open_workspace(workspace)
+
+
+@pytest.mark.parametrize(
+    ("toml", "line"),
+    [
+        ('[organisation]\nname = "X"\n\n[labels]\nfact = "F"\nfactt = "x"\n', 6),
+        ('labels.fact = "F"\nlabels.factt = "x"\n\n[organisation]\nname = "X"\n', 2),
+        ('labels = { fact = "F", factt = "x" }\n\n[organisation]\nname = "X"\n', 1),
+    ],
+)
+def test_a_mistyped_label_key_is_reported_at_its_own_line(
+    workspace: Path, toml: str, line: int
+) -> None:
+    write(workspace / "briefkit.toml", toml)
+    with pytest.raises(briefkit.BriefkitError) as raised:
+        briefkit.open_workspace(workspace)
+    assert (
+        f"briefkit.toml:{line}: error: unknown setting 'labels.factt': did you mean 'fact'?"
+        in str(raised.value)
+    )

@@ -285,6 +285,8 @@ def test_watch_ignores_its_output_and_temporary_files(
     # Whatever passed the filter would be listed in this change's round or an earlier one.
     edit(source, "Something happened", "Something else happened")
     wait_until(lambda: watcher.built("one.md") == 2, "the rebuild")
+    # The round's summary follows the brief's line.
+    wait_until(lambda: "changed: " in watcher.stdout, "the round's summary")
     assert re.findall(r"^changed: .*$", watcher.stdout, re.MULTILINE) == [
         "changed: briefings/one.md"
     ]

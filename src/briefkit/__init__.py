@@ -1,7 +1,8 @@
 """briefkit: labelled, print-ready PDF and EPUB policy briefs from Markdown sources.
 
-The public API (``briefkit.load``, ``briefkit.render``, ``briefkit.build`` and the types they
-return) is imported on first use, so ``import briefkit`` stays cheap for the command line.
+The public API (``briefkit.load``, ``briefkit.render``, ``briefkit.build``,
+``briefkit.compose_email``, ``briefkit.send_email`` and the types they return) is imported on
+first use, so ``import briefkit`` stays cheap for the command line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ if TYPE_CHECKING:
     )
     from briefkit.api import (
         check as check,
+    )
+    from briefkit.api import (
+        compose_email as compose_email,
+    )
+    from briefkit.api import (
+        compose_kindle_email as compose_kindle_email,
     )
     from briefkit.api import (
         load as load,
@@ -33,7 +40,22 @@ if TYPE_CHECKING:
         publish as publish,
     )
     from briefkit.api import (
+        read_distribution_list as read_distribution_list,
+    )
+    from briefkit.api import (
         render as render,
+    )
+    from briefkit.api import (
+        send_email as send_email,
+    )
+    from briefkit.api import (
+        send_email_to_list as send_email_to_list,
+    )
+    from briefkit.api import (
+        smtp_server as smtp_server,
+    )
+    from briefkit.api import (
+        write_email as write_email,
     )
     from briefkit.commands.build import (
         BriefResult as BriefResult,
@@ -52,6 +74,30 @@ if TYPE_CHECKING:
     )
     from briefkit.delivery.catalogue_publish import (
         PublishReport as PublishReport,
+    )
+    from briefkit.delivery.mail_list import (
+        ListProgress as ListProgress,
+    )
+    from briefkit.delivery.mail_list import (
+        ListReport as ListReport,
+    )
+    from briefkit.delivery.mail_list import (
+        ListSendError as ListSendError,
+    )
+    from briefkit.delivery.mail_recipients import (
+        DistributionList as DistributionList,
+    )
+    from briefkit.delivery.mail_recipients import (
+        Recipient as Recipient,
+    )
+    from briefkit.delivery.mail_smtp import (
+        SendError as SendError,
+    )
+    from briefkit.delivery.mail_smtp import (
+        SendReport as SendReport,
+    )
+    from briefkit.delivery.mail_smtp import (
+        SmtpServer as SmtpServer,
     )
     from briefkit.errors import (
         BriefkitError as BriefkitError,
@@ -72,6 +118,12 @@ if TYPE_CHECKING:
         Brief as Brief,
     )
     from briefkit.model.choices import (
+        Attachment as Attachment,
+    )
+    from briefkit.model.choices import (
+        EmailBody as EmailBody,
+    )
+    from briefkit.model.choices import (
         Format as Format,
     )
     from briefkit.model.choices import (
@@ -79,6 +131,9 @@ if TYPE_CHECKING:
     )
     from briefkit.model.choices import (
         PdfVariant as PdfVariant,
+    )
+    from briefkit.model.choices import (
+        SmtpSecurity as SmtpSecurity,
     )
     from briefkit.sources.loader import (
         LoadedBrief as LoadedBrief,
@@ -108,6 +163,24 @@ _EXPORTS = {
     "Format": "briefkit.model.choices",
     "Paper": "briefkit.model.choices",
     "PdfVariant": "briefkit.model.choices",
+    "compose_email": "briefkit.api",
+    "compose_kindle_email": "briefkit.api",
+    "read_distribution_list": "briefkit.api",
+    "send_email": "briefkit.api",
+    "send_email_to_list": "briefkit.api",
+    "smtp_server": "briefkit.api",
+    "write_email": "briefkit.api",
+    "ListProgress": "briefkit.delivery.mail_list",
+    "ListReport": "briefkit.delivery.mail_list",
+    "ListSendError": "briefkit.delivery.mail_list",
+    "DistributionList": "briefkit.delivery.mail_recipients",
+    "Recipient": "briefkit.delivery.mail_recipients",
+    "SendError": "briefkit.delivery.mail_smtp",
+    "SendReport": "briefkit.delivery.mail_smtp",
+    "SmtpServer": "briefkit.delivery.mail_smtp",
+    "Attachment": "briefkit.model.choices",
+    "EmailBody": "briefkit.model.choices",
+    "SmtpSecurity": "briefkit.model.choices",
     "LoadedBrief": "briefkit.sources.loader",
 }
 __all__ = ["__version__", *_EXPORTS]

@@ -1,7 +1,8 @@
 """briefkit's Python API: what the command line does, for scripts and notebooks.
 
 Every command is a thin caller of these functions: load a source and see its findings,
-render a brief to the bytes of one format, or build a folder of briefs into an output folder.
+render a brief to the bytes of one format, build a folder of briefs into an output folder,
+or compose a brief's message and send it to its readers.
 """
 
 from __future__ import annotations
@@ -10,21 +11,37 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefkit.config import Workspace, find_workspace
 from briefkit.errors import UsageError
-from briefkit.model.choices import Format, Paper, PdfVariant, choose, choose_all
+from briefkit.model.choices import (
+    Attachment,
+    EmailBody,
+    Format,
+    Paper,
+    PdfVariant,
+    SmtpSecurity,
+    choose,
+    choose_all,
+)
 from briefkit.sources import loader
 from briefkit.sources.loader import LoadedBrief
 
 # Rendering and building are imported by the calls that need them, so checking stays quick.
 if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
     from briefkit.commands.build import BuildProgress, BuildReport
     from briefkit.commands.check import CheckReport
     from briefkit.delivery.catalogue_publish import PublishReport
     from briefkit.delivery.catalogue_server import PreviewServer
+    from briefkit.delivery.mail_list import ListProgress, ListReport
+    from briefkit.delivery.mail_recipients import DistributionList
+    from briefkit.delivery.mail_smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
     from briefkit.rendering.render import RenderOptions
 
@@ -175,12 +192,10 @@ def publish(
     progress: BuildProgress | None = None,
     tracebacks: bool = False,
 ) -> PublishReport:
-    """Build briefs into a folder and write its OPDS catalogues, covers and web page.
+    """Build briefs into a folder (with :func:`build`) and write its OPDS catalogues and page.
 
-    base_url is the address the folder will be served from. It, title, facts_only (publish
-    each brief's facts-only edition too) and out default to briefkit.toml's [publish] table.
-    Briefs are built with :func:`build` into the folder, so unchanged ones are not rebuilt,
-    and no catalogue file is rewritten unless its bytes change.
+    base_url is where the folder will be served from; it, title, facts_only (each brief's
+    facts-only edition too) and out default to briefkit.toml's [publish] table.
     """
     from briefkit.delivery.catalogue_publish import publish_catalogue, site_for
 
@@ -188,28 +203,20 @@ def publish(
     settings = space.config.publish
     site = site_for(space.config, base_url, title)
     folder = Path(out) if out is not None else space.root / settings.out
-    sources = list(paths or [])
-    editions = (
-        (False, True) if (settings.facts_only if facts_only is None else facts_only) else (False,)
+    both = settings.facts_only if facts_only is None else facts_only
+    edition = partial(
+        build,
+        list(paths or []),
+        workspace=space,
+        out=folder,
+        formats=(Format.EPUB, Format.PDF),
+        strict=strict,
+        force=force,
+        jobs=jobs,
+        progress=progress,
+        tracebacks=tracebacks,
     )
-    builds = [
-        (
-            edition,
-            build(
-                sources,
-                workspace=space,
-                out=folder,
-                formats=(Format.EPUB, Format.PDF),
-                facts_only=edition,
-                strict=strict,
-                force=force,
-                jobs=jobs,
-                progress=progress,
-                tracebacks=tracebacks,
-            ),
-        )
-        for edition in editions
-    ]
+    builds = [(facts, edition(facts_only=facts)) for facts in ((False, True) if both else (False,))]
     return publish_catalogue(space, folder, builds, site)
 
 
@@ -220,11 +227,7 @@ def preview_server(
     port: int = 8000,
     log: Callable[[str], None] | None = None,
 ) -> PreviewServer:
-    """Return a preview server for a published folder, listening; call serve_forever() or start().
-
-    It serves only the folder's files, with the content types e-reader apps expect, and
-    answers OpenSearch queries over the catalogue; log receives a line per request.
-    """
+    """Return a listening preview server of a published folder; log gets a line a request."""
     from briefkit.delivery.catalogue_server import PreviewServer
 
     return PreviewServer(Path(folder), host=host, port=port, log=log)
@@ -247,3 +250,150 @@ def _render_options(
         print_marks=print_marks,
         pdf_variant=choose(PdfVariant, pdf_variant or settings.pdf_variant, "PDF variant"),
     )
+
+
+def compose_email(
+    brief: LoadedBrief | Brief,
+    *,
+    to: Iterable[str] = (),
+    cc: Iterable[str] = (),
+    sender: str | None = None,
+    attach: Iterable[Attachment | str] = (),
+    body: EmailBody | str = EmailBody.FULL,
+    facts_only: bool = False,
+    workspace: WorkspaceLike = None,
+) -> EmailMessage:
+    """Return a brief's message: plain-text and HTML bodies, and the attachments asked for.
+
+    sender defaults to ``from`` in ``[email]`` of briefkit.toml. Attachments are rendered as
+    ``build`` renders them. Nothing is written or sent.
+    """
+    from briefkit.delivery.mail_compose import MailOptions, compose
+
+    content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
+    space = open_workspace(workspace, near=content.folder)
+    options = MailOptions(
+        sender=_sender(space, sender),
+        to=_addresses(to, "--to"),
+        cc=_addresses(cc, "--cc"),
+        attach=choose_all(Attachment, attach, "attachment"),
+        body=choose(EmailBody, body, "body"),
+        render=_render_options(space, facts_only, None, False, None),
+    )
+    return compose(content, space, options)
+
+
+def compose_kindle_email(
+    brief: LoadedBrief | Brief,
+    to: str,
+    *,
+    sender: str | None = None,
+    facts_only: bool = False,
+    workspace: WorkspaceLike = None,
+) -> EmailMessage:
+    """Return a Send-to-Kindle message: the brief's EPUB under a plain name, a short body."""
+    from briefkit.delivery.mail_compose import compose_kindle
+
+    content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
+    space = open_workspace(workspace, near=content.folder)
+    (address,) = _addresses([to], "--kindle")
+    render = _render_options(space, facts_only, None, False, None)
+    return compose_kindle(content, space, _sender(space, sender), address, render)
+
+
+def write_email(message: EmailMessage, path: PathLike) -> Path:
+    """Write a message to an .eml file that mail clients open, atomically; return its path."""
+    from briefkit.building.output import write_atomic
+    from briefkit.delivery.mail_message import as_bytes
+
+    target = Path(path)
+    write_atomic(target, as_bytes(message))
+    return target
+
+
+def smtp_server(
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    security: SmtpSecurity | str | None = None,
+    workspace: WorkspaceLike = None,
+) -> SmtpServer:
+    """Return the mail server to send through: as given, else from ``[email]`` in briefkit.toml."""
+    from briefkit.delivery.mail_smtp import SmtpServer
+
+    settings = open_workspace(workspace).config.email
+    chosen = choose(SmtpSecurity, security or settings.smtp_security, "SMTP security")
+    port = settings.smtp_port if port is None else port
+    if not 0 < port < 65536:
+        raise UsageError(f"SMTP port {port} is not a port number (1 to 65535)")
+    return SmtpServer(host or settings.smtp_host, port, chosen)
+
+
+def send_email(
+    message: EmailMessage, server: SmtpServer | None = None, *, workspace: WorkspaceLike = None
+) -> SendReport:
+    """Send a message to its To and Cc addresses; the login comes from the environment.
+
+    Raises SendError when the server cannot be reached or refuses the message; the report
+    names any recipient the server refused.
+    """
+    from briefkit.delivery.mail_smtp import connection, credentials_from, send
+
+    chosen = server or smtp_server(workspace=workspace)
+    with connection(chosen, credentials_from()) as client:
+        return send(client, chosen, message)
+
+
+def read_distribution_list(path: PathLike) -> DistributionList:
+    """Read a distribution list; every invalid address is reported at its line."""
+    from briefkit.delivery.mail_recipients import read_list
+
+    return read_list(Path(path))
+
+
+def send_email_to_list(
+    message: EmailMessage,
+    readers: DistributionList | PathLike,
+    server: SmtpServer | None = None,
+    *,
+    workspace: WorkspaceLike = None,
+    rate: float | None = None,
+    progress: ListProgress | None = None,
+    log: PathLike | None = None,
+) -> ListReport:
+    """Send message to each reader of a list alone, skipping those its send log has reached.
+
+    rate is messages a minute. The send log (default: beside the list) records each address
+    the server accepts; a run that stops raises ListSendError, and running again sends only
+    to the readers not yet reached.
+    """
+    from briefkit.delivery.mail_list import send_to_list
+    from briefkit.delivery.mail_smtp import credentials_from
+
+    if rate is not None and rate <= 0:
+        raise UsageError(f"rate must be more than 0 messages a minute, not {rate}")
+    listed = (
+        readers if not isinstance(readers, str | os.PathLike) else read_distribution_list(readers)
+    )
+    chosen = server or smtp_server(workspace=workspace)
+    where = Path(log) if log is not None else None
+    return send_to_list(
+        message, listed, chosen, credentials_from(), rate=rate, progress=progress, log=where
+    )
+
+
+def _sender(space: Workspace, sender: str | None) -> Address:
+    """Return the sender given, or the workspace's; say how to give one when neither is."""
+    from briefkit.delivery.mail_address import parse_address
+
+    value = sender or space.config.email.sender
+    if not value:
+        raise UsageError("no sender: give --from ADDR, or set from in [email] of briefkit.toml")
+    return parse_address(value, "the sender")
+
+
+def _addresses(values: Iterable[str], what: str) -> tuple[Address, ...]:
+    """Return the addresses given, each checked."""
+    from briefkit.delivery.mail_address import parse_address
+
+    return tuple(parse_address(value, f"{what} address") for value in values)

@@ -11,7 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefkit.delivery.mail_address import address_problem
 from briefkit.errors import BriefkitError
+from briefkit.messages import did_you_mean, plain_error
 from briefkit.model.brief import Author
 from briefkit.model.choices import Format, Paper, PdfVariant, SmtpSecurity
 
@@ -42,14 +44,15 @@ class BriefDefaults(_Section):
 
 
 class Labels(_Section):
-    """The words that mark each kind of section, and the legend that explains them."""
+    """The words that mark each kind of section, and the legend that explains them.
 
-    fact: str = "Fact"
-    commentary: str = "Commentary"
-    fact_legend: str = "reported events, figures and statements, with their sources."
-    commentary_legend: str = (
-        "the view of the named author or publisher: analysis and opinion, not reported fact."
-    )
+    Those left out are in each brief's own language.
+    """
+
+    fact: str | None = None
+    commentary: str | None = None
+    fact_legend: str | None = None
+    commentary_legend: str | None = None
 
 
 class Build(_Section):
@@ -71,6 +74,18 @@ class Email(_Section):
     smtp_host: str = "localhost"
     smtp_port: int = 587
     smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    max_attachments_mb: float = Field(
+        25, gt=0, description="Largest total of attachments a message may carry, in MB."
+    )
+
+    @field_validator("sender")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        """Accept only one well-formed mail address."""
+        problem = address_problem(value) if value else None
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
 
 
 class Publish(_Section):
@@ -189,10 +204,18 @@ def load_config(path: Path) -> Config:
         line = match.group(1) if match else "1"
         raise BriefkitError(f"{path}:{line}: error: {exc}") from exc
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         messages = [_config_problem(path, text, error) for error in exc.errors()]
         raise BriefkitError("\n".join(messages)) from exc
+    theme = config.build.theme
+    if theme and not (path.parent / theme).is_dir():
+        line = _line_of(text, ["build", "theme"])
+        raise BriefkitError(
+            f"{path}:{line}: error: 'build.theme' names {theme!r}, which is not a folder "
+            f"in {path.parent}: check its spelling, or create it with templates/ and styles/"
+        )
+    return config
 
 
 def _config_problem(path: Path, text: str, error: Any) -> str:
@@ -200,27 +223,45 @@ def _config_problem(path: Path, text: str, error: Any) -> str:
     loc = [str(part) for part in error["loc"]]
     name = ".".join(loc)
     if error["type"] == "extra_forbidden":
-        message = f"unknown setting '{name}'"
+        message = f"unknown setting '{name}'{_near_miss(loc)}"
     else:
-        message = f"'{name}' {str(error['msg']).removeprefix('Value error, ')}"
+        message = plain_error(error["loc"], error)
     return f"{path}:{_line_of(text, loc)}: error: {message}"
 
 
+def _near_miss(loc: list[str]) -> str:
+    """Suggest the setting a mistyped one was meant to be."""
+    model: Any = Config
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        model = field.annotation if field is not None else None
+    if model is None or not hasattr(model, "model_fields"):
+        return ""
+    names = [f.alias or name for name, f in model.model_fields.items()]
+    return did_you_mean(loc[-1], names)
+
+
 def _line_of(text: str, loc: list[str]) -> int:
-    """Find the line of a key inside its [table] (tomllib keeps no positions)."""
+    """Find the line of a key inside its [table] (tomllib keeps no positions).
+
+    The key may be written in its table, as a dotted key (``labels.fact = ...``), or in an
+    inline table (``labels = { fact = ... }``); failing those, the table's own line is given.
+    """
     table, key = (loc[0], loc[1]) if len(loc) > 1 else ("", loc[0] if loc else "")
+    lines = text.splitlines()
     in_table = table == ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            name = stripped.strip("[] ")
-            in_table = name == table
-            if in_table and not key:
-                return number
+            in_table = stripped.strip("[] ") == table
             continue
-        if in_table and re.match(rf"{re.escape(key)}\s*=", stripped):
+        if in_table and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
             return number
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().strip("[]") == table:
+    written = rf"(^\s*{re.escape(table)}\s*\.\s*{re.escape(key)}\s*=|[{{,]\s*{re.escape(key)}\s*=)"
+    for number, line in enumerate(lines, start=1):
+        if table and re.search(written, line):
+            return number
+    for number, line in enumerate(lines, start=1):
+        if line.strip().strip("[] ") == table or re.match(rf"\s*{re.escape(table)}\s*=", line):
             return number
     return 1

@@ -29,3 +29,8 @@ def builtin_styles() -> Path:
 def builtin_fonts() -> Path:
     """Return the folder of bundled fonts."""
     return builtin_styles() / "fonts"
+
+
+def builtin_locales() -> Path:
+    """Return the folder of message catalogues."""
+    return builtin_root() / "locales"

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +146,19 @@ def _key(path: Path) -> str:
     return str(path.resolve())
 
 
+@cache
+def code_digest() -> str:
+    """Hash briefkit's own code, so that a changed briefkit (not only a new version) rebuilds."""
+    hasher = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        hasher.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
+
+
 def input_key(inputs: list[Path], context: str) -> str:
-    """Hash the version, the build context and every input file's path and content."""
-    hasher = hashlib.sha256(f"{__version__}\n{context}\n".encode())
+    """Hash briefkit's code, the build context and every input file's path and content."""
+    hasher = hashlib.sha256(f"{code_digest()}\n{context}\n".encode())
     for path in inputs:
         hasher.update(_key(path).encode() + b"\0")
         try:

@@ -16,12 +16,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefkit import __version__
-from briefkit.cli.common import ForceOption, JobsOption, PathsArg, Quiet, StrictOption, Verbose
-
-# The commands here call the shared helpers by the names they had when they lived here.
-from briefkit.cli.common import is_set as _is
-from briefkit.cli.common import printer_for as _printer
-from briefkit.cli.common import reported as _reported
+from briefkit.cli.common import (
+    ForceOption,
+    JobsOption,
+    PathsArg,
+    Quiet,
+    StrictOption,
+    Verbose,
+    _is,
+    _printer,
+    _reported,
+)
+from briefkit.cli.email import email
 from briefkit.cli.publish import publish, serve
 from briefkit.model.choices import Format, Paper, PdfVariant
 
@@ -176,7 +182,8 @@ def init(
     """Start a workspace: briefkit.toml, briefings/example.md and a .gitignore for out/.
 
     Nothing is overwritten: if any file to be created exists, init names it, changes nothing
-    and exits with status 1. An existing .gitignore is kept, with out/ added if missing.
+    and exits with status 1. An existing .gitignore is kept, with out/ added if missing. In an
+    existing workspace, --with-theme adds the theme files it lacks and keeps those it has.
 
     Example: briefkit init policy-briefs --organisation "Policy Unit"
     """
@@ -188,7 +195,12 @@ def init(
         printer = _printer(ctx)
         target = folder or Path()
         done = init_workspace(target, organisation=organisation, with_theme=with_theme)
-        for path in done.created:
+        if done.kept:
+            printer.say(
+                f"added {len(done.created)} theme files the workspace lacked; "
+                f"kept the {len(done.kept)} it has"
+            )
+        for path in [] if done.kept else done.created:
             printer.say(f"created {path}{'/' if path.is_dir() else ''}")
         for path in done.extended:
             printer.say(f"added out/ to {path}")
@@ -274,10 +286,6 @@ def watch(
             printer.say("stopped", stamped=False)
 
 
-app.command()(publish)
-app.command()(serve)
-
-
 def _choices(ctx: typer.Context) -> BuildChoices:
     """Return the build options given on the command line, as the API takes them."""
     given = ctx.params
@@ -316,6 +324,11 @@ def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:
                 printer.changed(event.changed, event.report)
 
     return on_event
+
+
+app.command()(email)
+app.command()(publish)
+app.command()(serve)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

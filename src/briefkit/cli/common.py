@@ -1,4 +1,4 @@
-"""What every command of the command line shares: -q and -v, error reporting, the printer."""
+"""What every command shares: -q and -v wherever they stand, errors as messages, the printer."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from briefkit.cli.printer import Printer
 
 
-def flag(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
+def _flag(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
     """Remember -q or -v for this run, wherever it stands on the command line."""
     if value:
         # ctx.meta is shared by the command and the options before its name, and lives only
@@ -23,16 +23,16 @@ def flag(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
     return value
 
 
-def is_set(ctx: typer.Context, name: str) -> bool:
+def _is(ctx: typer.Context, name: str) -> bool:
     """Tell whether -q (quiet) or -v (verbose) was given, before or after the command."""
     return bool(ctx.meta.get(f"briefkit.{name}"))
 
 
 # -q and -v work before the command name and after it: `briefkit -q build` or `briefkit build -q`.
-Quiet = Annotated[bool, typer.Option("-q", "--quiet", callback=flag, help="Print only problems.")]
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", callback=_flag, help="Print only problems.")]
 Verbose = Annotated[
     bool,
-    typer.Option("-v", "--verbose", callback=flag, help="Print more, and tracebacks of bugs."),
+    typer.Option("-v", "--verbose", callback=_flag, help="Print more, and tracebacks of bugs."),
 ]
 PathsArg = Annotated[
     list[Path] | None,
@@ -47,7 +47,7 @@ JobsOption = Annotated[
 
 
 @contextmanager
-def reported(ctx: typer.Context) -> Iterator[None]:
+def _reported(ctx: typer.Context) -> Iterator[None]:
     """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
     from briefkit.errors import BriefkitError, UsageError
 
@@ -56,29 +56,29 @@ def reported(ctx: typer.Context) -> Iterator[None]:
     except typer.Exit:
         raise
     except UsageError as exc:
-        fail(str(exc), 2)
+        _fail(str(exc), 2)
     except BriefkitError as exc:
-        fail(str(exc), 1)
+        _fail(str(exc), 1)
     except KeyboardInterrupt:
-        fail("interrupted", 130)
+        _fail("interrupted", 130)
     except Exception as exc:
-        if is_set(ctx, "verbose"):
+        if _is(ctx, "verbose"):
             traceback.print_exc()
-        fail(
+        _fail(
             f"briefkit: internal error: {type(exc).__name__}: {exc} "
             "(run with --verbose for a traceback to report)",
             1,
         )
 
 
-def fail(message: str, status: int) -> NoReturn:
+def _fail(message: str, status: int) -> NoReturn:
     """Print a message on standard error and exit."""
     typer.echo(message, err=True)
     raise typer.Exit(status)
 
 
-def printer_for(ctx: typer.Context, clock: bool = False) -> Printer:
+def _printer(ctx: typer.Context, clock: bool = False) -> Printer:
     """Return the printer for this run's -q and -v."""
     from briefkit.cli.printer import Printer
 
-    return Printer(quiet=is_set(ctx, "quiet"), verbose=is_set(ctx, "verbose"), clock=clock)
+    return Printer(quiet=_is(ctx, "quiet"), verbose=_is(ctx, "verbose"), clock=clock)

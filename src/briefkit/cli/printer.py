@@ -1,9 +1,10 @@
-"""The one printer of results, for build and watch alike.
+"""The one printer of results, for build, watch and email alike.
 
 Problems go to standard error and results to standard output. On a terminal a progress bar
-runs on standard error while briefs build, and every line is printed through the same
-console, above the bar; elsewhere each brief gets one plain line as it finishes. Text from
-sources is printed as it is: rich's markup and emoji codes are off.
+runs on standard error while briefs build or a list's messages go out, and every line is
+printed through the same console, above the bar; elsewhere each brief (or message) gets
+one plain line as it finishes. Text from sources is printed as it is: rich's markup and emoji
+codes are off.
 """
 
 from __future__ import annotations
@@ -53,12 +54,31 @@ class Printer:
 
     def planned(self, count: int) -> None:
         """Start a progress bar for a build of several briefs, on a terminal."""
+        self._start_bar("building", count)
+
+    def sending(self, count: int, reached: int) -> None:
+        """Say how many readers a list's earlier runs reached; start a bar for the rest."""
+        if reached:
+            self.say(f"{reached} readers already have this message (see the send log)")
+        self._start_bar("sending", count)
+
+    def sent(self, address: str, refused: str) -> None:
+        """Print what the server said to one reader's message, and advance the bar."""
+        if refused:
+            self.problem(f"refused {address}: {refused}")
+        elif self._bar is None:
+            self.say(f"sent to {address}")
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=address)
+
+    def _start_bar(self, doing: str, count: int) -> None:
+        """Start a progress bar on standard error for several items, on a terminal only."""
         if self.quiet or self.verbose or self.clock or count < 2 or not self.err.is_terminal:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self._bar = Progress(
-            TextColumn("building"),
+            TextColumn(doing),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
@@ -125,6 +145,10 @@ class Printer:
             rebuilt = any(not r.skipped for r in report.results)
             note = "" if rebuilt else " (nothing to rebuild)"
             self.say(f"changed: {names}{note}", stamped=False)
+
+    def end_bar(self) -> None:
+        """Remove the progress bar, so the lines that follow stand below it."""
+        self._end_bar()
 
     def _end_bar(self) -> None:
         """Remove the progress bar, if one is shown."""

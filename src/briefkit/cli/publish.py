@@ -20,9 +20,9 @@ from briefkit.cli.common import (
     Quiet,
     StrictOption,
     Verbose,
-    is_set,
-    printer_for,
-    reported,
+    _is,
+    _printer,
+    _reported,
 )
 from briefkit.paths import shown
 
@@ -72,7 +72,7 @@ def publish(
 
     Example: briefkit publish --out site --base-url https://example.org/briefs/
     """
-    with reported(ctx), printer_for(ctx) as printer:
+    with _reported(ctx), _printer(ctx) as printer:
         from briefkit import api
 
         report = api.publish(
@@ -85,7 +85,7 @@ def publish(
             force=force,
             jobs=jobs,
             progress=printer,
-            tracebacks=is_set(ctx, "verbose"),
+            tracebacks=_is(ctx, "verbose"),
         )
         printer.summary(report.build)
         _published(printer, report)
@@ -121,10 +121,10 @@ def serve(
 
     Example: briefkit serve site --port 8000
     """
-    with reported(ctx):
+    with _reported(ctx):
         from briefkit import api
 
-        printer = printer_for(ctx)
+        printer = _printer(ctx)
         server = api.preview_server(folder, host=host, port=port, log=printer.say)
         printer.say(f"serving {shown(folder)} at {server.url}: a preview server, Ctrl-C stops it")
         printer.say(f"catalogue for e-reader apps: {server.url}catalog.xml")

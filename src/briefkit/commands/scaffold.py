@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefkit.config import CONFIG_NAME, Build, Config, Email, Labels, Workspace
+from briefkit.config import CONFIG_NAME, Build, Email, Labels, Workspace
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.paths import shown
 from briefkit.resources import builtin_styles, builtin_templates
@@ -33,6 +33,7 @@ class Created:
 
     created: list[Path] = field(default_factory=list)
     extended: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
 
 
 def init_workspace(
@@ -42,9 +43,14 @@ def init_workspace(
     with_theme: bool = False,
     today: dt.date | None = None,
 ) -> Created:
-    """Create briefkit.toml, an example brief and .gitignore in folder; refuse to overwrite."""
+    """Create briefkit.toml, an example brief and .gitignore in folder; refuse to overwrite.
+
+    In an existing workspace, --with-theme adds the theme files it lacks and keeps the rest.
+    """
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
+    if with_theme and (folder / CONFIG_NAME).is_file():
+        return _add_theme(folder)
     name = _one_line(organisation, "--organisation") if organisation else None
     date = today or dt.date.today()
     context = {
@@ -81,20 +87,25 @@ def new_brief(
     organisation: str | None = None,
     date: dt.date | None = None,
 ) -> Path:
-    """Create briefings/<slug>.md with the title and the workspace's defaults; never overwrite."""
+    """Create briefings/<slug>.md with what a brief must carry; never overwrite.
+
+    The workspace's defaults (organisation, authors, series, language) are not copied in:
+    they apply when the brief is built, so a later change to briefkit.toml reaches it.
+    """
+    if workspace.config_path is None:
+        raise UsageError(
+            f"no {CONFIG_NAME} in {shown(workspace.root)} or above: start a workspace with "
+            "'briefkit init', then run 'briefkit new' inside it"
+        )
     title = _one_line(title, "the title")
     day = date or dt.date.today()
     path = workspace.briefings / f"{slug(title) or f'brief-{day.isoformat()}'}.md"
     _refuse_existing([path])
-    config = workspace.config
     text = render(
         "new.md",
         title=title,
         date=day,
-        organisation=_one_line(organisation, "--organisation")
-        if organisation
-        else config.organisation.name,
-        authors=_authors(config),
+        organisation=_one_line(organisation, "--organisation") if organisation else None,
     )
     _write_new(path, text)
     return path
@@ -152,9 +163,16 @@ def _one_line(value: str, what: str) -> str:
     return text
 
 
-def _authors(config: Config) -> list[dict[str, str]]:
-    """Return the default authors of briefkit.toml as plain mappings."""
-    return [a.model_dump(exclude_none=True) for a in config.defaults.authors]
+def _add_theme(folder: Path) -> Created:
+    """Copy the built-in theme files an existing workspace lacks; keep the ones it has."""
+    done = Created()
+    for target, source in _theme_copies(folder).items():
+        if target.exists() or target.is_symlink():
+            done.kept.append(target)
+        else:
+            _copy_new(source, target)
+            done.created.append(target)
+    return done
 
 
 def _theme_copies(folder: Path) -> dict[Path, Path]:

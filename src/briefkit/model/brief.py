@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 SectionKind = Literal["fact", "commentary"]
 SECTION_KINDS: tuple[SectionKind, ...] = ("fact", "commentary")
 
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -23,18 +23,18 @@ def _iso_date(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise ValueError("must be an ISO date such as 2025-11-23")
+        raise ValueError(f"must be an ISO date such as 2025-11-23, not {str(value).strip()!r}")
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise ValueError(f"{value.strip()!r} is not a valid calendar date") from exc
+        raise ValueError(f"must be a real calendar date, not {value.strip()!r}") from exc
 
 
 def _partial_date(value: Any) -> Any:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD, as sources often give only a year."""
     text = str(value).strip()
     if not _PARTIAL_DATE.match(text):
-        raise ValueError("must be a date such as 2025, 2025-11 or 2025-11-23")
+        raise ValueError(f"must be a date such as 2025, 2025-11 or 2025-11-23, not {text!r}")
     if len(text) == 10:
         _iso_date(text)
     return text
@@ -61,8 +61,8 @@ def _word_list(value: Any) -> Any:
 
 def _language(value: Any) -> Any:
     """Check that a language is a BCP 47 tag."""
-    if not isinstance(value, str) or not _LANGUAGE_TAG.match(value):
-        raise ValueError("must be a BCP 47 language tag such as en, en-GB or hi")
+    if not isinstance(value, str) or not LANGUAGE_TAG.match(value):
+        raise ValueError(f"must be a BCP 47 language tag such as en, en-GB or hi, not {value!r}")
     return value
 
 

@@ -38,6 +38,20 @@ class SmtpSecurity(StrEnum):
     NONE = "none"
 
 
+class EmailBody(StrEnum):
+    """How much of each section a message's body shows."""
+
+    FULL = "full"
+    SUMMARY = "summary"
+
+
+class Attachment(StrEnum):
+    """A format that can be attached to a message (the HTML is its body)."""
+
+    PDF = "pdf"
+    EPUB = "epub"
+
+
 Choice = TypeVar("Choice", bound=StrEnum)
 
 

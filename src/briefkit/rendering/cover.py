@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from briefkit.rendering.fonts import FontFile, coverage, system_font_for
 from briefkit.resources import builtin_fonts
 
 if TYPE_CHECKING:
+    from briefkit.rendering.language import Language
     from briefkit.rendering.view import BriefView
 
 WIDTH, HEIGHT = 1600, 2560
@@ -40,6 +42,10 @@ _STYLES = {
 _UNSPACED = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _BREAK_UNITS = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+|\s+")
 
+# Runs of right-to-left letters (with the marks between them), of spaces, and of the rest.
+_RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_BIDI_PIECES = re.compile(rf"[{_RTL_LETTERS}]+|\s+|[^\s{_RTL_LETTERS}]+")
+
 Colour = tuple[int, int, int]
 
 
@@ -53,6 +59,7 @@ class CoverText:
     series: str | None
     date: str
     classification: str | None
+    direction: str = "ltr"
 
     @classmethod
     def of(cls, view: BriefView) -> CoverText:
@@ -65,15 +72,18 @@ class CoverText:
             series=view.series_line or None,
             date=view.date_text,
             classification=meta.classification,
+            direction=view.language.direction,
         )
 
-    def alt(self) -> str:
-        """Describe the cover in words, for its alt text."""
-        parts = [f"Cover: {self.title}"]
-        parts += [p for p in (self.organisation, self.series, self.date) if p]
-        if self.classification:
-            parts.append(f"Classification: {self.classification}")
-        return ". ".join(parts) + "."
+
+def cover_alt(text: CoverText, language: Language) -> str:
+    """Describe a generated cover in words, in the brief's language, for its alt text."""
+    _ = language.gettext
+    parts = [_("Cover: {title}").format(title=text.title)]
+    parts += [p for p in (text.organisation, text.series, text.date) if p]
+    if text.classification:
+        parts.append(_("Classification: {marking}").format(marking=text.classification))
+    return ". ".join(parts) + "."
 
 
 def render_cover(text: CoverText) -> bytes:
@@ -81,36 +91,36 @@ def render_cover(text: CoverText) -> bytes:
     from PIL import Image, ImageDraw  # Pillow is needed only when a cover is drawn.
 
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, WIDTH, BAND_HEIGHT), fill=NAVY)
-    draw.rectangle((0, HEIGHT - FOOTER_HEIGHT, WIDTH, HEIGHT), fill=NAVY)
-    _draw_masthead(draw, text)
-    bottom = _draw_title(draw, text)
-    _draw_subtitle(draw, text, bottom)
-    _draw_dateline(draw, text)
+    canvas = _Canvas(ImageDraw.Draw(image), rtl=text.direction == "rtl")
+    canvas.rect((0, 0, WIDTH, BAND_HEIGHT), fill=NAVY)
+    canvas.rect((0, HEIGHT - FOOTER_HEIGHT, WIDTH, HEIGHT), fill=NAVY)
+    _draw_masthead(canvas, text)
+    bottom = _draw_title(canvas, text)
+    _draw_subtitle(canvas, text, bottom)
+    _draw_dateline(canvas, text)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False, compress_level=6)
     return out.getvalue()
 
 
-def _draw_masthead(draw: Any, text: CoverText) -> None:
+def _draw_masthead(canvas: _Canvas, text: CoverText) -> None:
     """Write the organisation and series in the navy band."""
     if text.organisation:
         lines = _clip(_wrap(text.organisation.upper(), "sans-bold", 72, WIDTH - 2 * MARGIN), 2)
         for number, line in enumerate(lines):
-            _draw_line(draw, (MARGIN, 250 + 96 * number), line, "sans-bold", 72, ON_NAVY)
+            canvas.line((MARGIN, 250 + 96 * number), line, "sans-bold", 72, ON_NAVY)
         rule = 250 + 96 * (len(lines) - 1) + 60
-        draw.rectangle((MARGIN, rule, MARGIN + 220, rule + 8), fill=ON_NAVY_MUTED)
+        canvas.rect((MARGIN, rule, MARGIN + 220, rule + 8), fill=ON_NAVY_MUTED)
     if text.series:
         # The series sits at the foot of the band, just above the title.
         lines = _clip(_wrap(text.series, "sans", 50, WIDTH - 2 * MARGIN), 2)
         baseline = BAND_HEIGHT - 110 - 70 * (len(lines) - 1)
         for line in lines:
-            _draw_line(draw, (MARGIN, baseline), line, "sans", 50, ON_NAVY_MUTED)
+            canvas.line((MARGIN, baseline), line, "sans", 50, ON_NAVY_MUTED)
             baseline += 70
 
 
-def _draw_title(draw: Any, text: CoverText) -> int:
+def _draw_title(canvas: _Canvas, text: CoverText) -> int:
     """Set the title as large as fits in seven lines; return the last baseline."""
     width = WIDTH - 2 * MARGIN
     size = 136
@@ -121,28 +131,28 @@ def _draw_title(draw: Any, text: CoverText) -> int:
     lines = _clip(lines, 7)
     baseline = BAND_HEIGHT + 120 + size
     for line in lines:
-        _draw_line(draw, (MARGIN, baseline), line, "serif-bold", size, INK)
+        canvas.line((MARGIN, baseline), line, "serif-bold", size, INK)
         baseline += round(size * 1.2)
     return baseline - round(size * 1.2)
 
 
-def _draw_subtitle(draw: Any, text: CoverText, title_bottom: int) -> None:
+def _draw_subtitle(canvas: _Canvas, text: CoverText, title_bottom: int) -> None:
     """Set the subtitle under the title, stopping above the dateline."""
     if not text.subtitle:
         return
     baseline = title_bottom + 130
     room = max(0, (HEIGHT - 620 - baseline) // 76 + 1)
     for line in _clip(_wrap(text.subtitle, "sans", 54, WIDTH - 2 * MARGIN), room):
-        _draw_line(draw, (MARGIN, baseline), line, "sans", 54, MUTED)
+        canvas.line((MARGIN, baseline), line, "sans", 54, MUTED)
         baseline += 76
 
 
-def _draw_dateline(draw: Any, text: CoverText) -> None:
+def _draw_dateline(canvas: _Canvas, text: CoverText) -> None:
     """Draw a rule, the date, and the classification in a box: right of the date, or below."""
     rule = HEIGHT - 500
-    draw.rectangle((MARGIN, rule, WIDTH - MARGIN, rule + 5), fill=INK)
+    canvas.rect((MARGIN, rule, WIDTH - MARGIN, rule + 5), fill=INK)
     baseline = rule + 130
-    _draw_line(draw, (MARGIN, baseline), text.date, "sans-bold", 58, INK)
+    canvas.line((MARGIN, baseline), text.date, "sans-bold", 58, INK)
     if not text.classification:
         return
     marking = text.classification.upper()
@@ -153,19 +163,83 @@ def _draw_dateline(draw: Any, text: CoverText) -> None:
     left = WIDTH - MARGIN - box
     if left < MARGIN + _line_width(text.date, "sans-bold", 58) + 60:
         left, baseline = MARGIN, baseline + 130
-    draw.rectangle((left, baseline - 64, left + box, baseline + 24), outline=INK, width=5)
-    _draw_line(draw, (left + 28, baseline), marking, "sans-bold", size, INK)
+    canvas.rect((left, baseline - 64, left + box, baseline + 24), outline=INK, width=5)
+    canvas.line((left + 28, baseline), marking, "sans-bold", size, INK)
 
 
-def _draw_line(
-    draw: Any, origin: tuple[int, int], line: str, style: str, size: int, fill: Colour
-) -> None:
-    """Draw one line on a baseline, each run of script in a font that has it."""
-    x, y = origin
-    for run, font_file in _runs(line, style):
-        font = _font(font_file, size)
-        draw.text((x, y), run, font=font, fill=fill, anchor="ls")
-        x += round(font.getlength(run))
+class _Canvas:
+    """A Pillow drawing that mirrors the layout, right for left, for a right-to-left cover."""
+
+    def __init__(self, draw: Any, rtl: bool) -> None:
+        self.draw = draw
+        self.rtl = rtl
+
+    def rect(self, box: tuple[int, int, int, int], **style: Any) -> None:
+        """Draw a rectangle, mirrored in a right-to-left layout."""
+        left, top, right, bottom = box
+        if self.rtl:
+            left, right = WIDTH - right, WIDTH - left
+        self.draw.rectangle((left, top, right, bottom), **style)
+
+    def line(self, origin: tuple[int, int], line: str, style: str, size: int, fill: Colour) -> None:
+        """Draw one line on a baseline, each run of script in a font that has it.
+
+        In a right-to-left layout the line ends where a left-to-right one would start, and its
+        runs are set from right to left, each in its own direction.
+        """
+        x, y = origin
+        runs = _runs(line, style)
+        if self.rtl:
+            x = WIDTH - x - _line_width(line, style, size)
+            runs = _visual_order(
+                [(piece, face) for run, face in runs for piece in _BIDI_PIECES.findall(run)]
+            )
+        for run, font_file in runs:
+            font = _font(font_file, size)
+            shaping = {"direction": "rtl" if _right_to_left(run) else "ltr"} if _can_shape() else {}
+            self.draw.text((x, y), run, font=font, fill=fill, anchor="ls", **shaping)
+            x += round(font.getlength(run, **shaping))
+
+
+def _visual_order(pieces: list[tuple[str, FontFile]]) -> list[tuple[str, FontFile]]:
+    """Order a right-to-left line's pieces from left to right as they are seen.
+
+    Right-to-left words and the spaces between them are reversed; a stretch of left-to-right
+    text (a number, a Latin name), spaces inside it included, keeps its own order.
+    """
+    blocks: list[list[tuple[str, FontFile]]] = []
+    for index, piece in enumerate(pieces):
+        text = piece[0]
+        following = next((p[0] for p in pieces[index + 1 :] if not p[0].isspace()), "")
+        inside = text.isspace() and _left_to_right(following) and _open_stretch(blocks)
+        if (_left_to_right(text) or inside) and _open_stretch(blocks):
+            blocks[-1].append(piece)
+        else:
+            blocks.append([piece])
+    return [piece for block in reversed(blocks) for piece in block]
+
+
+def _left_to_right(text: str) -> bool:
+    """Tell whether a piece is left-to-right text (not a space, not right-to-left letters)."""
+    return bool(text) and not text.isspace() and not _right_to_left(text)
+
+
+def _open_stretch(blocks: list[list[tuple[str, FontFile]]]) -> bool:
+    """Tell whether the last block is a left-to-right stretch that may go on."""
+    return bool(blocks) and _left_to_right(blocks[-1][0][0])
+
+
+def _right_to_left(run: str) -> bool:
+    """Tell whether a run of text is written right to left (Arabic, Hebrew)."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in run)
+
+
+@cache
+def _can_shape() -> bool:
+    """Tell whether Pillow can shape text and set its direction."""
+    from PIL import features
+
+    return bool(features.check("raqm"))
 
 
 def _wrap(text: str, style: str, size: int, width: int) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.model.brief import Brief
-from briefkit.rendering.cover import CoverText, render_cover
+from briefkit.rendering.cover import CoverText, cover_alt, render_cover
 from briefkit.rendering.epub_metadata import package_metadata
 from briefkit.rendering.epub_package import NavPoint, PackageSpec, Resource, build_package
 from briefkit.rendering.fetcher import Fetcher, media_type
@@ -39,7 +39,8 @@ class Page:
     repeated_notes: tuple[Note, ...] = ()
 
 
-NAV = Page("nav.xhtml", "nav", "Contents", "nav", "epub/nav.xhtml")
+NAV_FILE = "nav.xhtml"
+NAV_UID = "nav"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def render_epub(brief: Brief, theme: Theme, edition: Edition, fetcher: Fetcher) 
     spec = PackageSpec(
         metadata=package_metadata(brief, view),
         spine=tuple(_render_page(page, pages, view, theme, cover) for page in pages),
-        nav=NAV.uid,
+        nav=NAV_UID,
         cover=cover.resource,
         resources=(_stylesheet(theme), *images.resources()),
         toc=tuple(NavPoint(p.file_name, p.label, f"toc-{p.uid}") for p in _contents(pages)),
@@ -109,19 +110,20 @@ def render_epub(brief: Brief, theme: Theme, edition: Edition, fetcher: Fetcher) 
 
 def content_pages(view: BriefView, repeats: dict[str, list[Note]] | None = None) -> list[Page]:
     """Return the spine's documents in reading order: the contents follow the title page."""
+    _ = view.language.gettext
     pages = [
-        Page("cover.xhtml", "cover", "Cover", "cover", "epub/cover.xhtml"),
-        Page("title.xhtml", "title", "Title page", "title", "epub/title.xhtml"),
-        NAV,
+        Page("cover.xhtml", "cover", _("Cover"), "cover", "epub/cover.xhtml"),
+        Page("title.xhtml", "title", _("Title page"), "title", "epub/title.xhtml"),
+        Page(NAV_FILE, NAV_UID, _("Contents"), "nav", "epub/nav.xhtml"),
     ]
     for number, section in enumerate(view.sections, start=1):
         uid = f"section-{number:02d}"
-        label = f"{section.label}: {section.title}"
+        label = _("{label}: {title}").format(label=section.label, title=section.title)
         again = tuple((repeats or {}).get(section.anchor, []))
         template = "epub/section.xhtml"
         pages.append(Page(f"{uid}.xhtml", uid, label, section.kind, template, section, again))
     if view.sources:
-        pages.append(Page(SOURCES, "sources", "Sources", "sources", "epub/sources.xhtml"))
+        pages.append(Page(SOURCES, "sources", _("Sources"), "sources", "epub/sources.xhtml"))
     return pages
 
 
@@ -150,18 +152,19 @@ def _contents(pages: list[Page]) -> list[Page]:
     return [page for page in pages if page.kind not in ("cover", "nav")]
 
 
-def landmarks(pages: list[Page]) -> list[Landmark]:
+def landmarks(pages: list[Page], view: BriefView) -> list[Landmark]:
     """Return the landmarks: cover, title page, contents, start of the text, sources."""
     marks = [
-        Landmark("cover", pages[0].file_name, "Cover"),
-        Landmark("titlepage", pages[1].file_name, "Title page"),
-        Landmark("toc", f"{NAV.file_name}#toc", "Contents"),
+        Landmark("cover", pages[0].file_name, pages[0].label),
+        Landmark("titlepage", pages[1].file_name, pages[1].label),
+        Landmark("toc", f"{NAV_FILE}#toc", pages[2].label),
     ]
     body = [page for page in pages if page.section is not None]
     if body:
-        marks.append(Landmark("bodymatter", body[0].file_name, "Start of content"))
+        start = view.language.gettext("Start of content")
+        marks.append(Landmark("bodymatter", body[0].file_name, start))
     if pages[-1].file_name == SOURCES:
-        marks.append(Landmark("bibliography", SOURCES, "Sources"))
+        marks.append(Landmark("bibliography", SOURCES, pages[-1].label))
     return marks
 
 
@@ -171,11 +174,12 @@ def _render_page(
     """Render one content document through its template."""
     xhtml = theme.render(
         page.template,
+        view.language,
         view=view,
         page=page,
         section=page.section,
         contents=_contents(pages),
-        landmarks=landmarks(pages),
+        landmarks=landmarks(pages, view),
         cover=cover,
         stylesheet=STYLESHEET,
     )
@@ -188,10 +192,11 @@ def _cover(brief: Brief, view: BriefView, fetcher: Fetcher) -> Cover:
         path = fetcher.check(brief.folder / brief.meta.cover)
         name = f"images/cover{path.suffix.lower()}"
         resource = Resource(name, media_type(path), fetcher.read(path), "cover-image")
-        return Cover(resource, f"Cover of {view.edition_title}")
+        alt = view.language.gettext("Cover of {title}").format(title=view.edition_title)
+        return Cover(resource, alt)
     text = CoverText.of(view)
     drawn = Resource("images/cover.png", "image/png", render_cover(text), "cover-image")
-    return Cover(drawn, text.alt())
+    return Cover(drawn, cover_alt(text, view.language))
 
 
 def _stylesheet(theme: Theme) -> Resource:

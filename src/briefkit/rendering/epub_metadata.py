@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+from markdown_it.token import Token
+
 from briefkit.model.brief import Brief
 from briefkit.rendering.epub_package import Metadata
 from briefkit.rendering.view import BriefView
@@ -20,11 +22,17 @@ CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 _ID_NAMESPACE = uuid.UUID("d3d6100a-8cf7-4715-90ff-e0b8b7bb4914")
 
 
-def images_described(brief: Brief, facts_only: bool) -> bool:
-    """Tell whether every image the edition shows has alt text."""
+def edition_images(brief: Brief, facts_only: bool) -> list[Token]:
+    """Return the image tokens of the sections (and their notes) an edition shows."""
     included = brief.included(facts_only)
     tokens = [t for section in included for t in with_notes(section.tokens, brief.footnotes)]
-    return all(plain_text(image) for image in of_type(tokens, "image"))
+    tokens += [section.heading for section in included]
+    return list(of_type(tokens, "image"))
+
+
+def images_described(brief: Brief, facts_only: bool) -> bool:
+    """Tell whether every image the edition shows has alt text."""
+    return all(plain_text(image) for image in edition_images(brief, facts_only))
 
 
 def publication_id(brief: Brief, facts_only: bool) -> str:
@@ -50,13 +58,16 @@ def package_metadata(brief: Brief, view: BriefView) -> Metadata:
         creators=tuple(view.author_names),
         publisher=meta.organisation,
         subjects=tuple(meta.keywords),
-        description=meta.summary,
+        description=view.summary,
         series=meta.series,
-        properties=accessibility(described, meta.organisation),
+        direction=view.language.direction,
+        properties=accessibility(described, meta.organisation, summary(brief, view, described)),
     )
 
 
-def accessibility(described: bool, publisher: str | None) -> tuple[tuple[str, str], ...]:
+def accessibility(
+    described: bool, publisher: str | None, description: str
+) -> tuple[tuple[str, str], ...]:
     """Return the EPUB Accessibility 1.1 metadata; conformance is claimed only when earned."""
     features = [
         "structuralNavigation",
@@ -73,21 +84,29 @@ def accessibility(described: bool, publisher: str | None) -> tuple[tuple[str, st
         ("schema:accessModeSufficient", "textual" if described else "textual,visual"),
         *(("schema:accessibilityFeature", feature) for feature in features),
         ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", _summary(described, claim)),
+        ("schema:accessibilitySummary", description),
     ]
     if claim and publisher:
         properties += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", publisher)]
     return tuple(properties)
 
 
-def _summary(described: bool, claim: bool) -> str:
-    """Describe the publication's accessibility in a few sentences."""
-    sentences = [
-        "Reflowable text with a table of contents, ordered headings, footnotes linked in both "
-        "directions and a list of sources.",
-        "Each section is labelled in words as fact or commentary; colour never carries meaning.",
-        "Every image has a text alternative." if described else "Some images lack a description.",
-    ]
-    if claim:
-        sentences.append("It meets EPUB Accessibility 1.1 at WCAG 2.1 Level AA.")
+def summary(brief: Brief, view: BriefView, described: bool) -> str:
+    """Describe, in the brief's language, what this edition offers a reader who cannot see it."""
+    _ = view.language.gettext
+    sentences = [_("Reflowable text with a table of contents and ordered headings.")]
+    if view.notes:
+        sentences.append(_("Footnotes are linked to and from the text."))
+    if view.sources:
+        sentences.append(_("Citations link to a numbered list of sources."))
+    if view.facts_only:
+        sentences.append(_("Every section is reported fact, labelled in words."))
+    else:
+        sentences.append(_("Each section is labelled in words as fact or commentary."))
+    if edition_images(brief, view.facts_only):
+        sentences.append(
+            _("Every image has a text alternative.")
+            if described
+            else _("Some images have no text alternative.")
+        )
     return " ".join(sentences)

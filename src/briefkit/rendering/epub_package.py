@@ -70,6 +70,7 @@ class Metadata:
     subjects: tuple[str, ...] = ()
     description: str | None = None
     series: str | None = None
+    direction: str = "ltr"
     properties: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
@@ -102,6 +103,9 @@ def _book(spec: PackageSpec) -> Any:
 
     book = epub.EpubBook()
     _add_metadata(book, spec.metadata)
+    if spec.metadata.direction == "rtl":
+        # Pages turn from right to left (the spine's page-progression-direction).
+        book.set_direction("rtl")
     book.set_cover(spec.cover.file_name, spec.cover.data, create_page=False)
     book.add_item(epub.EpubNcx())
     for resource in spec.resources:

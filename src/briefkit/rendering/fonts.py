@@ -2,8 +2,10 @@
 
 The glyph check and the generated cover use these fonts and no others, so a brief checks and
 looks the same on every machine that ``scripts/setup-system.sh`` prepared, whatever else
-happens to be installed there. The system fonts are Debian's ``fonts-noto-cjk`` (Chinese,
-Japanese, Korean) and ``fonts-noto-color-emoji``, found by file name in the usual folders.
+happens to be installed there. The system fonts are Debian's Noto packages: ``fonts-noto-cjk``
+(Chinese, Japanese, Korean), ``fonts-noto-color-emoji``, and ``fonts-noto-core`` (Arabic and
+most other scripts), found in the Noto folders. The faces the stylesheets name come first;
+the rest of the Noto folders are read only for characters those lack.
 """
 
 from __future__ import annotations
@@ -22,11 +24,17 @@ _PUNCTUATION = range(0x2000, 0x2070)
 _SILENT = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn"}
 # Variation selectors choose a glyph's style (emoji or text) and are never drawn themselves.
 _SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
-FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
-# The regular and bold faces of each system font the setup installs, in fallback order.
+NOTO_FOLDERS = (
+    Path("/usr/share/fonts/truetype/noto"),
+    Path("/usr/share/fonts/opentype/noto"),
+    Path("/usr/local/share/fonts/noto"),
+)
+# The regular and bold faces of the system fonts the stylesheets name, in fallback order.
 SYSTEM_FONTS = (
     ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"),
     ("NotoSerifCJK-Regular.ttc", "NotoSerifCJK-Bold.ttc"),
+    ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),
+    ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
     ("NotoColorEmoji.ttf", "NotoColorEmoji.ttf"),
 )
 
@@ -56,7 +64,8 @@ def missing_glyphs(text: str) -> list[str]:
     if not remaining:
         return []
     starts, ends = _system_coverage()
-    return [c for c in remaining if not _in_ranges(ord(c), starts, ends)]
+    remaining = [c for c in remaining if not _in_ranges(ord(c), starts, ends)]
+    return [c for c in remaining if _other_noto_font(c) is None]
 
 
 def system_font_for(char: str, bold: bool) -> FontFile | None:
@@ -65,7 +74,29 @@ def system_font_for(char: str, bold: bool) -> FontFile | None:
         found = find_font_file(heavy if bold else regular)
         if found is not None and ord(char) in coverage(FontFile(found)):
             return FontFile(found)
+    return _other_noto_font(char)
+
+
+def _other_noto_font(char: str) -> FontFile | None:
+    """Return a face from the rest of the Noto folders that has char, if any."""
+    for path in _noto_files():
+        face = FontFile(path)
+        if ord(char) in coverage(face):
+            return face
     return None
+
+
+@cache
+def _noto_files() -> tuple[Path, ...]:
+    """Return the regular faces in the Noto folders, sans-serif before serif."""
+    found = [
+        path
+        for folder in NOTO_FOLDERS
+        if folder.is_dir()
+        for path in folder.glob("Noto*-Regular.*")
+        if path.suffix.lower() in (".ttf", ".otf", ".ttc")
+    ]
+    return tuple(sorted(found, key=lambda p: ("Serif" in p.name, p.name)))
 
 
 @cache
@@ -79,12 +110,10 @@ def coverage(font_file: FontFile) -> frozenset[int]:
 
 @cache
 def find_font_file(name: str) -> Path | None:
-    """Return the installed font file of that name, looked for in the usual folders."""
-    for folder in FONT_FOLDERS:
-        if folder.is_dir():
-            found = next(iter(sorted(folder.rglob(name))), None)
-            if found is not None:
-                return found
+    """Return the installed font file of that name, looked for in the Noto folders."""
+    for folder in NOTO_FOLDERS:
+        if (folder / name).is_file():
+            return folder / name
     return None
 
 

@@ -1,10 +1,12 @@
-"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML) or EPUB.
+"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML), EPUB, email.
 
 The token stream is shared; only how citations, footnotes and images come out differs.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +20,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from briefkit.rendering.fetcher import FetchRefused
+from briefkit.rendering.language import Language
 from briefkit.sources.markdown import parser
 from briefkit.sources.validate import link_allowed
 
@@ -28,6 +31,7 @@ class Flavour(StrEnum):
     PRINT = "print"
     WEB = "web"
     EPUB = "epub"
+    EMAIL = "email"
 
 
 @dataclass
@@ -47,10 +51,12 @@ class FragmentContext:
     flavour: Flavour
     citation_numbers: dict[str, int]
     source_href: Callable[[str], str]
+    source_names: dict[str, str]
     image_src: Callable[[Path], str]
     folder: Path
     images: frozenset[Path]
     footnotes: dict[int, list[Token]]
+    language: Language
     note_numbers: dict[int, int] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
 
@@ -69,15 +75,27 @@ class FragmentRenderer(RendererHTML):
     def citation(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render ``[@a, p. 4; @b]`` as ``[1, p. 4; 2]`` with each number linked to its source."""
+        """Render ``[see @a, p. 4; @b]`` as ``[see 1, p. 4; 2]``, each number linked to its source.
+
+        A narrative citation (``As @a notes``) names the source, then gives its number. In mail
+        the numbers are plain: clients treat links within a message unreliably.
+        """
         token = tokens[idx]
         parts = []
-        for key, locator in zip(token.meta["keys"], token.meta["locators"], strict=True):
-            number = self.context.citation_numbers.get(key, 0)
-            href = escapeHtml(self.context.source_href(key))
+        for item in token.meta["items"]:
+            number = self.context.citation_numbers.get(item.key, 0)
+            href = escapeHtml(self.context.source_href(item.key))
             part = f'<a href="{href}">{number}</a>'
-            parts.append(f"{part}, {escapeHtml(locator)}" if locator else part)
-        return f'<span class="citation">[{"; ".join(parts)}]</span>'
+            if self.context.flavour is Flavour.EMAIL:
+                part = str(number)
+            if item.prefix:
+                part = f"{escapeHtml(item.prefix)} {part}"
+            parts.append(f"{part}, {escapeHtml(item.locator)}" if item.locator else part)
+        cited = f'<span class="citation">[{"; ".join(parts)}]</span>'
+        if token.meta["narrative"]:
+            name = escapeHtml(self.context.source_names.get(token.meta["keys"][0], ""))
+            return f'<span class="narrative-citation">{name} {cited}</span>'
+        return cited
 
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -95,6 +113,9 @@ class FragmentRenderer(RendererHTML):
         note_anchor = f"_fn{number}"
         if not any(n.number == number for n in self.context.notes):
             self.context.notes.append(Note(number, note_anchor, ref_id, self._note_html(body)))
+        if self.context.flavour is Flavour.EMAIL:
+            # The notes follow their section in the message; a plain number finds them.
+            return f'<sup class="noteref">{number}</sup>'
         if self.context.flavour is Flavour.EPUB:
             return (
                 f'<a epub:type="noteref" role="doc-noteref" class="noteref" '
@@ -114,10 +135,29 @@ class FragmentRenderer(RendererHTML):
             raise FetchRefused(f"refused to link to {href!r}")
         return self.renderToken(tokens, idx, options, env)
 
+    def span_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render a span that marks a language, with xml:lang too in the EPUB's XHTML."""
+        language = escapeHtml(str(tokens[idx].attrs.get("lang", "")))
+        if not language:
+            return "<span>"
+        if self.context.flavour is Flavour.EPUB:
+            return f'<span lang="{language}" xml:lang="{language}">'
+        return f'<span lang="{language}">'
+
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render a soft line break as a space in print, where WeasyPrint keeps it in footnotes."""
+        """Render a soft line break as a space (in print, where WeasyPrint keeps it in notes).
+
+        Between two Chinese or Japanese characters it is nothing: those scripts put no space
+        between words, so a line break in the source must not become one.
+        """
+        before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+        after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+        if before and after and is_wide(before) and is_wide(after):
+            return ""
         return " " if self.context.flavour is Flavour.PRINT else "\n"
 
     def figure(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -129,7 +169,8 @@ class FragmentRenderer(RendererHTML):
         if caption:
             parts.append(f'<span class="caption">{caption}</span>')
         if credit:
-            parts.append(f'<span class="credit">Credit: {credit}</span>')
+            credited = escapeHtml(self.context.language.gettext("Credit: {credit}"))
+            parts.append(f'<span class="credit">{credited.format(credit=credit)}</span>')
         figcaption = f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
         return f'<figure class="figure">{self._img(image)}{figcaption}</figure>\n'
 
@@ -155,6 +196,22 @@ class FragmentRenderer(RendererHTML):
     def _note_html(self, body: list[Token]) -> Markup:
         """Render a footnote body as blocks, with the context's numbering continuing."""
         return Markup(self.render(body, parser().options, {}).strip())
+
+
+def is_wide(char: str) -> bool:
+    """Tell whether a character is of a script written without spaces (Chinese, Japanese)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def join_lines(text: str) -> str:
+    """Remove the spaces that line breaks left between Chinese or Japanese characters."""
+    return re.sub(r"(?<=\S) (?=\S)", lambda m: "" if _both_wide(m) else " ", text)
+
+
+def _both_wide(match: re.Match[str]) -> bool:
+    """Tell whether the characters either side of a matched space are wide."""
+    text, start = match.string, match.start()
+    return is_wide(text[start - 1]) and is_wide(text[start + 1])
 
 
 def render_inline(inline: Token, context: FragmentContext) -> Markup:

@@ -18,6 +18,7 @@ def render_document(
     """Return the HTML document for a view; stylesheet text is inlined where a template asks."""
     return theme.render(
         template,
+        view.language,
         view=view,
         version=__version__,
         modified=w3c(modified),

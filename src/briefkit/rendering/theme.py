@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +13,9 @@ import jinja2
 
 from briefkit.config import Workspace
 from briefkit.errors import BriefkitError
+from briefkit.messages import did_you_mean
+from briefkit.paths import shown
+from briefkit.rendering.language import Language, language_for
 from briefkit.resources import builtin_root
 
 # `{% extends "!default/brief.html" %}` reaches the built-in template a user's one overrides.
@@ -71,15 +76,26 @@ class Theme:
         )
         return jinja2.Environment(
             loader=loader,
-            autoescape=True,
+            # Plain-text templates (a message's text body and subject) are not HTML: escaping
+            # would turn "&" into "&amp;" there. Every other template is escaped.
+            autoescape=jinja2.select_autoescape(
+                disabled_extensions=("txt",), default_for_string=True, default=True
+            ),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
 
-    def render(self, name: str, **context: object) -> str:
-        """Render a template; template errors are reported as the theme's fault."""
+    def render(self, name: str, language: Language | None = None, **context: object) -> str:
+        """Render a template, its words in a language; template errors name the template."""
+        words = language or language_for("en")
+        context = {
+            "_": words.gettext,
+            "ngettext": words.ngettext,
+            "pgettext": words.pgettext,
+            **context,
+        }
         try:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateNotFound as exc:
@@ -87,9 +103,11 @@ class Theme:
                 f"theme: template '{exc.name}' not found in {self._where()}"
             ) from exc
         except jinja2.TemplateSyntaxError as exc:
-            raise BriefkitError(f"{exc.filename}:{exc.lineno}: error: {exc.message}") from exc
-        except jinja2.UndefinedError as exc:
-            raise BriefkitError(f"theme: template '{name}': {exc.message}") from exc
+            where = shown(Path(exc.filename)) if exc.filename else name
+            raise BriefkitError(f"{where}:{exc.lineno}: {exc.message}") from exc
+        except (jinja2.TemplateError, TypeError, AttributeError, KeyError) as exc:
+            where = _template_frame(exc) or f"template '{name}'"
+            raise BriefkitError(f"{where}: {_readable(exc)}") from exc
 
     def style(self, name: str) -> Path:
         """Return the first stylesheet of that name in search order."""
@@ -122,3 +140,36 @@ def _digest(folders: tuple[Path, ...]) -> str:
                 hasher.update(str(path).encode() + b"\0")
                 hasher.update(hashlib.sha256(path.read_bytes()).digest())
     return hasher.hexdigest()
+
+
+def _template_frame(exc: BaseException) -> str | None:
+    """Return 'file:line' of the innermost template line that failed, from the traceback.
+
+    Jinja rewrites tracebacks so that template code appears at its own file and line.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        if frame.filename.endswith((".html", ".xhtml", ".xml", ".txt", ".md")):
+            return f"{shown(Path(frame.filename))}:{frame.lineno}"
+    return None
+
+
+def _readable(exc: BaseException) -> str:
+    """Return an error's message without Python's names for briefkit's own objects."""
+    message = getattr(exc, "message", None) or str(exc)
+    message = re.sub(r"'briefkit\.[\w.]+\.(\w+) object'", lambda m: f"'{m.group(1)}'", message)
+    missing = re.search(r"'(\w+)' has no attribute '(\w+)'", message)
+    if missing:
+        message += _attribute_hint(missing.group(1), missing.group(2), exc)
+    return message
+
+
+def _attribute_hint(owner: str, name: str, exc: BaseException) -> str:
+    """Suggest the attribute a template meant, from the view class it looked on."""
+    from briefkit.rendering import view
+
+    kind = getattr(view, owner, None)
+    names = [n for n in dir(kind) if not n.startswith("_")] if isinstance(kind, type) else []
+    names += list(getattr(kind, "__dataclass_fields__", {}))
+    del exc
+    return did_you_mean(name, names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,25 +18,34 @@ from briefkit.rendering.fragments import (
     FragmentContext,
     FragmentRenderer,
     Note,
+    join_lines,
     render_inline,
 )
+from briefkit.rendering.language import Language, language_for
 from briefkit.sources.tokens import citation_order
 
-FACTS_ONLY_SUFFIX = " (facts only)"
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+
+@dataclass(frozen=True)
+class Words:
+    """The words on every label and in the legend, in the brief's language or as configured."""
+
+    fact: str
+    commentary: str
+    fact_legend: str
+    commentary_legend: str
+
+
+def words_for(labels: Labels, language: Language) -> Words:
+    """Return the workspace's label words, the brief's language filling in those not set."""
+    _ = language.gettext
+    return Words(
+        fact=labels.fact or _("Fact"),
+        commentary=labels.commentary or _("Commentary"),
+        fact_legend=labels.fact_legend
+        or _("reported events, figures and statements, with their sources."),
+        commentary_legend=labels.commentary_legend
+        or _("the view of the named author or publisher: analysis and opinion, not reported fact."),
+    )
 
 
 @dataclass
@@ -72,7 +82,8 @@ class BriefView:
 
     meta: FrontMatter
     flavour: Flavour
-    labels: Labels
+    language: Language
+    labels: Words
     sections: list[SectionView]
     sources: list[SourceView]
     notes: list[Note]
@@ -84,45 +95,69 @@ class BriefView:
 
     @property
     def date_text(self) -> str:
-        """Return the brief's date written out, e.g. '24 November 2025'."""
-        return long_date(self.meta.date)
+        """Return the brief's date as its language writes it: '24 November 2025'."""
+        return self.language.long_date(self.meta.date)
 
     @property
     def series_line(self) -> str:
         """Return 'Series · No. 12', or whichever part exists."""
-        parts = [self.meta.series or "", f"No. {self.meta.number}" if self.meta.number else ""]
+        number = self.meta.number
+        parts = [
+            self.meta.series or "",
+            self.language.gettext("No. {number}").format(number=number) if number else "",
+        ]
         return " · ".join(p for p in parts if p)
 
     @property
     def edition_title(self) -> str:
         """Return the title that names this edition: the facts-only one says so."""
-        return f"{self.meta.title}{FACTS_ONLY_SUFFIX if self.facts_only else ''}"
+        return self._edition(self.meta.title)
 
     @property
     def short_title(self) -> str:
         """Return the title for running headers, naming the facts-only edition."""
-        short = self.meta.short_title or self.meta.title
-        return f"{short}{FACTS_ONLY_SUFFIX if self.facts_only else ''}"
+        return self._edition(self.meta.short_title or self.meta.title)
+
+    def _edition(self, title: str) -> str:
+        """Return a title, marked as the facts-only edition when it is one."""
+        if not self.facts_only:
+            return title
+        return self.language.gettext("{title} (facts only)").format(title=title)
+
+    @property
+    def summary(self) -> str | None:
+        """Return the summary, its folded lines joined as its script needs."""
+        return join_lines(self.meta.summary) if self.meta.summary else None
 
     @property
     def author_names(self) -> list[str]:
         """Return the authors' names."""
         return [a.name for a in self.meta.authors]
 
+    def number(self, value: int) -> str:
+        """Write a number in the brief's language."""
+        return self.language.number(value)
 
-def long_date(day: dt.date) -> str:
-    """Write a date as '24 November 2025'."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    @property
+    def page_numbers_css(self) -> Markup:
+        """Return the CSS content of the page-number box: 'Page X of Y' in the brief's language."""
+        pattern = self.language.gettext("Page {page} of {pages}")
+        style = self.language.counter_style
+        parts = []
+        for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+            if piece == "{page}":
+                parts.append(f"counter(page, {style})")
+            elif piece == "{pages}":
+                parts.append(f"counter(pages, {style})")
+            elif piece:
+                parts.append(css_string(piece))
+        return Markup(" ".join(parts) or "none")
 
 
-def partial_date(text: str) -> str:
-    """Write '2025', '2025-11' or '2025-11-23' as '2025', 'November 2025' or '23 November 2025'."""
-    parts = [int(p) for p in text.split("-")]
-    if len(parts) == 3:
-        return long_date(dt.date(parts[0], parts[1], parts[2]))
-    if len(parts) == 2:
-        return f"{_MONTHS[parts[1] - 1]} {parts[0]}"
-    return str(parts[0])
+def css_string(text: str) -> str:
+    """Return text as a CSS string that cannot end its string or its style element."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;·/-()" else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
 
 
 @dataclass(frozen=True)
@@ -157,7 +192,8 @@ def build_view(
     source_href turns a Sources entry's id into the link a citation uses (default "#id").
     """
     link = source_href or (lambda anchor: f"#{anchor}")
-    labels = edition.labels
+    language = language_for(brief.meta.language)
+    labels = words_for(edition.labels, language)
     included = brief.included(edition.facts_only)
     order = citation_order(included, brief.footnotes)
     numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
@@ -165,34 +201,44 @@ def build_view(
         flavour=flavour,
         citation_numbers=numbers,
         source_href=lambda key: link(source_anchor(numbers.get(key, 0))),
+        source_names={
+            key: entry.publisher or entry.title for key, entry in brief.meta.sources.items()
+        },
         image_src=image_src,
         folder=brief.folder,
         images=frozenset(brief.images),
         footnotes=brief.footnotes,
+        language=language,
     )
     sections = [_section_view(section, brief, labels, context) for section in included]
     return BriefView(
         meta=brief.meta,
         flavour=flavour,
+        language=language,
         labels=labels,
         sections=sections,
-        sources=_sources(brief, numbers),
+        sources=_sources(brief, numbers, language),
         notes=list(context.notes),
         facts_only=edition.facts_only,
         omitted=len(brief.sections) - len(included),
         show_toc=len(sections) >= edition.toc_min_sections,
         organisation_url=edition.organisation_url,
-        logo=_logo(edition, flavour, fetcher),
+        logo=_logo(edition, flavour, fetcher, image_src),
     )
 
 
-def _logo(edition: Edition, flavour: Flavour, fetcher: Fetcher) -> str | None:
+def _logo(
+    edition: Edition, flavour: Flavour, fetcher: Fetcher, image_src: Callable[[Path], str]
+) -> str | None:
     """Return the logo inline, as it lives outside the brief's folder.
 
     The EPUB carries only the brief's own images; its cover names the organisation instead.
+    Mail clients block data: URIs, so a message addresses the logo as it does its images.
     """
     if edition.logo is None or flavour is Flavour.EPUB:
         return None
+    if flavour is Flavour.EMAIL:
+        return image_src(edition.logo)
     return fetcher.data_uri(edition.logo)
 
 
@@ -202,7 +248,7 @@ def _source_keys(brief: Brief, cited: list[str]) -> list[str]:
 
 
 def _section_view(
-    section: Section, brief: Brief, labels: Labels, context: FragmentContext
+    section: Section, brief: Brief, labels: Words, context: FragmentContext
 ) -> SectionView:
     """Render one section, collecting the notes it calls."""
     before = len(context.notes)
@@ -223,8 +269,8 @@ def _section_view(
     )
 
 
-def _sources(brief: Brief, numbers: dict[str, int]) -> list[SourceView]:
-    """Return the Sources list in number order."""
+def _sources(brief: Brief, numbers: dict[str, int], language: Language) -> list[SourceView]:
+    """Return the Sources list in number order, its dates in the brief's language."""
     views = [
         SourceView(
             number=numbers[key],
@@ -232,9 +278,9 @@ def _sources(brief: Brief, numbers: dict[str, int]) -> list[SourceView]:
             anchor=source_anchor(numbers[key]),
             title=entry.title,
             publisher=entry.publisher,
-            date=partial_date(entry.date) if entry.date else None,
+            date=language.partial_date(entry.date) if entry.date else None,
             url=entry.url,
-            accessed=long_date(entry.accessed) if entry.accessed else None,
+            accessed=language.long_date(entry.accessed) if entry.accessed else None,
         )
         for key, entry in brief.meta.sources.items()
     ]

@@ -33,15 +33,19 @@ class SplitSource:
     front: dict[str, Any]
     body: str
     body_line: int
-    lines: dict[Path_, int] = field(default_factory=dict)
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position_of(self, path: Path_) -> tuple[int, int]:
+        """Return the file line and column of a front-matter key, or of its nearest parent."""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return 1, 1
 
     def line_of(self, path: Path_) -> int:
         """Return the file line of a front-matter key, or of its nearest parent."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return 1
+        return self.position_of(path)[0]
 
 
 def split_source(text: str, findings: Findings) -> SplitSource | None:
@@ -70,7 +74,7 @@ def split_source(text: str, findings: Findings) -> SplitSource | None:
     return SplitSource(data, body, close + 2, line_map)
 
 
-def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, int]] | None:
+def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, tuple[int, int]]] | None:
     """Parse YAML safely, mapping each key to its file line (YAML starts on line 2)."""
     loader = _SafeLoader(text)
     try:
@@ -85,7 +89,7 @@ def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, int]] |
         node = loader.get_single_node()
         if node is None:
             return {}, {}
-        line_map: dict[Path_, int] = {}
+        line_map: dict[Path_, tuple[int, int]] = {}
         _map_lines(node, (), line_map)
         return loader.construct_document(node), line_map
     except yaml.MarkedYAMLError as exc:
@@ -104,6 +108,8 @@ def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, int]] |
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     """Turn a PyYAML error into one readable sentence."""
     problem = exc.problem or "syntax error"
+    if "'\\t'" in problem:
+        return "YAML syntax error: a tab character here; indent with spaces, not tabs"
     tag = re.search(r"tag '([^']*)'", problem)
     if isinstance(exc, yaml.constructor.ConstructorError) and tag:
         return (
@@ -114,14 +120,14 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}{context}"
 
 
-def _map_lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
-    """Record the file line of every key and list item under node."""
+def _map_lines(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]]) -> None:
+    """Record the file line and column of every key and list item under node."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
-            out[(*path, name)] = key.start_mark.line + 2
+            out[(*path, name)] = (key.start_mark.line + 2, key.start_mark.column + 1)
             _map_lines(value, (*path, name), out)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            out[(*path, index)] = item.start_mark.line + 2
+            out[(*path, index)] = (item.start_mark.line + 2, item.start_mark.column + 1)
             _map_lines(item, (*path, index), out)

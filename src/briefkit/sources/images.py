@@ -18,33 +18,34 @@ MAX_PIXELS = 40_000_000
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def check_image(source: Path, src: str, line: int, findings: Findings) -> Path | None:
+def check_image(source: Path, src: str, line: int, findings: Findings, col: int = 1) -> Path | None:
     """Return the image file that src names, or record why it cannot be used."""
     if not src.strip():
-        findings.error(line, "image has no path")
+        findings.error(line, "image has no path", col)
         return None
     if _SCHEME.match(src) or src.startswith(("/", "\\")):
         findings.error(
             line,
             f"image '{src}' is a URL or an absolute path: images must be files in the "
             "brief's folder (remote fetching is off)",
+            col,
         )
         return None
     folder = source.parent.resolve()
     target = (folder / src).resolve()
     if not target.is_relative_to(folder):
-        findings.error(line, f"image '{src}' is outside the brief's folder")
+        findings.error(line, f"image '{src}' is outside the brief's folder", col)
         return None
     if not target.is_file():
-        findings.error(line, f"image '{src}' does not exist")
+        findings.error(line, f"image '{src}' does not exist", col)
         return None
     if target.suffix.lower() not in IMAGE_TYPES:
         allowed = ", ".join(sorted(IMAGE_TYPES))
-        findings.error(line, f"image '{src}' is not a supported type ({allowed})")
+        findings.error(line, f"image '{src}' is not a supported type ({allowed})", col)
         return None
     problem = image_problem(target)
     if problem:
-        findings.error(line, f"image '{src}' {problem}")
+        findings.error(line, f"image '{src}' {problem}", col)
         return None
     return target
 

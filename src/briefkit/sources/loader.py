@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from briefkit.errors import Finding, Findings, Severity, SourceError, failing
-from briefkit.model.brief import Brief, FrontMatter
+from briefkit.messages import did_you_mean, plain_error, quoted
+from briefkit.model.brief import Brief, FrontMatter, SourceEntry
+from briefkit.rendering.language import language_for
 from briefkit.sources import validate
 from briefkit.sources.frontmatter import SplitSource, split_source
 from briefkit.sources.markdown import parse
@@ -90,12 +93,17 @@ def _load(
     if split is None:
         return None
     meta = _front_matter(split, defaults, findings)
-    tokens, env = parse(split.body)
+    language = language_for(meta.language if meta else str(split.front.get("language", "en")))
+    # Quotation marks are the language's own: „Deutsch“, « français », 「日本語」.
+    tokens, env = parse(split.body, tuple(language.quotes))
     sections, footnotes = split_sections(tokens, split.body_line, findings)
+    # The body is checked even when the front matter has errors, so one run reports them all.
+    checked = meta or _partial_front_matter(split)
+    images = validate.check_brief(path, checked, split, tokens, sections, footnotes, env, findings)
+    validate.check_fonts(split, findings)
     if meta is None:
         return None
-    images = validate.check_brief(path, meta, split, tokens, sections, footnotes, env, findings)
-    validate.check_fonts(split, findings)
+    validate.check_language(meta, split, findings)
     return Brief(
         path=path,
         meta=meta,
@@ -142,17 +150,43 @@ def _decode(raw: bytes, findings: Findings) -> str | None:
 
 def _front_matter(split: SplitSource, defaults: Defaults, findings: Findings) -> FrontMatter | None:
     """Validate the front matter against the model, reporting each problem at its line."""
-    for key in sorted(set(split.front) - FrontMatter.field_names(), key=str):
-        findings.warning(split.line_of((key,)), f"unknown front-matter key '{key}' is ignored")
+    fields = FrontMatter.field_names()
+    for key in sorted(set(split.front) - fields, key=str):
+        line, col = split.position_of((key,))
+        hint = did_you_mean(str(key), fields)
+        findings.warning(line, f"unknown front-matter key '{key}' is ignored{hint}", col)
     data = {**defaults, **split.front}
     try:
         return FrontMatter.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            line = split.line_of(loc) if loc and loc[0] in split.front else 1
-            findings.error(line, _describe(loc, error))
+            line, col = split.position_of(loc) if loc and loc[0] in split.front else (1, 1)
+            findings.error(line, _describe(loc, error), col)
         return None
+
+
+def _partial_front_matter(split: SplitSource) -> FrontMatter:
+    """Return what the body checks need of front matter that failed validation: its sources.
+
+    A source list that is itself invalid counts as listing every key, so that its own error
+    is reported rather than one per citation.
+    """
+    sources = split.front.get("sources")
+    try:
+        valid = TypeAdapter(dict[str, SourceEntry]).validate_python(sources or {})
+    except ValidationError:
+        valid = _AnyKey()
+    # Only the sources are read by the checks; the other fields are never shown.
+    return FrontMatter.model_construct(title="", date=dt.date.min, sources=valid, cover=None)
+
+
+class _AnyKey(dict[str, SourceEntry]):
+    """Sources that could not be read: every key counts as listed."""
+
+    def __contains__(self, key: object) -> bool:
+        """Tell that any key is listed."""
+        return True
 
 
 def _describe(loc: tuple[Any, ...], error: Any) -> str:
@@ -161,13 +195,10 @@ def _describe(loc: tuple[Any, ...], error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
         return f"front matter is missing required key '{name}'"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if kind == "string_too_short":
-        return f"'{name}' must not be empty"
     if kind == "string_pattern_mismatch":
-        message = "is not in the expected form"
         if loc[-1] == "url":
-            message = "must be an http:// or https:// address"
-        elif loc[-1] == "email":
-            message = "must be an email address"
-    return f"'{name}' {message[:1].lower()}{message[1:]}"
+            return f"'{name}' must be an http:// or https:// address, not {quoted(error['input'])}"
+        if loc[-1] == "email":
+            return f"'{name}' must be an email address, not {quoted(error['input'])}"
+        return f"'{name}' is not in the expected form: {quoted(error['input'])}"
+    return plain_error(loc, error)

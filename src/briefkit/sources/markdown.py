@@ -10,72 +10,53 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
-# Pandoc's citation keys: a letter, digit or underscore, then those and internal punctuation.
-_KEY = r"[\w][\w:.#$%&\-+?<>~/]*"
-_CITE_ITEM = re.compile(rf"^\s*@({_KEY}?)(?<![:.#$%&\-+?<>~/])\s*(?:,\s*(?P<loc>[^;]*?))?\s*$")
+from briefkit.sources import citations
+
 _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 
 
+ENGLISH_QUOTES = ("“", "”", "‘", "’")
+
+
 @cache
-def parser() -> MarkdownIt:
-    """Return the shared parser; raw HTML is off, so markup in a source is shown as text."""
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True, "typographer": True})
+def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES) -> MarkdownIt:
+    """Return the parser for a language's quotation marks; raw HTML is off, so markup is text."""
+    options = {"html": False, "xhtmlOut": True, "typographer": True, "quotes": list(quotes)}
+    md = MarkdownIt("commonmark", options)
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     # markdown-it drops links it distrusts (file:, javascript:) and leaves their text as it was
     # written; keeping every link lets the checks report each one at its line instead.
     md.validateLink = _keep_link  # type: ignore[method-assign]
     md.use(footnote_plugin)
-    # Only `credit` may be set on an image: arbitrary attributes would let a source add
-    # event handlers or styles to the output.
-    md.use(attrs_plugin, after=("image",), allowed=("credit",))
-    md.inline.ruler.before("link", "citation", _citation_rule)
+    # Only `credit` (on an image) and `lang` (on a bracketed span, `[नरेंद्र मोदी]{lang=hi}`)
+    # may be set: arbitrary attributes would let a source add event handlers or styles.
+    md.use(attrs_plugin, after=("image", "span_close"), spans=True, allowed=("credit", "lang"))
+    md.inline.ruler.before("link", "citation", citations.bracketed_rule)
+    md.inline.ruler.before("link", "narrative_citation", citations.narrative_rule)
     md.core.ruler.after("block", "heading_attrs", _heading_attrs_rule)
     md.core.ruler.after("inline", "inline_lines", _inline_lines_rule)
     md.core.ruler.after("inline_lines", "figures", _figure_rule)
     return md
 
 
-def parse(body: str) -> tuple[list[Token], dict[str, object]]:
+def parse(
+    body: str, quotes: tuple[str, ...] = ENGLISH_QUOTES
+) -> tuple[list[Token], dict[str, object]]:
     """Parse a body into block tokens and the environment (footnote definitions)."""
     env: dict[str, object] = {}
-    tokens = parser().parse(body, env)
+    tokens = parser(quotes).parse(body, env)
     return tokens, env
 
 
 def _keep_link(url: str) -> bool:
     """Keep every link and image for the checks to judge."""
     del url
-    return True
-
-
-def _citation_rule(state: StateInline, silent: bool) -> bool:
-    """Turn ``[@key]``, ``[@a; @b, p. 4]`` into one citation token."""
-    src, pos = state.src, state.pos
-    if not src.startswith("[@", pos):
-        return False
-    end = src.find("]", pos)
-    if end < 0 or "[" in src[pos + 1 : end]:
-        return False
-    keys: list[str] = []
-    locators: list[str] = []
-    for item in src[pos + 1 : end].split(";"):
-        match = _CITE_ITEM.match(item)
-        if not match or not match.group(1):
-            return False
-        keys.append(match.group(1))
-        locators.append((match.group("loc") or "").strip())
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.meta = {"keys": keys, "locators": locators}
-        token.content = src[pos : end + 1]
-    state.pos = end + 1
     return True
 
 
@@ -90,14 +71,29 @@ def _heading_attrs_rule(state: StateCore) -> None:
         if not match:
             continue
         inline.content = inline.content[: match.start()].rstrip()
+        if token.map is not None:
+            written = state.src.split("\n")[token.map[0]]
+            token.meta["attr_col"] = written.rfind("{") + 1
         try:
             _, attrs = parse_attrs(match.group(1))
-        except ParseError as exc:
-            token.meta["attr_error"] = str(exc)
+        except ParseError:
+            token.meta["attr_error"] = attribute_hint(match.group(1))
             continue
         token.meta["attrs"] = attrs
         # `classes` keeps every class in order, so "{.fact .commentary}" can be refused.
         token.meta["classes"] = _classes(match.group(1))
+
+
+def attribute_hint(written: str) -> str:
+    """Say what to write instead of a heading's malformed attribute block."""
+    bare = re.fullmatch(r"\{\s*([A-Za-z]+)\s*\}", written)
+    if bare:
+        return f"write {{.{bare.group(1)}}}: a section's kind starts with a dot"
+    unquoted = re.search(r"(\w+)=([^\"'\s{}][^\"'{}=]*?\s[^\"'{}=]*?)\s*(?=\}|\s\w+=)", written)
+    if unquoted:
+        name, value = unquoted.group(1), unquoted.group(2).strip()
+        return f'put the value in quotes: {name}="{value}"'
+    return 'write them as {.fact}, {.commentary} or {.commentary by="Name"}'
 
 
 def _classes(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import re
 from markdown_it.token import Token
 
 from briefkit.errors import Findings
+from briefkit.messages import did_you_mean
 from briefkit.model.brief import SECTION_KINDS, Section, SectionKind
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.slugs import slug
@@ -111,9 +112,10 @@ def _start_section(
 def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> SectionKind | None:
     """Return the one declared kind of a section heading, or record the problem."""
     allowed = ", ".join(f".{k}" for k in SECTION_KINDS)
+    col = int(heading.meta.get("attr_col", 1))
     if "attr_error" in heading.meta:
         findings.error(
-            line, f"section '{title}': malformed attributes ({heading.meta['attr_error']})"
+            line, f"section '{title}': malformed attributes: {heading.meta['attr_error']}", col
         )
         return None
     classes: list[str] = heading.meta.get("classes", [])
@@ -124,13 +126,16 @@ def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> 
         return None
     unknown = [c for c in classes if c not in SECTION_KINDS]
     if unknown:
+        hint = did_you_mean(f".{unknown[0]}", [f".{kind}" for kind in SECTION_KINDS])
         findings.error(
-            line, f"section '{title}': unknown kind '.{unknown[0]}' (allowed kinds: {allowed})"
+            line,
+            f"section '{title}': unknown kind '.{unknown[0]}' (allowed kinds: {allowed}){hint}",
+            col,
         )
         return None
     if len(set(classes)) > 1:
         findings.error(
-            line, f"section '{title}' declares more than one kind: choose one of {allowed}"
+            line, f"section '{title}' declares more than one kind: choose one of {allowed}", col
         )
         return None
     kind: SectionKind = "fact" if classes[0] == "fact" else "commentary"

@@ -13,8 +13,9 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from briefkit.errors import Findings
-from briefkit.model.brief import FrontMatter, Section
+from briefkit.model.brief import LANGUAGE_TAG, FrontMatter, Section
 from briefkit.rendering import fonts
+from briefkit.rendering.language import language_for
 from briefkit.sources import images
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.markdown import plain_text
@@ -35,11 +36,12 @@ def check_brief(
     findings: Findings,
 ) -> list[Path]:
     """Check references across the whole body and return the image files it uses."""
-    line0 = split.body_line
-    _check_citations(meta, tokens, line0, findings)
-    _check_footnotes(split, tokens, env, findings)
-    _check_links(tokens, line0, findings)
-    used = _check_images(path, tokens, line0, findings)
+    where = Positions(split)
+    _check_citations(meta, tokens, where, findings)
+    _check_footnotes(split, tokens, env, where, findings)
+    _check_links(tokens, where, findings)
+    _check_spans(tokens, where, findings)
+    used = _check_images(path, tokens, where, findings)
     if meta.cover:
         cover = images.check_image(path, meta.cover, split.line_of(("cover",)), findings)
         if cover and cover not in used:
@@ -49,29 +51,69 @@ def check_brief(
     return used
 
 
+class Positions:
+    """Find the file line and column of markup in a body, in the order it appears."""
+
+    def __init__(self, split: SplitSource) -> None:
+        self.lines = split.body.split("\n")
+        self.first = split.body_line
+        self._after: dict[tuple[int, str], int] = {}
+
+    def of(self, token: Token, needle: str) -> tuple[int, int]:
+        """Return the file line and 1-based column of needle on the line of an inline token."""
+        offset = int(token.meta.get("line", 0))
+        text = self.lines[offset] if 0 <= offset < len(self.lines) else ""
+        start = self._after.get((offset, needle), 0)
+        found = text.find(needle, start) if needle else -1
+        if found < 0:
+            found = text.find(needle) if needle else -1
+        if found >= 0:
+            self._after[(offset, needle)] = found + 1
+        return self.first + offset, max(found, 0) + 1
+
+
 def _check_citations(
-    meta: FrontMatter, tokens: list[Token], line0: int, findings: Findings
+    meta: FrontMatter, tokens: list[Token], where: Positions, findings: Findings
 ) -> None:
-    """Report citation keys that the front matter's sources do not define."""
+    """Report malformed citations and keys that the front matter's sources do not define."""
+    known = ", ".join(sorted(meta.sources)) or "none defined"
     for cite in of_type(tokens, "citation"):
+        line, col = where.of(cite, cite.content)
+        if cite.meta["problem"]:
+            findings.error(line, f"citation {cite.content}: {cite.meta['problem']}", col)
         for key in cite.meta["keys"]:
-            if key not in meta.sources:
-                known = ", ".join(sorted(meta.sources)) or "none defined"
+            if key in meta.sources:
+                continue
+            if cite.meta["narrative"]:
                 findings.error(
-                    line0 + cite.meta.get("line", 0),
+                    line,
+                    f"'@{key}' reads as a citation, but '{key}' is not in the front matter's "
+                    f"sources (known: {known}): add it there, or write \\@{key} for a plain @",
+                    col,
+                )
+            else:
+                findings.error(
+                    line,
                     f"citation [@{key}] is not in the front matter's sources (known: {known})",
+                    col,
                 )
 
 
 def _check_footnotes(
-    split: SplitSource, tokens: list[Token], env: dict[str, object], findings: Findings
+    split: SplitSource,
+    tokens: list[Token],
+    env: dict[str, object],
+    where: Positions,
+    findings: Findings,
 ) -> None:
     """Report references to undefined footnotes and definitions nothing refers to."""
     for text in of_type(tokens, "text"):
         for match in _UNDEFINED_NOTE.finditer(text.content):
+            line, col = where.of(text, match.group(0))
             findings.error(
-                split.body_line + text.meta.get("line", 0),
+                line,
                 f"footnote [^{match.group(1)}] is not defined: add '[^{match.group(1)}]: ...'",
+                col,
             )
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
@@ -97,29 +139,53 @@ def link_allowed(href: str) -> bool:
     return urlsplit(href).scheme.lower() in LINK_SCHEMES and "\\" not in href
 
 
-def _check_links(tokens: list[Token], line0: int, findings: Findings) -> None:
+def _check_links(tokens: list[Token], where: Positions, findings: Findings) -> None:
     """Report links to anything but web and mail addresses: local files, scripts, data."""
     for link in of_type(tokens, "link_open"):
         href = str(link.attrs.get("href", ""))
+        line, col = where.of(link, unquote(href))
         if not link_allowed(href):
             findings.error(
-                line0 + link.meta.get("line", 0),
-                f"link '{href}' is not allowed: links must be http://, https:// or mailto: "
-                "addresses, or #anchors of sections",
+                line,
+                f"link '{unquote(href)}' is not allowed: links must be http://, https:// or "
+                "mailto: addresses, or #anchors of sections",
+                col,
             )
 
 
-def _check_images(path: Path, tokens: list[Token], line0: int, findings: Findings) -> list[Path]:
+def _check_spans(tokens: list[Token], where: Positions, findings: Findings) -> None:
+    """Report bracketed spans whose language is missing or not a language tag."""
+    for span in of_type(tokens, "span_open"):
+        line, col = where.of(span, "]{")
+        language = str(span.attrs.get("lang", ""))
+        if not language:
+            findings.warning(
+                line,
+                "a bracketed span only marks a language: write [text]{lang=hi}; "
+                "this one is shown as plain text",
+                col + 1,
+            )
+        elif not LANGUAGE_TAG.match(language):
+            findings.error(
+                line,
+                f"span language '{language}' must be a BCP 47 language tag such as hi, ja or en-GB",
+                col + 1,
+            )
+
+
+def _check_images(
+    path: Path, tokens: list[Token], where: Positions, findings: Findings
+) -> list[Path]:
     """Check each image the body uses, wherever it stands, and return their files."""
     used: list[Path] = []
     for image in of_type(tokens, "image"):
-        line = line0 + image.meta.get("line", 0)
+        line, col = where.of(image, "![")
         src = unquote(str(image.attrs.get("src", "")))
-        found = images.check_image(path, src, line, findings)
+        found = images.check_image(path, src, line, findings, col)
         if found and found not in used:
             used.append(found)
         if not plain_text(image):
-            findings.warning(line, f"image '{src}' has no alt text: describe it in ![...]")
+            findings.warning(line, f"image '{src}' has no alt text: describe it in ![...]", col)
     return used
 
 
@@ -143,3 +209,24 @@ def check_fonts(split: SplitSource, findings: Findings) -> None:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12])
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
         findings.warning(1, f"no font can draw these characters: {shown}{more}")
+
+
+def check_language(meta: FrontMatter, split: SplitSource, findings: Findings) -> None:
+    """Warn when briefkit cannot write a brief's language, or has no words in it."""
+    language = language_for(meta.language)
+    line, col = split.position_of(("language",))
+    if not language.known:
+        findings.warning(
+            line,
+            f"language '{meta.language}' is not one briefkit knows: its dates and its own words "
+            "(labels, headings, notes) will be in English",
+            col,
+        )
+    elif not language.has_words:
+        findings.warning(
+            line,
+            f"briefkit has no words for '{meta.language}' yet: dates follow the language, but "
+            "the labels, headings and notes it writes stay in English; set [labels] in "
+            "briefkit.toml for your own label words",
+            col,
+        )

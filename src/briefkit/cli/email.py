@@ -1,0 +1,224 @@
+"""``briefkit email``: write a brief's message to an .eml file to check, or send it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from briefkit.cli.common import Quiet, Verbose, _printer, _reported
+from briefkit.model.choices import Attachment, EmailBody, SmtpSecurity
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from briefkit.cli.printer import Printer
+    from briefkit.delivery.mail_recipients import DistributionList
+    from briefkit.delivery.mail_smtp import SmtpServer
+
+Addresses = list[str] | None
+
+
+def email(
+    ctx: typer.Context,
+    source: Annotated[
+        Path, typer.Argument(metavar="SOURCE", help="The briefing source (.md) to send.")
+    ],
+    to: Annotated[
+        Addresses, typer.Option("--to", metavar="ADDR", help="Recipient; repeat for several.")
+    ] = None,
+    cc: Annotated[
+        Addresses, typer.Option("--cc", metavar="ADDR", help="Copy to; repeat for several.")
+    ] = None,
+    list_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--list",
+            metavar="FILE",
+            help="Distribution list (one address a line, or CSV with email and name columns): "
+            "one message per reader, recorded in a send log beside the list.",
+        ),
+    ] = None,
+    sender: Annotated[
+        str | None,
+        typer.Option("--from", metavar="ADDR", help="Sender (default: from in [email])."),
+    ] = None,
+    attach: Annotated[
+        list[Attachment] | None,
+        typer.Option(
+            "--attach", metavar="pdf|epub", help="Attach the PDF or EPUB; repeat for both."
+        ),
+    ] = None,
+    body: Annotated[
+        EmailBody,
+        typer.Option(help="Each section in full, or its first paragraph (summary)."),
+    ] = EmailBody.FULL,
+    facts_only: Annotated[
+        bool, typer.Option(help="Leave every commentary section out, attachments included.")
+    ] = False,
+    eml: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH", help="Where the message is written (default: out/<name>.eml)."
+        ),
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send it; without this the .eml is only written.")
+    ] = False,
+    smtp_host: Annotated[
+        str | None,
+        typer.Option(metavar="HOST", help="Mail server (default: smtp_host in [email])."),
+    ] = None,
+    smtp_port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="Its port (default: smtp_port in [email]).")
+    ] = None,
+    smtp_security: Annotated[
+        SmtpSecurity | None,
+        typer.Option(help="TLS after connecting, TLS from the start, or none (a local relay)."),
+    ] = None,
+    kindle: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDR", help="Send-to-Kindle address: the EPUB alone, with a short body."
+        ),
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(min=0.001, metavar="N", help="With --list: messages a minute at most."),
+    ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Write a brief's message (text and HTML, labelled) to an .eml file, or send it.
+
+    Without --send the message is only written, to open in a mail client first. The login
+    comes from BRIEFKIT_SMTP_USER and BRIEFKIT_SMTP_PASSWORD, never from options or files.
+
+    Example: briefkit email briefings/note.md --to desk@example.org --attach pdf --send
+    """
+    with _reported(ctx), _printer(ctx) as printer:
+        from briefkit import api
+        from briefkit.delivery.mail_compose import eml_path
+        from briefkit.paths import shown
+
+        _check_recipients(ctx)
+        space = api.open_workspace(near=source.parent)
+        loaded = api.load(source, workspace=space)
+        for finding in loaded.warnings:
+            printer.problem(finding.format())
+        brief = loaded.raise_for_errors()
+        readers = api.read_distribution_list(list_file) if list_file else None
+        for warning in readers.warnings if readers else []:
+            printer.problem(warning)
+        if kindle:
+            message = api.compose_kindle_email(
+                brief, kindle, sender=sender, facts_only=facts_only, workspace=space
+            )
+        else:
+            first = [str(readers.recipients[0].address)] if readers else []
+            message = api.compose_email(
+                brief,
+                to=to or first,
+                cc=cc or [],
+                sender=sender,
+                attach=attach or [],
+                body=body,
+                facts_only=facts_only,
+                workspace=space,
+            )
+        path = api.write_email(message, eml or eml_path(space, source, facts_only))
+        if not send:
+            _wrote(printer, shown(path), readers)
+            return
+        server = api.smtp_server(
+            host=smtp_host, port=smtp_port, security=smtp_security, workspace=space
+        )
+        if server.security is SmtpSecurity.NONE:
+            printer.problem(
+                f"warning: the connection to {server} is not encrypted (--smtp-security none): "
+                "use it only for a relay on this machine"
+            )
+        if readers:
+            _send_list(printer, message, readers, server, rate)
+        else:
+            _send_one(printer, message, server, shown(path))
+
+
+def _check_recipients(ctx: typer.Context) -> None:
+    """Refuse options that do not go together, and a message with no one to go to."""
+    from briefkit.errors import UsageError
+
+    given = ctx.params
+    ways = [name for name in ("to", "list_file", "kindle") if given[name]]
+    if given["cc"] and not given["to"]:
+        raise UsageError("--cc goes with --to: a --list or --kindle message has one reader")
+    if not ways:
+        raise UsageError("say who gets the message: --to ADDR, --list FILE or --kindle ADDR")
+    if len(ways) > 1:
+        raise UsageError("give one of --to, --list and --kindle: a message goes one way")
+    if given["kindle"] and (given["attach"] or given["body"] is not EmailBody.FULL):
+        raise UsageError("--kindle sends the EPUB alone: --attach and --body do not apply")
+    if given["rate"] is not None and not given["list_file"]:
+        raise UsageError("--rate paces a --list run; a single message needs none")
+
+
+def _wrote(printer: Printer, path: Path, readers: DistributionList | None) -> None:
+    """Say where the message is, and how to send it."""
+    printer.say(f"wrote {path}: open it in a mail client to check it, then send it with --send")
+    if readers:
+        count = len(readers.recipients)
+        printer.say(
+            f"with --send each of the {count} readers of {readers.path} gets a message of "
+            "their own; this one is addressed to the first"
+        )
+
+
+def _send_one(printer: Printer, message: EmailMessage, server: SmtpServer, path: Path) -> None:
+    """Send one message; if it fails, say so and where the message is kept."""
+    from briefkit import api
+    from briefkit.delivery.mail_smtp import SendError
+    from briefkit.errors import BriefkitError
+
+    try:
+        report = api.send_email(message, server)
+    except SendError as exc:
+        raise BriefkitError(f"{exc}\nthe message was not sent; it is kept in {path}") from exc
+    if report.accepted:
+        printer.say(f"sent to {', '.join(report.accepted)} through {server}")
+    if report.refused:
+        refusals = [f"the mail server refused {a}: {why}" for a, why in report.refused.items()]
+        raise BriefkitError("\n".join([*refusals, f"the message is kept in {path}"]))
+
+
+def _send_list(
+    printer: Printer,
+    message: EmailMessage,
+    readers: DistributionList,
+    server: SmtpServer,
+    rate: float | None,
+) -> None:
+    """Send a message to each reader of a list not yet reached, with a progress bar."""
+    from briefkit import api
+    from briefkit.paths import shown
+
+    try:
+        report = api.send_email_to_list(message, readers, server, rate=rate, progress=printer)
+    except KeyboardInterrupt:
+        printer.end_bar()
+        printer.problem(
+            f"interrupted: {shown(readers.path)}'s send log records who has the message; "
+            "run the same command again to send to the rest"
+        )
+        raise
+    printer.end_bar()
+    printer.say(
+        f"sent {len(report.sent)} messages through {server}; "
+        f"{report.reached_before} readers had it already; log: {shown(report.log)}"
+    )
+    if report.refused:
+        printer.problem(
+            f"{len(report.refused)} refused by the server (the next run tries them again): "
+            + ", ".join(report.refused)
+        )
+        raise typer.Exit(1)

@@ -1,0 +1,67 @@
+"""Mail addresses and header text: checked with the standard library before any header is set."""
+
+from __future__ import annotations
+
+import re
+from email.errors import HeaderParseError, MessageDefect
+from email.headerregistry import Address
+from email.utils import getaddresses
+
+from briefkit.errors import BriefkitError
+
+# A domain of dot-separated labels (international ones included): what a server can route to.
+_DOMAIN = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_](?:[\w-]*[^\W_])?$")
+
+_NOT_AN_ADDRESS = "is not a mail address such as name@example.org"
+
+
+class AddressError(BriefkitError):
+    """An address that is not a single, well-formed mail address."""
+
+
+def refuse_line_breaks(value: str, what: str) -> str:
+    """Return value, or refuse it if it holds a line break, which would end a mail header."""
+    if any(c in value for c in "\r\n\0"):
+        raise BriefkitError(
+            f"{what} {value!r} contains a line break (CR or LF), which a mail header cannot "
+            "hold; nothing was sent"
+        )
+    return value
+
+
+def address_problem(text: str) -> str | None:
+    """Say what is wrong with text as one mail address, or return None when it is fine."""
+    if any(c in text for c in "\r\n\0"):
+        return "contains a line break (CR or LF)"
+    pairs = getaddresses([text])
+    if len(pairs) > 1 and all("@" in spec for _, spec in pairs):
+        return "is more than one address: give each on its own"
+    name, spec = pairs[0] if len(pairs) == 1 else ("", "")
+    if not spec or "@" not in spec:
+        return _NOT_AN_ADDRESS
+    try:
+        address = Address(display_name=name, addr_spec=spec)
+    except (HeaderParseError, MessageDefect, ValueError, IndexError) as exc:
+        return f"is not a mail address: {str(exc).rstrip(')').split(' (')[0]}"
+    if not address.username or not _DOMAIN.match(address.domain):
+        return _NOT_AN_ADDRESS
+    if getaddresses([str(address)]) != [(name, spec)] or spec.lower() not in text.lower():
+        # The text says more than the address it parses to: refuse rather than guess.
+        return _NOT_AN_ADDRESS
+    return None
+
+
+def parse_address(text: str, what: str = "address") -> Address:
+    """Return one mail address, written as ``name@example.org`` or ``Name <name@example.org>``."""
+    cleaned = text.strip()
+    problem = address_problem(cleaned)
+    if problem:
+        raise AddressError(f"{what} {text!r} {problem}")
+    name, spec = getaddresses([cleaned])[0]
+    return Address(display_name=name, addr_spec=spec)
+
+
+def named(address: Address, name: str) -> Address:
+    """Return the address with a display name (from a distribution list's name column)."""
+    refuse_line_breaks(name, "the name")
+    return Address(display_name=name.strip(), addr_spec=address.addr_spec)

@@ -1,0 +1,132 @@
+"""Compose a brief's message from the pipeline every output uses: view, theme, renderer, fetcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+
+from briefkit.building.clock import build_time
+from briefkit.config import Workspace
+from briefkit.delivery.mail_address import refuse_line_breaks
+from briefkit.delivery.mail_body import CidImages, render_bodies
+from briefkit.delivery.mail_message import (
+    Attached,
+    Headers,
+    brief_message,
+    check_size,
+    kindle_message,
+    plain_filename,
+)
+from briefkit.model.brief import Brief
+from briefkit.model.choices import Attachment, EmailBody, Format
+from briefkit.rendering.fetcher import Fetcher
+from briefkit.rendering.fragments import Flavour
+from briefkit.rendering.render import Renderer, RenderOptions, edition_for, renderer_for
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import BriefView, Edition, build_view
+from briefkit.sources.discover import find_sources
+
+FACTS_ONLY_SUFFIX = "-facts-only"
+EML_SUFFIX = ".eml"
+MEDIA_TYPES = {Attachment.PDF: "application/pdf", Attachment.EPUB: "application/epub+zip"}
+_log = logging.getLogger("briefkit")
+
+
+@dataclass(frozen=True)
+class MailOptions:
+    """What a message holds besides the brief: its people, attachments and body."""
+
+    sender: Address
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...] = ()
+    attach: tuple[Attachment, ...] = ()
+    body: EmailBody = EmailBody.FULL
+    render: RenderOptions = field(default_factory=RenderOptions)
+
+
+class _Composer:
+    """One brief's message in one workspace: its theme, renderer, edition and fetcher."""
+
+    def __init__(self, brief: Brief, space: Workspace, render: RenderOptions) -> None:
+        self.brief = brief
+        self.space = space
+        self.render = render
+        self.theme = Theme.for_workspace(space)
+        self.renderer: Renderer = renderer_for(self.theme)
+        logo = space.logo()
+        self.edition: Edition = edition_for(space.config, render.facts_only, build_time(), logo)
+        self.fetcher: Fetcher = self.renderer.fetcher(brief, self.edition)
+
+    def attachment(self, kind: Attachment) -> Attached:
+        """Render one attachment exactly as ``briefkit build`` renders that format."""
+        rendered = self.renderer.render(self.brief, Format(kind.value), self.edition, self.render)
+        for warning in rendered.warnings:
+            _log.warning("%s: %s", self.brief.path, warning)
+        suffix = FACTS_ONLY_SUFFIX if self.render.facts_only else ""
+        name = plain_filename(f"{self.brief.path.stem}{suffix}", kind.value)
+        return Attached(name, rendered.data, MEDIA_TYPES[kind])
+
+    def headers(
+        self,
+        view: BriefView,
+        sender: Address,
+        to: tuple[Address, ...],
+        cc: tuple[Address, ...] = (),
+    ) -> Headers:
+        """Return the headers of the brief's message; a line break in the subject is refused."""
+        meta = view.meta
+        for what, value in (
+            ("title", meta.title),
+            ("series", meta.series),
+            ("number", meta.number),
+        ):
+            refuse_line_breaks(value or "", f"the brief's {what}")
+        subject = self.theme.render("email/subject.txt", view.language, view=view).strip()
+        return Headers(subject, sender, to, cc, meta.language)
+
+    def text_view(self, domain: str) -> BriefView:
+        """Return the view of the brief that a text-only message's templates need."""
+        images = CidImages(self.fetcher, domain)
+        return build_view(self.brief, Flavour.EMAIL, self.edition, self.fetcher, image_src=images)
+
+
+def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessage:
+    """Return the message of a brief: both bodies, then the attachments asked for."""
+    composer = _Composer(brief, space, options.render)
+    attachments = [composer.attachment(kind) for kind in options.attach]
+    check_size(attachments, space.config.email.max_attachments_mb)
+    bodies = render_bodies(
+        brief,
+        composer.theme,
+        composer.edition,
+        composer.fetcher,
+        body=options.body,
+        attachments=[a.filename for a in attachments],
+        domain=options.sender.domain,
+    )
+    headers = composer.headers(bodies.view, options.sender, options.to, options.cc)
+    return brief_message(headers, bodies, attachments)
+
+
+def compose_kindle(
+    brief: Brief, space: Workspace, sender: Address, to: Address, render: RenderOptions
+) -> EmailMessage:
+    """Return a Send-to-Kindle message: the EPUB under a plain name and a short body."""
+    composer = _Composer(brief, space, render)
+    epub = composer.attachment(Attachment.EPUB)
+    check_size([epub], space.config.email.max_attachments_mb)
+    view = composer.text_view(sender.domain)
+    text = composer.theme.render("email/kindle.txt", view.language, view=view)
+    return kindle_message(composer.headers(view, sender, (to,)), text, epub)
+
+
+def eml_path(space: Workspace, source: Path, facts_only: bool) -> Path:
+    """Return where a brief's message is written: in the output folder, as build places files."""
+    (found,) = find_sources([source], space.briefings)
+    stem = found.relative.with_suffix("")
+    suffix = FACTS_ONLY_SUFFIX if facts_only else ""
+    out = space.root / space.config.build.out
+    return out / stem.parent / f"{stem.name}{suffix}{EML_SUFFIX}"

@@ -1,0 +1,132 @@
+"""Send a brief to a distribution list: one message a reader, at a steady pace, never twice.
+
+Each reader gets a message addressed to them alone, so no one sees another's address. The
+send log records each address as soon as the server accepts its message; a run that stops
+halfway is run again to reach the rest.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from briefkit.delivery.mail_log import SendLog, log_path
+from briefkit.delivery.mail_message import list_message_id, readdress
+from briefkit.delivery.mail_recipients import DistributionList
+from briefkit.delivery.mail_smtp import (
+    Credentials,
+    SendError,
+    SmtpServer,
+    connection,
+    send_to,
+)
+
+
+class ListProgress(Protocol):
+    """Told how many messages a run will send, then of each as the server answers."""
+
+    def sending(self, count: int, reached: int) -> None:
+        """Receive the number of messages to send, and of readers reached by earlier runs."""
+
+    def sent(self, address: str, refused: str) -> None:
+        """Receive one reader's outcome: refused is the server's reason, or "" if accepted."""
+
+
+@dataclass
+class ListReport:
+    """What a run did: readers reached now and before, and those the server refused."""
+
+    source: Path
+    log: Path
+    total: int
+    reached_before: int
+    sent: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether every reader on the list has now been reached."""
+        return not self.refused and self.reached_before + len(self.sent) == self.total
+
+    @property
+    def remaining(self) -> int:
+        """Return how many readers are still to be reached."""
+        return self.total - self.reached_before - len(self.sent)
+
+
+class ListSendError(SendError):
+    """A run stopped before reaching every reader; its report says how far it got."""
+
+    def __init__(self, message: str, report: ListReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class Pace:
+    """Space messages evenly at a rate a minute; no rate means no waiting."""
+
+    def __init__(self, per_minute: float | None) -> None:
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.last: float | None = None
+
+    def wait(self) -> None:
+        """Sleep until the next message is due."""
+        now = time.monotonic()
+        if self.last is not None and now < self.last + self.interval:
+            time.sleep(self.last + self.interval - now)
+        self.last = time.monotonic()
+
+
+def send_to_list(
+    message: EmailMessage,
+    readers: DistributionList,
+    server: SmtpServer,
+    credentials: Credentials | None,
+    *,
+    rate: float | None = None,
+    progress: ListProgress | None = None,
+    log: Path | None = None,
+) -> ListReport:
+    """Send a copy of message to each reader not yet reached, recording each one accepted."""
+    record = SendLog(log or log_path(readers.path), str(message["Subject"]))
+    reached = record.reached()
+    todo = [r for r in readers.recipients if r.key not in reached]
+    report = ListReport(
+        readers.path, record.path, len(readers.recipients), len(readers.recipients) - len(todo)
+    )
+    if progress is not None:
+        progress.sending(len(todo), report.reached_before)
+    if not todo:
+        return report
+    own = copy.deepcopy(message)
+    pace = Pace(rate)
+    try:
+        with record, connection(server, credentials) as client:
+            for reader in todo:
+                pace.wait()
+                message_id = list_message_id(own, reader.address)
+                readdress(own, reader.address, message_id)
+                refused = send_to(client, server, own, reader.address)
+                if refused:
+                    report.refused[reader.address.addr_spec] = refused
+                else:
+                    record.record(reader.key, message_id)
+                    report.sent.append(reader.address.addr_spec)
+                if progress is not None:
+                    progress.sent(reader.address.addr_spec, refused)
+    except SendError as exc:
+        raise ListSendError(f"{exc}; {stopped(report)}", report) from exc
+    return report
+
+
+def stopped(report: ListReport) -> str:
+    """Say how far a run that stopped got, and how to go on."""
+    return (
+        f"stopped with {report.remaining} of {report.total} readers still to reach "
+        f"({len(report.sent)} reached in this run); run the same command again to send to "
+        f"the rest: {report.log} records who has the message"
+    )

@@ -1,0 +1,216 @@
+"""Distribution lists: one message a reader, checked first, a send log that survives a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefkit.delivery.mail_list import Pace
+from briefkit.delivery.mail_log import SendLog
+from briefkit.delivery.mail_recipients import read_list
+from briefkit.errors import BriefkitError
+from conftest import Run, write
+from mailserver import REFUSAL, Inbox, MailServer, configure
+
+SAMPLE = "briefings/india-japan-2025-11.md"
+NO_LOGIN = {"BRIEFKIT_SMTP_USER": "", "BRIEFKIT_SMTP_PASSWORD": ""}
+READERS = [f"reader{n}@example.org" for n in range(1, 7)]
+
+
+@pytest.fixture
+def readers(samples_workspace: Path) -> Path:
+    return write(samples_workspace / "readers.txt", "\n".join(READERS) + "\n")
+
+
+def send_list(run_cli: Run, listed: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("email", SAMPLE, "--list", str(listed), "--send", *args, env=NO_LOGIN)
+
+
+def log_lines(listed: Path) -> list[dict[str, str]]:
+    log = listed.with_name(listed.name + ".sent.log")
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def test_plain_and_csv_lists(tmp_path: Path) -> None:
+    plain = write(tmp_path / "a.txt", "# subscribers\n\na@example.org\nBea Ng <b@example.org>\n")
+    assert [str(r.address) for r in read_list(plain).recipients] == [
+        "a@example.org",
+        "Bea Ng <b@example.org>",
+    ]
+    csv = write(
+        tmp_path / "b.csv", 'name,email\n"Rao, Asha",asha@example.org\n,kenji@example.org\n'
+    )
+    found = read_list(csv).recipients
+    assert [(r.address.display_name, r.address.addr_spec, r.line) for r in found] == [
+        ("Rao, Asha", "asha@example.org", 2),
+        ("", "kenji@example.org", 3),
+    ]
+
+
+def test_an_address_listed_twice_gets_one_message(tmp_path: Path) -> None:
+    listed = read_list(write(tmp_path / "a.txt", "a@example.org\nb@example.org\nA@Example.org\n"))
+    assert [r.address.addr_spec for r in listed.recipients] == ["a@example.org", "b@example.org"]
+    assert listed.warnings == [
+        f"{tmp_path / 'a.txt'}:3: warning: A@Example.org is already on line 1: it gets one message"
+    ]
+
+
+def test_every_bad_line_is_reported_before_anything_is_sent(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, samples_workspace: Path
+) -> None:
+    listed = write(
+        samples_workspace / "list.csv",
+        "email,name\nok@example.org,Ok\nnot-an-address,Bad\n,Nobody\n"
+        'two@example.org,"Line\nBreak"\nthree@example.org; four@example.org,X\n',
+    )
+    result = send_list(run_cli, listed.relative_to(samples_workspace))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "list.csv:3: error: 'not-an-address' is not a mail address such as name@example.org",
+        "list.csv:4: error: the row has no address",
+        "list.csv:6: error: the name 'Line\\nBreak' contains a line break (CR or LF)",
+        "list.csv:7: error: 'three@example.org; four@example.org' is not a mail address such as "
+        "name@example.org",
+    ]
+    assert inbox.received == []
+    assert not (samples_workspace / "list.csv.sent.log").exists()
+
+
+def test_a_csv_list_needs_an_email_column(tmp_path: Path) -> None:
+    with pytest.raises(BriefkitError, match="needs an 'email' column"):
+        read_list(write(tmp_path / "a.csv", "address\na@example.org\n"))
+
+
+def test_each_reader_gets_a_message_of_their_own(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
+) -> None:
+    result = send_list(run_cli, readers)
+    assert result.returncode == 0, result.stderr
+    assert "sent 6 messages" in result.stdout
+    assert sorted(r for m in inbox.received for r in m.recipients) == sorted(READERS)
+    for reader in READERS:
+        (received,) = inbox.to(reader)
+        assert received.recipients == [reader]
+        message = received.message
+        assert message["To"] == reader and message["Cc"] is None
+        others = [other for other in READERS if other != reader]
+        assert not any(other.encode() in received.data for other in others)
+    assert len({m.message["Message-ID"] for m in inbox.received}) == 6
+    assert [entry["to"] for entry in log_lines(readers)] == READERS
+    again = send_list(run_cli, readers)
+    assert again.returncode == 0
+    assert "6 readers already have this message" in again.stdout
+    assert len(inbox.received) == 6
+
+
+def test_without_send_a_list_writes_one_message_to_check(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
+) -> None:
+    result = run_cli("email", SAMPLE, "--list", str(readers), env=NO_LOGIN)
+    assert result.returncode == 0, result.stderr
+    assert "each of the 6 readers" in result.stdout
+    assert b"To: reader1@example.org\r\n" in Path("out/india-japan-2025-11.eml").read_bytes()
+    assert inbox.received == []
+
+
+def test_a_run_killed_halfway_then_run_again_reaches_everyone_once(
+    plain_server: MailServer, inbox: Inbox, readers: Path
+) -> None:
+    log = readers.with_name("readers.txt.sent.log")
+    inbox.rcpt_delay = 0.3  # time enough to kill the client while a message is on its way
+    command = [sys.executable, "-m", "briefkit", "email", SAMPLE, "--list", str(readers), "--send"]
+    process = subprocess.Popen(command, env={**os.environ, **NO_LOGIN})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if log.exists() and log.read_text().count("\n") >= 3:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    first_run = len(inbox.received)
+    assert 3 <= first_run < len(READERS)
+    inbox.rcpt_delay = 0.0
+    result = subprocess.run(command, env={**os.environ, **NO_LOGIN}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"{first_run} readers already have this message" in result.stdout
+    for reader in READERS:
+        assert len(inbox.to(reader)) == 1, reader
+    assert sorted(entry["to"] for entry in log_lines(readers)) == sorted(READERS)
+
+
+def test_a_log_line_cut_short_is_ignored_and_fenced_off(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
+) -> None:
+    assert send_list(run_cli, readers).returncode == 0
+    log = readers.with_name("readers.txt.sent.log")
+    lines = log.read_text().splitlines(keepends=True)
+    # As if the run had been killed while writing the last reader's line.
+    log.write_text("".join(lines[:-1]) + lines[-1][:25])
+    result = send_list(run_cli, readers)
+    assert result.returncode == 0, result.stderr
+    assert "5 readers already have this message" in result.stdout
+    assert len(inbox.to(READERS[-1])) == 2  # the one the log could not vouch for
+    assert [entry["to"] for entry in log_lines_skipping_torn(log)] == READERS
+
+
+def log_lines_skipping_torn(log: Path) -> list[dict[str, str]]:
+    entries = []
+    for line in log.read_text().splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            continue
+    return entries
+
+
+def test_refused_readers_are_named_and_tried_again_next_run(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
+) -> None:
+    inbox.refuse.add("reader2@example.org")
+    result = send_list(run_cli, readers)
+    assert result.returncode == 1
+    assert f"refused reader2@example.org: {REFUSAL}" in result.stderr
+    assert len(inbox.received) == 5
+    inbox.refuse.clear()
+    again = send_list(run_cli, readers)
+    assert again.returncode == 0, again.stderr
+    assert "sent 1 messages" in again.stdout
+    assert len(inbox.to("reader2@example.org")) == 1
+
+
+def test_a_server_that_goes_away_stops_the_run_and_says_how_to_go_on(
+    run_cli: Run, samples_workspace: Path, readers: Path, inbox: Inbox
+) -> None:
+    with MailServer(inbox) as running:
+        configure(samples_workspace, running)
+    result = send_list(run_cli, readers)
+    assert result.returncode == 1
+    assert "cannot connect" in result.stderr
+    assert (
+        "6 of 6 readers still to reach" in result.stderr and "run the same command" in result.stderr
+    )
+
+
+def test_the_log_counts_only_the_same_message(tmp_path: Path) -> None:
+    log = tmp_path / "list.txt.sent.log"
+    with SendLog(log, "Brief 1") as first:
+        first.record("a@example.org", "<1@example.org>")
+    assert SendLog(log, "Brief 1").reached() == {"a@example.org"}
+    assert SendLog(log, "Brief 2").reached() == set()
+
+
+def test_pace_spaces_messages_evenly() -> None:
+    pace = Pace(600)  # one every 0.1 s
+    started = time.monotonic()
+    for _ in range(4):
+        pace.wait()
+    assert time.monotonic() - started >= 0.3
+    assert Pace(None).interval == 0

@@ -1,0 +1,241 @@
+"""The message a brief becomes: headers, both bodies labelled, HTML fit for mail clients."""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+import briefkit
+from briefkit.delivery.mail_address import parse_address
+from briefkit.errors import BriefkitError, UsageError
+from briefkit.rendering.language import language_for
+from conftest import MINIMAL, ROOT, SAMPLES, write
+from mailserver import body
+
+GMAIL_CLIPS_AT = 102 * 1000  # bytes of HTML; Gmail hides the rest behind "View entire message"
+SENDER = "Policy Desk <desk@example.org>"
+
+
+def compose(path: Path, **options: object) -> EmailMessage:
+    brief = briefkit.load(path, raise_errors=True)
+    return briefkit.compose_email(brief, to=["minister@example.org"], sender=SENDER, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module", params=SAMPLES, ids=lambda p: p.stem)
+def sample(request: pytest.FixtureRequest) -> tuple[Path, EmailMessage]:
+    return request.param, compose(request.param)
+
+
+def test_headers(sample: tuple[Path, EmailMessage]) -> None:
+    path, message = sample
+    meta = briefkit.load(path).brief.meta  # type: ignore[union-attr]
+    number = language_for(meta.language).gettext("No. {number}").format(number=meta.number)
+    assert message["Subject"] == f"{meta.series} · {number}: {meta.title}"
+    assert message["From"] == SENDER and message["To"] == "minister@example.org"
+    assert message["Date"].datetime is not None
+    assert re.fullmatch(r"<[^@<>]+@example\.org>", message["Message-ID"])
+    assert message["Content-Language"] == meta.language
+
+
+def test_both_bodies_carry_every_section_under_its_label(sample: tuple[Path, EmailMessage]) -> None:
+    path, message = sample
+    brief = briefkit.load(path).brief
+    assert brief is not None
+    text, html = body(message, "plain"), body(message, "html")
+    _ = language_for(brief.meta.language).gettext
+    for section in brief.sections:
+        label = _("Fact").upper() if section.kind == "fact" else _("Commentary").upper()
+        if section.kind == "commentary":
+            label += f" · {section.by}"
+        assert f"{label}\n{section.title}" in text
+        assert section.title in html
+    assert html.count('class="label label--fact"') == 1 + sum(
+        s.kind == "fact" for s in brief.sections
+    )  # the legend's, then each fact section's
+    assert html.count('class="label label--commentary"') == 1 + sum(
+        s.kind == "commentary" for s in brief.sections
+    )
+    # Both bodies speak the brief's language.
+    for words in ("Summary", "Key points", "Sources", "How to read this brief"):
+        assert _(words).upper() in text
+        assert f">{_(words)}<" in html
+    assert brief.meta.organisation and brief.meta.organisation in html.split('class="footer"')[1]
+
+
+def test_html_is_made_for_mail_clients(sample: tuple[Path, EmailMessage]) -> None:
+    _, message = sample
+    html = body(message, "html")
+    assert len(html.encode("utf-8")) < GMAIL_CLIPS_AT
+    assert "<style" not in html and "<script" not in html and "<link" not in html
+    assert "data:" not in html
+    # Images, where a brief has any, are parts of the message; nothing is fetched.
+    assert all(src.startswith("cid:") for src in re.findall(r'src="([^"]+)"', html))
+    assert 'class="column"' in html and "max-width: 600px" in html
+    assert re.search(r'<p [^>]*style="[^"]*margin', html)  # the CSS is inlined
+    related = {
+        part["Content-ID"].strip("<>"): part for part in message.walk() if part["Content-ID"]
+    }
+    for cid, width in re.findall(r'src="cid:([^"]+)" width="(\d+)"', html):
+        assert related[cid].get_content_type() == "image/png"
+        assert int(width) <= 516
+
+
+def test_citations_and_notes_are_numbered_alike_in_both_bodies() -> None:
+    message = compose(SAMPLES[0])
+    text, html = body(message, "plain"), body(message, "html")
+    assert "USD 68 billion¹ [1]" in text
+    assert "\n¹ The dollar figure is the approximate conversion" in text
+    assert '<sup class="noteref" style="font-size: 11px;line-height: 0;">1</sup>' in html
+    assert "[2]" in text and ">[2]</span>" in html  # plain numbers: no links inside a message
+    assert "[1] India–Japan strategic ties enter a new phase" in text
+
+
+def test_facts_only_says_so_and_leaves_commentary_out() -> None:
+    message = compose(SAMPLES[0], facts_only=True)
+    text, html = body(message, "plain"), body(message, "html")
+    assert message["Subject"].endswith("(facts only)")
+    assert text.index("FACTS-ONLY EDITION. One section of commentary") < text.index("SUMMARY")
+    assert "Facts-only edition." in html
+    assert "COMMENTARY" not in text and "The MGMM Outlook" not in html
+
+
+def test_summary_body_shows_each_section_by_its_first_paragraph() -> None:
+    full, summary = compose(SAMPLES[0]), compose(SAMPLES[0], body="summary")
+    later = "Japan said it strongly supports the AI Summit"
+    assert later in body(full, "plain") and later in body(full, "html")
+    assert later not in body(summary, "plain") and later not in body(summary, "html")
+    assert "Defence cooperation was described as a cornerstone" in body(summary, "plain")
+    assert "shown by its first paragraph" in body(summary, "plain")
+    assert "COMMENTARY · MGMM Editorial Board" in body(summary, "plain")
+
+
+def test_plain_text_renders_lists_tables_quotes_and_links(workspace: Path) -> None:
+    source = write(
+        workspace / "briefings" / "shapes.md",
+        MINIMAL.replace(
+            "Something happened [@src].",
+            "Something happened [@src, p. 4].\n\n"
+            "- first point\n- second point, long enough to be wrapped onto a second line "
+            "by the plain text renderer of the message\n\n"
+            "1. one\n2. two\n\n"
+            "> a quoted line\n\n"
+            "| Area | Topic |\n|---|---|\n| Defence | Radios |\n\n"
+            "See [the ministry](https://example.org/m) or https://example.org/raw and "
+            "<b>not markup</b> & {{ not a template }}.",
+        ),
+    )
+    text = body(compose(source), "plain")
+    assert "Something happened [1, p. 4]." in text
+    assert (
+        "- first point\n- second point, long enough to be wrapped onto a second line by "
+        "the\n  plain" in text
+    )
+    assert "1. one\n2. two" in text
+    assert "> a quoted line" in text
+    assert "Area | Topic\nDefence | Radios" in text
+    assert "the ministry <https://example.org/m>" in text
+    assert "<b>not markup</b> & {{ not a template }}" in text  # text, never escaped or run
+
+
+def test_a_line_break_in_a_header_is_refused(workspace: Path) -> None:
+    source = write(
+        workspace / "briefings" / "b.md",
+        MINIMAL.replace("title: A minimal brief", 'title: "A brief\\r\\nBcc: all@example.org"'),
+    )
+    with pytest.raises(BriefkitError, match=r"the brief's title .* line break"):
+        compose(source)
+    good = write(workspace / "briefings" / "good.md", MINIMAL)
+    with pytest.raises(BriefkitError, match="line break"):
+        briefkit.compose_email(
+            briefkit.load(good), to=["a@example.org\nBcc: b@example.org"], sender=SENDER
+        )
+    with pytest.raises(BriefkitError, match="line break"):
+        briefkit.compose_email(
+            briefkit.load(good), to=["a@example.org"], sender="Desk\r\n <d@example.org>"
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", "a@b", "a@example.org, b@example.org", "a b@example.org", "a@-x.org", "@example.org"],
+)
+def test_bad_addresses_are_refused(text: str) -> None:
+    with pytest.raises(BriefkitError, match=r"is (not a mail address|more than one address)"):
+        parse_address(text)
+
+
+def test_a_sender_is_needed(workspace: Path) -> None:
+    source = write(workspace / "briefings" / "b.md", MINIMAL)
+    with pytest.raises(UsageError, match="no sender"):
+        briefkit.compose_email(briefkit.load(source), to=["a@example.org"])
+    with pytest.raises(UsageError, match="unknown attachment 'html'"):
+        briefkit.compose_email(
+            briefkit.load(source), to=["a@example.org"], sender=SENDER, attach=["html"]
+        )
+
+
+def test_the_logo_travels_as_a_related_part(workspace: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (120, 40), "navy").save(workspace / "logo.png")
+    config = workspace / "briefkit.toml"
+    config.write_text('[organisation]\nname = "Test Unit"\nlogo = "logo.png"\n')
+    message = compose(write(workspace / "briefings" / "b.md", MINIMAL))
+    html = body(message, "html")
+    (cid,) = re.findall(r'<img [^>]*class="logo"[^>]*src="cid:([^"]+)"', html)
+    (logo,) = [part for part in message.walk() if part["Content-ID"] == f"<{cid}>"]
+    assert logo.get_content_type() == "image/png"
+    assert "data:" not in html
+
+
+def test_workspace_templates_override_the_message(workspace: Path) -> None:
+    write(
+        workspace / "templates" / "email" / "subject.txt", "Brief: {{ view.meta.title }} & more\n"
+    )
+    message = compose(write(workspace / "briefings" / "b.md", MINIMAL))
+    assert message["Subject"] == "Brief: A minimal brief & more"  # plain text, not HTML-escaped
+
+
+def test_an_eml_file_opens_as_the_same_message(tmp_path: Path) -> None:
+    import email
+    import email.policy
+
+    message = compose(SAMPLES[0])
+    path = briefkit.write_email(message, tmp_path / "out" / "brief.eml")
+    data = path.read_bytes()
+    assert b"\r\n" in data and b"\n\n" not in data.replace(b"\r\n", b"")
+    again = email.message_from_bytes(data, policy=email.policy.default)
+    assert again["Subject"] == message["Subject"]
+    assert [p.get_content_type() for p in again.walk()] == [
+        p.get_content_type() for p in message.walk()
+    ]
+
+
+def test_an_image_swapped_after_checking_is_refused(
+    workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from PIL import Image
+
+    image = workspace / "briefings" / "chart.png"
+    Image.new("RGB", (40, 20), "white").save(image)
+    source = write(
+        workspace / "briefings" / "b.md",
+        MINIMAL.replace(
+            "Something happened [@src].", "Something happened [@src].\n\n![A chart](chart.png)"
+        ),
+    )
+    brief = briefkit.load(source, raise_errors=True)
+    outside = tmp_path_factory.mktemp("outside") / "secret.png"
+    Image.new("RGB", (40, 20), "red").save(outside)
+    image.unlink()
+    image.symlink_to(outside)  # the file now lies outside the brief's folder
+    with pytest.raises(BriefkitError, match="refused"):
+        briefkit.compose_email(brief, to=["a@example.org"], sender=SENDER)
+
+
+def test_a_figure_travels_as_a_related_part() -> None:
+    html = body(compose(ROOT / "briefings" / "india-japan-2025-11.md"), "html")
+    assert re.search(r'<img src="cid:[^"]+" width="\d+"', html)
