@@ -108,3 +108,19 @@ def test_config_is_found_walking_up(workspace: Path, run_cli: Run) -> None:
     result = run_cli("check", cwd=nested)
     assert result.returncode == 0
     assert "checked 1 brief" in result.stdout
+
+
+def test_printed_text_is_never_read_as_markup_or_emoji(workspace: Path, run_cli: Run) -> None:
+    title = "Brief :thumbs_up: [bold]loud[/bold] 100:1"
+    write(
+        workspace / "briefings" / "long.md",
+        MINIMAL.replace("title: A minimal brief", f'title: "{title}"').replace(" [@src]", ""),
+    )
+    result = run_cli("build", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    assert "briefings/long.md:9:1: warning: fact section" in result.stderr
+    assert "\N{THUMBS UP SIGN}" not in result.stdout + result.stderr
+    check = run_cli("check", "--strict")
+    assert "long.md:9:1: warning:" in check.stdout
+    page = (workspace / "out" / "long.html").read_text()
+    assert ":thumbs_up: [bold]loud[/bold] 100:1" in page

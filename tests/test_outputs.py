@@ -63,6 +63,7 @@ def test_outputs_of_a_deleted_or_renamed_source_are_removed(workspace: Path, run
     names = sorted(p.name for p in (workspace / "out").iterdir())
     assert names == [
         ".briefkit-cache.json",
+        ".briefkit.lock",
         "kept.html",
         "kept.pdf",
         "new-name.pdf",
@@ -150,3 +151,81 @@ def test_on_a_terminal_problems_print_on_their_own_lines(workspace: Path) -> Non
     assert "4 built, 0 up to date (skipped), 1 failed" in plain
     # The bar is gone at the end: the last lines are the table and the count, not a bar.
     assert "building" not in segments[-1]
+
+
+@pytest.mark.parametrize(
+    "damage", ["[]", "null", '{"entries": []}', '{"schema": 2, "outputs": []}', "{not json"]
+)
+def test_a_damaged_cache_is_rebuilt_with_a_warning(
+    workspace: Path, run_cli: Run, damage: str
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    assert run_cli("build", "--format", "html").returncode == 0
+    (workspace / "out" / ".briefkit-cache.json").write_text(damage)
+    for attempt in ("build", "--force"):
+        args = ["build", "--format", "html", *(["--force"] if attempt == "--force" else [])]
+        result = run_cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    first = run_cli("build", "--format", "html")
+    assert "0 built, 1 up to date" in first.stdout  # the cache was written afresh
+
+
+def test_the_warning_names_the_damaged_cache(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(workspace / "out" / ".briefkit-cache.json", "[]")
+    result = run_cli("build", "--format", "html")
+    assert "warning: out/.briefkit-cache.json could not be read; it was written afresh" in (
+        result.stderr
+    )
+
+
+def test_temporary_files_of_a_killed_build_are_removed(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    # What a build killed between writing and renaming leaves: its process is gone.
+    stale = write(workspace / "out" / ".one.html.999999999.abcd1234.tmp", "partial")
+    result = run_cli("build", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+
+
+def test_parallel_workers_leave_no_temporary_folders(workspace: Path, run_cli: Run) -> None:
+    for number in range(3):
+        write(workspace / "briefings" / f"b{number}.md", MINIMAL)
+    scratch = workspace / "tmp"
+    scratch.mkdir()
+    result = run_cli("build", "--format", "pdf", "-j", "2", env={"TMPDIR": str(scratch)})
+    assert result.returncode == 0, result.stderr
+    assert list(scratch.iterdir()) == []
+
+
+def test_two_builds_into_one_folder_at_once_keep_every_output(workspace: Path) -> None:
+    for number in range(4):
+        write(workspace / "briefings" / f"b{number}.md", MINIMAL)
+    command = [sys.executable, "-m", "briefkit", "build", "--format", "html", "-j", "1", "--force"]
+    first = subprocess.Popen([*command, "briefings/b0.md", "briefings/b1.md"], cwd=workspace)
+    second = subprocess.Popen([*command, "briefings/b2.md", "briefings/b3.md"], cwd=workspace)
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+    cache = json.loads((workspace / "out" / ".briefkit-cache.json").read_text())
+    assert {Path(name).name for name in cache["outputs"]} == {f"b{n}.html" for n in range(4)}
+    again = subprocess.run([*command[:-1]], cwd=workspace, capture_output=True, text=True)
+    assert "0 built, 4 up to date" in again.stdout
+
+
+def test_a_brief_that_takes_too_long_is_stopped_and_the_others_build(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefkit.toml", "[build]\ntime_limit = 10\n")
+    notes = " ".join(f"Point{n}[^n{n}]" for n in range(600))
+    bodies = "".join(f"[^n{n}]: Note {n}.\n" for n in range(600))
+    slow = MINIMAL.replace("Something happened [@src].", f"{notes} [@src].\n\n{bodies}")
+    write(workspace / "briefings" / "a-slow.md", slow)
+    write(workspace / "briefings" / "b-quick.md", MINIMAL)
+    result = run_cli("build", "--format", "pdf", "-j", "1")
+    assert result.returncode == 1
+    assert (
+        "briefings/a-slow.md: error: not built: rendering took longer than 10 s, the limit set "
+        "by [build] time_limit" in result.stderr
+    )
+    assert not (workspace / "out" / "a-slow.pdf").exists()
+    assert (workspace / "out" / "b-quick.pdf").is_file()

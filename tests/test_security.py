@@ -96,7 +96,9 @@ def test_hostile_html_cannot_embed_files_or_reach_the_network(
     <a rel="attachment" href="/etc/hostname">a</a></body></html>"""
     theme = Theme.for_workspace(find_workspace(tmp_path))
     fetcher = Fetcher([tmp_path, *theme.style_roots])
-    pdf, warnings = PdfEngine(theme).render(html, fetcher, tmp_path, PdfOptions(), [], build_time())
+    pdf, warnings = PdfEngine(theme).render(
+        html, fetcher, tmp_path.as_uri() + "/", PdfOptions(), [], build_time()
+    )
     target = write(tmp_path / "out.pdf", "")
     target.write_bytes(pdf)
     assert seen == []

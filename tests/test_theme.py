@@ -20,7 +20,7 @@ def _html(workspace: Path) -> str:
 
 def test_search_order_is_workspace_then_theme_then_builtin(workspace: Path) -> None:
     write(workspace / "briefkit.toml", '[build]\ntheme = "house"\n')
-    (workspace / "house").mkdir()
+    (workspace / "house" / "styles").mkdir(parents=True)
     theme = Theme.for_workspace(briefkit.open_workspace(workspace))
     assert theme.folders[0] == workspace.resolve()
     assert theme.folders[1] == (workspace / "house").resolve()
@@ -124,3 +124,9 @@ def test_a_mistyped_label_key_is_reported_at_its_own_line(
         f"briefkit.toml:{line}: error: unknown setting 'labels.factt': did you mean 'fact'?"
         in str(raised.value)
     )
+
+
+def test_a_folder_that_is_not_a_theme_is_refused(workspace: Path) -> None:
+    write(workspace / "briefkit.toml", '[build]\ntheme = "/etc"\n')
+    with pytest.raises(briefkit.BriefkitError, match="which is not a theme: a theme folder holds"):
+        briefkit.open_workspace(workspace)

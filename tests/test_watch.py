@@ -319,6 +319,7 @@ def test_ctrl_c_during_a_rebuild_leaves_no_partial_files(
     assert "Traceback" not in watcher.stderr
     assert sorted(p.name for p in (workspace / "out").iterdir()) == [
         ".briefkit-cache.json",
+        ".briefkit.lock",
         "one.pdf",
     ]
 

@@ -65,6 +65,9 @@ class Build(_Section):
     theme: str | None = Field(None, description="A theme folder with templates/ and styles/.")
     jobs: int = Field(0, ge=0, description="Parallel workers; 0 means one per core.")
     toc_min_sections: int = Field(5, ge=1)
+    time_limit: float = Field(
+        120, ge=0, description="Seconds one brief may take to render; 0 means no limit."
+    )
 
 
 class Email(_Section):
@@ -208,14 +211,25 @@ def load_config(path: Path) -> Config:
     except ValidationError as exc:
         messages = [_config_problem(path, text, error) for error in exc.errors()]
         raise BriefkitError("\n".join(messages)) from exc
-    theme = config.build.theme
-    if theme and not (path.parent / theme).is_dir():
-        line = _line_of(text, ["build", "theme"])
-        raise BriefkitError(
-            f"{path}:{line}: error: 'build.theme' names {theme!r}, which is not a folder "
-            f"in {path.parent}: check its spelling, or create it with templates/ and styles/"
-        )
+    _check_theme(path, text, config.build.theme)
     return config
+
+
+def _check_theme(path: Path, text: str, theme: str | None) -> None:
+    """Refuse a theme setting that names no folder, or a folder that is not a theme."""
+    if not theme:
+        return
+    folder = path.parent / theme
+    where = f"{path}:{_line_of(text, ['build', 'theme'])}: error: 'build.theme' names {theme!r}"
+    if not folder.is_dir():
+        raise BriefkitError(
+            f"{where}, which is not a folder in {path.parent}: check its spelling, or create "
+            "it with templates/ and styles/"
+        )
+    if not (folder / "templates").is_dir() and not (folder / "styles").is_dir():
+        raise BriefkitError(
+            f"{where}, which is not a theme: a theme folder holds templates/ or styles/"
+        )
 
 
 def _config_problem(path: Path, text: str, error: Any) -> str:

@@ -8,8 +8,10 @@ that is gone can be found and removed.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from briefkit.building.output import write_atomic
 from briefkit.errors import Finding
 
 CACHE_NAME = ".briefkit-cache.json"
+LOCK_NAME = ".briefkit.lock"
 _SCHEMA = 2
 
 
@@ -42,19 +45,31 @@ class Entry:
 class BuildCache:
     """Content hashes of each output's inputs, kept in the output folder."""
 
-    def __init__(self, path: Path, entries: dict[str, Entry]) -> None:
+    def __init__(self, path: Path, entries: dict[str, Entry], damaged: bool = False) -> None:
         self.path = path
         self.entries = entries
+        self.damaged = damaged
 
     @classmethod
     def load(cls, out_dir: Path) -> BuildCache:
-        """Read the cache of an output folder; a missing, damaged or foreign one is empty."""
+        """Read the cache of an output folder; a missing or damaged one is empty.
+
+        A damaged cache (not JSON, or JSON of another shape) is noted, so the build can say
+        why it rebuilds everything; it is then written afresh.
+        """
         path = out_dir / CACHE_NAME
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return cls(path, {})
-        return cls(path, _entries(data))
+        except (OSError, ValueError):
+            return cls(path, {}, damaged=True)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return cls(path, {}, damaged=True)
+        entries = _entries(data)
+        return cls(path, entries, damaged=_damaged(data, entries))
 
     def fresh(self, output: Path, context: str) -> Entry | None:
         """Return the entry of an output built from exactly these inputs and settings."""
@@ -141,9 +156,29 @@ def _entries(data: Any) -> dict[str, Entry]:
     return entries
 
 
+def _damaged(data: Any, entries: dict[str, Entry]) -> bool:
+    """Tell whether a cache document is of another shape than this version writes."""
+    if not isinstance(data, dict) or data.get("schema") != _SCHEMA:
+        return True
+    outputs = data.get("outputs")
+    return not isinstance(outputs, dict) or len(entries) != len(outputs)
+
+
 def _key(path: Path) -> str:
     """Return the name a file is known by in the cache: its absolute, resolved path."""
     return str(path.resolve())
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock: a second build into it waits for the first to end."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / LOCK_NAME).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @cache

@@ -2,22 +2,32 @@
 
 Each worker process lives only as long as the build that started it: Linux kills it when the
 process that started it dies, however that process ends, so no worker writes outputs after
-its build was stopped.
+its build was stopped. Workers keep their temporary files in a folder of the build's own,
+removed when the build ends, or by the next build when this one was killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import multiprocessing.util
 import os
+import re
+import shutil
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import TypeVar
+
+from briefkit.building.output import process_alive
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 _PR_SET_PDEATHSIG = 1
+_SCRATCH = re.compile(r"^briefkit-(\d+)-")
 
 
 def run_parallel(
@@ -25,8 +35,12 @@ def run_parallel(
     jobs: Sequence[Job],
     workers: int,
     on_done: Callable[[Result], None] | None = None,
+    on_exit: Callable[[], None] | None = None,
 ) -> list[Result]:
-    """Return work(job) for every job, calling on_done with each result as it comes."""
+    """Return work(job) for every job, calling on_done with each result as it comes.
+
+    on_exit runs in each worker process as it ends, to release what the work kept warm.
+    """
     count = min(workers or os.cpu_count() or 1, len(jobs))
     results: list[Result] = []
     if count <= 1:
@@ -35,13 +49,43 @@ def run_parallel(
             if on_done is not None:
                 on_done(results[-1])
         return results
-    with ProcessPoolExecutor(max_workers=count, initializer=_die_with_parent) as pool:
+    with (
+        _scratch() as scratch,
+        ProcessPoolExecutor(
+            max_workers=count, initializer=_start_worker, initargs=(str(scratch), on_exit)
+        ) as pool,
+    ):
         futures = [pool.submit(work, job) for job in jobs]
         for future in as_completed(futures):
             results.append(future.result())
             if on_done is not None:
                 on_done(results[-1])
     return results
+
+
+def _start_worker(scratch: str, on_exit: Callable[[], None] | None) -> None:
+    """Prepare a worker: die with the parent, keep temporary files in the build's folder."""
+    _die_with_parent()
+    tempfile.tempdir = scratch
+    os.environ["TMPDIR"] = scratch
+    if on_exit is not None:
+        # multiprocessing runs its finalizers as a worker ends; atexit would not run there.
+        multiprocessing.util.Finalize(None, on_exit, exitpriority=10)
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path]:
+    """Give a build its own temporary folder; remove those that killed builds left."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob("briefkit-*"):
+        match = _SCRATCH.match(old.name)
+        if match and old.is_dir() and not process_alive(int(match.group(1))):
+            shutil.rmtree(old, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"briefkit-{os.getpid()}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _die_with_parent() -> None:

@@ -123,6 +123,8 @@ class Printer:
         self._end_bar()
         if self.quiet:
             return
+        for note in report.notes:
+            self.problem(f"warning: {note}")
         for path in report.removed:
             self.say(f"removed {shown(path)}: its source is gone")
         if not report.results:

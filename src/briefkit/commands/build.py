@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from briefkit.building.cache import BuildCache
+from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
-from briefkit.building.output import write_atomic
+from briefkit.building.deadline import TimeLimitExceeded, time_limit
+from briefkit.building.output import remove_abandoned, write_atomic
 from briefkit.building.workers import run_parallel
 from briefkit.config import Config, Workspace
 from briefkit.errors import BriefkitError, Finding, UsageError, failing
@@ -73,6 +74,7 @@ class BuildReport:
     results: list[BriefResult]
     removed: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def built(self) -> list[BriefResult]:
@@ -134,7 +136,33 @@ def build(
     if progress is not None:
         progress.planned(len(sources))
     plan = plan_outputs(sources, out_dir, options)
-    cache = BuildCache.load(out_dir)
+    # One build at a time writes an output folder, so two never mix their files or cache.
+    with locked(out_dir):
+        remove_abandoned(out_dir)
+        cache = BuildCache.load(out_dir)
+        results, jobs = _split_fresh(plan, cache, workspace, theme, logo, options, progress)
+        done = _before_report(cache, progress)
+        for result in run_parallel(build_one, jobs, options.jobs, done, renderer_for.cache_clear):
+            results[result.source] = result
+            _remember(cache, result, plan[result.source], workspace, theme, options)
+        removed = cache.prune()
+        if jobs or removed or cache.damaged:
+            cache.save()
+    notes = [f"{shown(cache.path)} could not be read; it was written afresh"] * cache.damaged
+    ordered = [results[source] for source in plan]
+    return BuildReport(ordered, removed, time.perf_counter() - started, notes)
+
+
+def _split_fresh(
+    plan: dict[Path, dict[Format, Path]],
+    cache: BuildCache,
+    workspace: Workspace,
+    theme: Theme,
+    logo: Path | None,
+    options: BuildOptions,
+    progress: BuildProgress | None,
+) -> tuple[dict[Path, BriefResult], list[Job]]:
+    """Return the results of briefs whose outputs are up to date, and jobs for the rest."""
     modified = build_time()
     results: dict[Path, BriefResult] = {}
     jobs: list[Job] = []
@@ -150,14 +178,7 @@ def build(
             )
         else:
             results[source] = _skipped(source, outputs, cache, options.strict, progress)
-    for result in run_parallel(build_one, jobs, options.jobs, _before_report(cache, progress)):
-        results[result.source] = result
-        _remember(cache, result, plan[result.source], workspace, theme, options)
-    removed = cache.prune()
-    if jobs or removed:
-        cache.save()
-    ordered = [results[source] for source in plan]
-    return BuildReport(ordered, removed, time.perf_counter() - started)
+    return results, jobs
 
 
 def plan_outputs(
@@ -188,7 +209,12 @@ def build_one(job: Job) -> BriefResult:
     started = time.perf_counter()
     result = BriefResult(job.source, list(job.outputs.values()))
     try:
-        _build_into(job, result)
+        with time_limit(job.config.build.time_limit):
+            _build_into(job, result)
+    except TimeLimitExceeded as exc:
+        # WeasyPrint was stopped in the middle of a layout: start the next brief afresh.
+        renderer_for.cache_clear()
+        result.error = str(exc)
     except BriefkitError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug in one brief must not stop the others

@@ -4,8 +4,9 @@ The pipeline, in :func:`publish_catalogue`, runs after the builds (one per editi
 each brief's EPUB and PDF in the folder: each brief that built is loaded for its metadata,
 its cover is taken out of its EPUB and thumbnailed, the catalogue is assembled, and its
 images, OPDS 1.2 and OPDS 2.0 feeds and web page are written, each only when its bytes
-differ. Files an earlier publish wrote that the catalogue no longer has are removed. When a
-brief failed to build, the catalogue is left as it was.
+differ, all while holding the folder's build lock. Files an earlier publish wrote that the
+catalogue no longer has are removed. When a brief failed to build, the catalogue is left as
+it was.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
+from briefkit.building.cache import locked
 from briefkit.building.output import write_if_changed
 from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.config import Config, Workspace, site_address
@@ -118,6 +120,22 @@ def publish_catalogue(
         return report
     if not combined.results:
         raise BriefkitError("nothing to publish: no briefing sources (*.md) found")
+    with locked(folder):
+        # Another build into the folder waits while the catalogue reads and writes it.
+        publications = _write_catalogue(workspace, folder, builds, site, report)
+    report.publications = publications
+    report.seconds = combined.seconds + time.perf_counter() - started
+    return report
+
+
+def _write_catalogue(
+    workspace: Workspace,
+    folder: Path,
+    builds: list[tuple[bool, BuildReport]],
+    site: Site,
+    report: PublishReport,
+) -> int:
+    """Describe every built edition and write the catalogue's files; return how many editions."""
     collected = _Collected(Manifest.read(folder))
     publications = [
         _publication(workspace.config, folder, result, facts_only, collected)
@@ -143,9 +161,7 @@ def publish_catalogue(
     digests |= {path: digest((folder / path).read_bytes()) for path in owners if path not in files}
     report.removed = collected.manifest.stale(set(digests), set(stems.values()))
     collected.manifest.save(digests, owners, collected.covers, collected.descriptions)
-    report.publications = len(publications)
-    report.seconds = combined.seconds + time.perf_counter() - started
-    return report
+    return len(publications)
 
 
 def _publication(

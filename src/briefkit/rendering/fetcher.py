@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -26,16 +26,37 @@ class FetchRefused(BriefkitError, ValueError):
 class Fetcher:
     """Read regular files inside the allowed folders (and named files); refuse the rest."""
 
-    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = ()) -> None:
+    def __init__(
+        self,
+        roots: Iterable[Path],
+        files: Iterable[Path] = (),
+        aliases: Mapping[str, Path] | None = None,
+    ) -> None:
         self.roots = tuple(dict.fromkeys(root.resolve() for root in roots))
         self.files = frozenset(path.resolve() for path in files)
+        self.aliases = dict(aliases or {})
 
     def resolve(self, url: str) -> Path:
         """Return the local file a file: URL names, if it may be read."""
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FetchRefused(f"refused to fetch {url!r}: only local files and data: URIs")
-        return self.check(Path(url2pathname(unquote(parts.path))), url)
+        return self.check(self._real(url2pathname(unquote(parts.path))), url)
+
+    def url(self, alias: str) -> str:
+        """Return the base URL of an aliased folder, as a document refers to it."""
+        return f"file://{alias}/"
+
+    def _real(self, path: str) -> Path:
+        """Return the real path of a URL's path, its aliased folder replaced by the real one.
+
+        Documents address the brief's and the theme's folders by fixed aliases, so no output
+        depends on, or reveals, where those folders are on the machine that built it.
+        """
+        for alias, folder in self.aliases.items():
+            if path == alias or path.startswith(alias + "/"):
+                return folder / path[len(alias) + 1 :]
+        return Path(path)
 
     def check(self, path: Path, name: str | None = None) -> Path:
         """Return the real path of a file that may be read, or refuse it."""
@@ -95,3 +116,11 @@ def media_type(path: Path) -> str:
     return IMAGE_TYPES.get(path.suffix.lower()) or (
         mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     )
+
+
+BRIEF_ALIAS = "/briefkit/brief"
+
+
+def style_aliases(roots: Iterable[Path]) -> dict[str, Path]:
+    """Return the aliases of a theme's styles folders, most specific first."""
+    return {f"/briefkit/styles-{index}": root for index, root in enumerate(roots)}

@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
+from briefkit.errors import BriefkitError
 from briefkit.rendering.fetcher import FetchRefused
 from briefkit.rendering.language import Language
 from briefkit.sources.markdown import parser
@@ -67,6 +68,7 @@ class FragmentRenderer(RendererHTML):
     def __init__(self, context: FragmentContext) -> None:
         super().__init__()
         self.context = context
+        self._notes_open: set[int] = set()
 
     def render_tokens(self, tokens: Sequence[Token]) -> Markup:
         """Render block tokens; the result is safe HTML built from escaped text."""
@@ -103,16 +105,21 @@ class FragmentRenderer(RendererHTML):
         """Render a note call: inline note content for print, a linked number elsewhere."""
         note_id = int(tokens[idx].meta["id"])
         body = self.context.footnotes.get(note_id, [])
+        if note_id in self._notes_open:
+            # The checks refuse notes that call each other in a circle; never recurse on one.
+            raise BriefkitError("a footnote calls itself through other notes")
         if self.context.flavour is Flavour.PRINT:
             # WeasyPrint floats this span to the foot of the page (`float: footnote`).
             note = f"_fn{note_id + 1}"
-            return f'<span class="footnote" id="{note}">{self._inline_note(body)}</span>'
+            return f'<span class="footnote" id="{note}">{self._inline_note(note_id, body)}</span>'
         number = self.context.note_numbers.setdefault(note_id, len(self.context.note_numbers) + 1)
         sub = int(tokens[idx].meta.get("subId", 0))
         ref_id = f"_fnref{number}" + (f"-{sub + 1}" if sub else "")
         note_anchor = f"_fn{number}"
         if not any(n.number == number for n in self.context.notes):
-            self.context.notes.append(Note(number, note_anchor, ref_id, self._note_html(body)))
+            self.context.notes.append(
+                Note(number, note_anchor, ref_id, self._note_html(note_id, body))
+            )
         if self.context.flavour is Flavour.EMAIL:
             # The notes follow their section in the message; a plain number finds them.
             return f'<sup class="noteref">{number}</sup>'
@@ -188,14 +195,22 @@ class FragmentRenderer(RendererHTML):
         src = escapeHtml(self.context.image_src(path))
         return f'<img src="{src}" alt="{alt}" />'
 
-    def _inline_note(self, body: list[Token]) -> str:
+    def _inline_note(self, note_id: int, body: list[Token]) -> str:
         """Render a footnote body as inline HTML: paragraphs joined by spaces."""
         inline = [t for t in body if t.type not in ("paragraph_open", "paragraph_close")]
-        return self.render(inline, parser().options, {}).strip()
+        return self._within_note(note_id, lambda: self.render(inline, parser().options, {}))
 
-    def _note_html(self, body: list[Token]) -> Markup:
+    def _note_html(self, note_id: int, body: list[Token]) -> Markup:
         """Render a footnote body as blocks, with the context's numbering continuing."""
-        return Markup(self.render(body, parser().options, {}).strip())
+        return Markup(self._within_note(note_id, lambda: self.render(body, parser().options, {})))
+
+    def _within_note(self, note_id: int, render: Callable[[], str]) -> str:
+        """Render a note's body, remembering that the note is open while its calls render."""
+        self._notes_open.add(note_id)
+        try:
+            return render().strip()
+        finally:
+            self._notes_open.discard(note_id)
 
 
 def is_wide(char: str) -> bool:

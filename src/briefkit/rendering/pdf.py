@@ -12,7 +12,7 @@ from typing import Any
 
 from briefkit.model.choices import Paper, PdfVariant
 from briefkit.rendering import footnotes
-from briefkit.rendering.fetcher import Fetcher
+from briefkit.rendering.fetcher import Fetcher, style_aliases
 from briefkit.rendering.theme import Theme
 
 # The names WeasyPrint gives the variants.
@@ -46,7 +46,8 @@ class PdfEngine:
 
         self.theme = theme
         self.font_config = FontConfiguration()
-        self._theme_fetcher = Fetcher(theme.style_roots).for_weasyprint()
+        self._aliases = style_aliases(theme.style_roots)
+        self._theme_fetcher = Fetcher(theme.style_roots, aliases=self._aliases).for_weasyprint()
         self._css_class = CSS
         self._sheets: dict[Path, Any] = {}
 
@@ -66,17 +67,24 @@ class PdfEngine:
         if path not in self._sheets:
             self._sheets[path] = self._css_class(
                 string=path.read_text(encoding="utf-8"),
-                base_url=path.as_uri(),
+                base_url=self._url_of(path),
                 url_fetcher=self._theme_fetcher,
                 font_config=self.font_config,
             )
         return self._sheets[path]
 
+    def _url_of(self, path: Path) -> str:
+        """Return a stylesheet's URL under its folder's alias, the same on every machine."""
+        for alias, root in self._aliases.items():
+            if path.resolve().is_relative_to(root.resolve()):
+                return f"file://{alias}/{path.resolve().relative_to(root.resolve()).as_posix()}"
+        return path.as_uri()
+
     def render(
         self,
         html: str,
         fetcher: Fetcher,
-        base: Path,
+        base: str,
         options: PdfOptions,
         attachments: list[PdfAttachment],
         modified: dt.datetime,
@@ -86,7 +94,7 @@ class PdfEngine:
 
         url_fetcher = fetcher.for_weasyprint()
         with _captured_warnings() as warnings:
-            document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=url_fetcher)
+            document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
             files = [
                 Attachment(
                     string=item.data,

@@ -13,7 +13,7 @@ from briefkit.config import Config
 from briefkit.errors import UsageError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format, Paper, PdfVariant
-from briefkit.rendering.fetcher import Fetcher
+from briefkit.rendering.fetcher import BRIEF_ALIAS, Fetcher, style_aliases
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.pdf import PdfAttachment, PdfEngine, PdfOptions
@@ -73,7 +73,9 @@ class Renderer:
     def fetcher(self, brief: Brief, edition: Edition) -> Fetcher:
         """Return the one fetcher for a brief: its folder, the theme's styles, and the logo."""
         return Fetcher(
-            [brief.folder, *self.theme.style_roots], [edition.logo] if edition.logo else []
+            [brief.folder, *self.theme.style_roots],
+            [edition.logo] if edition.logo else [],
+            {BRIEF_ALIAS: brief.folder, **style_aliases(self.theme.style_roots)},
         )
 
     def render(
@@ -116,7 +118,7 @@ class Renderer:
             )
         pdf_options = PdfOptions(options.paper, options.print_marks, options.pdf_variant)
         data, warnings = self.pdf_engine.render(
-            html, fetcher, brief.folder, pdf_options, attachments, edition.modified
+            html, fetcher, fetcher.url(BRIEF_ALIAS), pdf_options, attachments, edition.modified
         )
         return Rendered(data, warnings)
 

@@ -24,6 +24,23 @@ _SafeLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
+# Front matter is small and shallow; PyYAML's scanner slows down with the square of the
+# nesting, and its composer recurses, so deeper or larger front matter is refused first.
+MAX_DEPTH = 20
+MAX_INDENT = 4 * MAX_DEPTH
+MAX_FRONT_MATTER = 256 * 1024
+_LONGEST_NUMBER = 18
+
+
+def _int_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    """Read a plain number as an int, or as text when it is too long to be a count."""
+    digits = node.value.replace("_", "").lstrip("+-")
+    if len(digits) > _LONGEST_NUMBER:
+        return node.value
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
 
 @dataclass
@@ -63,6 +80,11 @@ def split_source(text: str, findings: Findings) -> SplitSource | None:
         findings.error(1, "front matter is not closed: add a '---' line after the YAML")
         return None
     yaml_text = "\n".join(lines[1:close])
+    problem = _shape_problem(yaml_text)
+    if problem is not None:
+        line, col, message = problem
+        findings.error(line, message, col)
+        return None
     parsed = _parse_yaml(yaml_text, findings)
     if parsed is None:
         return None
@@ -72,6 +94,26 @@ def split_source(text: str, findings: Findings) -> SplitSource | None:
         return None
     body = "\n".join(lines[close + 1 :])
     return SplitSource(data, body, close + 2, line_map)
+
+
+def _shape_problem(text: str) -> tuple[int, int, str] | None:
+    """Return where front matter is too large or nests too deep to be read, and why."""
+    if len(text) > MAX_FRONT_MATTER:
+        size = f"{len(text):,} characters; the limit is {MAX_FRONT_MATTER:,}"
+        return 2, 1, f"the front matter is {size}"
+    limit = f"front matter nests at most {MAX_DEPTH} levels"
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=2):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > MAX_INDENT:
+            return number, indent + 1, f"this line is indented {indent} spaces: {limit}"
+        if indent == 0 and line.strip():
+            depth = 0  # a new top-level key: any list or mapping before it has ended
+        for col, char in enumerate(line, start=1):
+            depth += (char in "[{") - (char in "]}")
+            if depth > MAX_DEPTH:
+                return number, col, f"brackets nest more than {MAX_DEPTH} deep here: {limit}"
+    return None
 
 
 def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, tuple[int, int]]] | None:

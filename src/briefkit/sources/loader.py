@@ -15,7 +15,7 @@ from briefkit.errors import Finding, Findings, Severity, SourceError, failing
 from briefkit.messages import did_you_mean, plain_error, quoted
 from briefkit.model.brief import Brief, FrontMatter, SourceEntry
 from briefkit.rendering.language import language_for
-from briefkit.sources import validate
+from briefkit.sources import limits, validate
 from briefkit.sources.frontmatter import SplitSource, split_source
 from briefkit.sources.markdown import parse
 from briefkit.sources.sections import split_sections
@@ -94,9 +94,13 @@ def _load(
         return None
     meta = _front_matter(split, defaults, findings)
     language = language_for(meta.language if meta else str(split.front.get("language", "en")))
+    if not limits.check_body_shape(split.body, split.body_line, findings):
+        return None
     # Quotation marks are the language's own: „Deutsch“, « français », 「日本語」.
     tokens, env = parse(split.body, tuple(language.quotes))
     sections, footnotes = split_sections(tokens, split.body_line, findings)
+    if not limits.check_counts(sections, footnotes, split.body_line, findings):
+        return None
     # The body is checked even when the front matter has errors, so one run reports them all.
     checked = meta or _partial_front_matter(split)
     images = validate.check_brief(path, checked, split, tokens, sections, footnotes, env, findings)

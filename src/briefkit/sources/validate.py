@@ -39,6 +39,7 @@ def check_brief(
     where = Positions(split)
     _check_citations(meta, tokens, where, findings)
     _check_footnotes(split, tokens, env, where, findings)
+    _check_note_cycles(split, footnotes, env, findings)
     _check_links(tokens, where, findings)
     _check_spans(tokens, where, findings)
     used = _check_images(path, tokens, where, findings)
@@ -121,6 +122,48 @@ def _check_footnotes(
         if note_id == -1:
             name = label.removeprefix(":")
             findings.warning(_definition_line(split, name), f"footnote [^{name}] is never used")
+
+
+def _check_note_cycles(
+    split: SplitSource,
+    footnotes: dict[int, list[Token]],
+    env: dict[str, object],
+    findings: Findings,
+) -> None:
+    """Report footnotes that call themselves, directly or through other notes."""
+    calls = {
+        note: {int(ref.meta["id"]) for ref in of_type(body, "footnote_ref")}
+        for note, body in footnotes.items()
+    }
+    notes = env.get("footnotes")
+    listed = notes.get("list", {}) if isinstance(notes, dict) else {}
+    label = {note: str(listed.get(note, {}).get("label", note)) for note in footnotes}
+    reported: set[int] = set()
+    for start in sorted(calls):
+        cycle = _cycle_from(start, calls)
+        if cycle and not reported & set(cycle):
+            reported.update(cycle)
+            path = " → ".join(f"[^{label[n]}]" for n in [*cycle, cycle[0]])
+            findings.error(
+                _definition_line(split, label[cycle[0]]),
+                f"footnotes call each other in a circle ({path}): a note may call another "
+                "note, but no note may lead back to itself",
+            )
+
+
+def _cycle_from(start: int, calls: dict[int, set[int]]) -> list[int]:
+    """Return the notes of a circle of calls that leads back to start, if there is one."""
+    stack: list[tuple[int, list[int]]] = [(start, [start])]
+    seen: set[int] = set()
+    while stack:
+        note, path = stack.pop()
+        for called in sorted(calls.get(note, set())):
+            if called == start:
+                return path
+            if called not in seen:
+                seen.add(called)
+                stack.append((called, [*path, called]))
+    return []
 
 
 def _definition_line(split: SplitSource, label: str) -> int:
