@@ -34,6 +34,12 @@ if TYPE_CHECKING:
         open_workspace as open_workspace,
     )
     from briefkit.api import (
+        preview_server as preview_server,
+    )
+    from briefkit.api import (
+        publish as publish,
+    )
+    from briefkit.api import (
         read_distribution_list as read_distribution_list,
     )
     from briefkit.api import (
@@ -65,6 +71,9 @@ if TYPE_CHECKING:
     )
     from briefkit.config import (
         Workspace as Workspace,
+    )
+    from briefkit.delivery.catalogue_publish import (
+        PublishReport as PublishReport,
     )
     from briefkit.delivery.mail_list import (
         ListProgress as ListProgress,
@@ -136,12 +145,15 @@ _EXPORTS = {
     "load": "briefkit.api",
     "load_text": "briefkit.api",
     "open_workspace": "briefkit.api",
+    "preview_server": "briefkit.api",
+    "publish": "briefkit.api",
     "render": "briefkit.api",
     "BriefResult": "briefkit.commands.build",
     "BuildProgress": "briefkit.commands.build",
     "BuildReport": "briefkit.commands.build",
     "CheckReport": "briefkit.commands.check",
     "Workspace": "briefkit.config",
+    "PublishReport": "briefkit.delivery.catalogue_publish",
     "BriefkitError": "briefkit.errors",
     "Finding": "briefkit.errors",
     "Severity": "briefkit.errors",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
     from briefkit.commands.build import BuildProgress, BuildReport
     from briefkit.commands.check import CheckReport
+    from briefkit.delivery.catalogue_publish import PublishReport
+    from briefkit.delivery.catalogue_server import PreviewServer
     from briefkit.delivery.mail_list import ListProgress, ListReport
     from briefkit.delivery.mail_recipients import DistributionList
     from briefkit.delivery.mail_smtp import SendReport, SmtpServer
@@ -173,6 +176,61 @@ def build(
         tracebacks=tracebacks,
     )
     return run_build([Path(p) for p in paths or []], space, options, progress)
+
+
+def publish(
+    paths: Iterable[PathLike] | None = None,
+    *,
+    workspace: WorkspaceLike = None,
+    out: PathLike | None = None,
+    base_url: str | None = None,
+    title: str | None = None,
+    facts_only: bool | None = None,
+    strict: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: BuildProgress | None = None,
+    tracebacks: bool = False,
+) -> PublishReport:
+    """Build briefs into a folder (with :func:`build`) and write its OPDS catalogues and page.
+
+    base_url is where the folder will be served from; it, title, facts_only (each brief's
+    facts-only edition too) and out default to briefkit.toml's [publish] table.
+    """
+    from briefkit.delivery.catalogue_publish import publish_catalogue, site_for
+
+    space = open_workspace(workspace)
+    settings = space.config.publish
+    site = site_for(space.config, base_url, title)
+    folder = Path(out) if out is not None else space.root / settings.out
+    both = settings.facts_only if facts_only is None else facts_only
+    edition = partial(
+        build,
+        list(paths or []),
+        workspace=space,
+        out=folder,
+        formats=(Format.EPUB, Format.PDF),
+        strict=strict,
+        force=force,
+        jobs=jobs,
+        progress=progress,
+        tracebacks=tracebacks,
+    )
+    builds = [(facts, edition(facts_only=facts)) for facts in ((False, True) if both else (False,))]
+    return publish_catalogue(space, folder, builds, site)
+
+
+def preview_server(
+    folder: PathLike,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    log: Callable[[str], None] | None = None,
+) -> PreviewServer:
+    """Return a listening preview server of a published folder; log gets a line a request."""
+    from briefkit.delivery.catalogue_server import PreviewServer
+
+    return PreviewServer(Path(folder), host=host, port=port, log=log)
 
 
 def _render_options(

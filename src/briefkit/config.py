@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -90,6 +91,32 @@ class Email(_Section):
         return value
 
 
+class Publish(_Section):
+    """How ``briefkit publish`` writes a catalogue when options do not say otherwise."""
+
+    title: str | None = Field(None, description="The catalogue's title; default: organisation.")
+    base_url: str | None = Field(None, description="Where the folder is served from.")
+    out: str = "site"
+    facts_only: bool = Field(False, description="Also publish each brief's facts-only edition.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        """Accept only an absolute web address, ending it with a slash."""
+        return None if value is None else site_address(value)
+
+
+def site_address(value: str) -> str:
+    """Return an absolute http(s) address ending in "/", or raise ValueError saying why not."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            "must be an absolute http:// or https:// address without ?query or #fragment, "
+            "such as https://example.org/briefs/"
+        )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", "", ""))
+
+
 class Config(_Section):
     """The whole of briefkit.toml."""
 
@@ -98,6 +125,7 @@ class Config(_Section):
     labels: Labels = Labels()
     build: Build = Build()
     email: Email = Email()
+    publish: Publish = Publish()
 
     def brief_defaults(self) -> dict[str, Any]:
         """Return the front-matter values a source inherits."""

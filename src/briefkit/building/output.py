@@ -61,3 +61,17 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write data atomically unless the file already holds exactly these bytes; tell if it wrote.
+
+    An unchanged file keeps its modification time, so a sync to a web server copies nothing.
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass  # missing or unreadable: write it
+    write_atomic(path, data)
+    return True

@@ -16,8 +16,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefkit import __version__
-from briefkit.cli.common import Quiet, Verbose, _is, _printer, _reported
+from briefkit.cli.common import (
+    ForceOption,
+    JobsOption,
+    PathsArg,
+    Quiet,
+    StrictOption,
+    Verbose,
+    _is,
+    _printer,
+    _reported,
+)
 from briefkit.cli.email import email
+from briefkit.cli.publish import publish, serve
 from briefkit.model.choices import Format, Paper, PdfVariant
 
 if TYPE_CHECKING:
@@ -42,10 +53,6 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
-]
 FormatsOption = Annotated[
     list[Format] | None,
     typer.Option("--format", "-f", help="Output format; repeat for several (default: pdf, epub)."),
@@ -53,7 +60,6 @@ FormatsOption = Annotated[
 OutOption = Annotated[
     Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
 ]
-StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
 FactsOnlyOption = Annotated[
     bool, typer.Option(help="Leave every commentary section out; written as <name>-facts-only.*")
 ]
@@ -125,11 +131,8 @@ def build(
     paper: PaperOption = None,
     print_marks: PrintOption = False,
     pdf_variant: VariantOption = None,
-    force: Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
-    ] = None,
+    force: ForceOption = False,
+    jobs: JobsOption = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -324,6 +327,8 @@ def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:
 
 
 app.command()(email)
+app.command()(publish)
+app.command()(serve)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -32,6 +33,16 @@ Quiet = Annotated[bool, typer.Option("-q", "--quiet", callback=_flag, help="Prin
 Verbose = Annotated[
     bool,
     typer.Option("-v", "--verbose", callback=_flag, help="Print more, and tracebacks of bugs."),
+]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Source files or folders (default: the workspace's briefings/)."),
+]
+StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
+ForceOption = Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
 ]
 
 

@@ -303,7 +303,8 @@ def _before_report(
 
 def _context(workspace: Workspace, theme: Theme, options: BuildOptions, fmt: Format) -> str:
     """Return everything besides the files that decides one output: settings, theme, options."""
-    settings = workspace.config.model_dump_json(by_alias=True)
+    # The catalogue's settings shape no brief: changing them must not rebuild every output.
+    settings = workspace.config.model_dump_json(by_alias=True, exclude={"publish"})
     return "\n".join([settings, theme.digest, fmt, options.render.key(fmt)])
 
 

@@ -1,0 +1,554 @@
+"""`briefkit publish`: a folder that e-reader apps subscribe to, read back as apps read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+from xml.etree import ElementTree as ET
+
+import feedparser
+import pytest
+from PIL import Image
+
+import briefkit
+from briefkit.config import Labels
+from briefkit.delivery.catalogue_covers import from_epub, thumbnail
+from briefkit.delivery.catalogue_model import (
+    Catalogue,
+    FileRef,
+    Labelled,
+    Publication,
+    Site,
+)
+from briefkit.delivery.catalogue_page import render_page
+from briefkit.rendering.epub_metadata import publication_id
+from briefkit.rendering.theme import Theme
+from conftest import BRIEFS, EPOCH, MINIMAL, ROOT, Run, write
+
+BASE = "https://briefs.example.org/mgmm/"
+ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
+NAVIGATION = "application/atom+xml;profile=opds-catalog;kind=navigation"
+OPEN_ACCESS = "http://opds-spec.org/acquisition/open-access"
+ATOM = "http://www.w3.org/2005/Atom"
+SCHEMAS = ROOT.parent / "shared" / "opds-schemas"
+WORKSPACE_TOML = """\
+[organisation]
+name = "MGMM"
+url = "https://example.org"
+
+[labels]
+fact = "Reported fact"
+commentary = "Our view"
+
+[publish]
+title = "MGMM policy briefs"
+base_url = "https://briefs.example.org/mgmm"
+facts_only = true
+"""
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Publish two samples and a Hindi brief with its own JPEG cover (in a subfolder)."""
+    root = tmp_path_factory.mktemp("publish")
+    shutil.copytree(ROOT / "briefings" / "images", root / "briefings" / "images")
+    for sample in ("india-japan-2025-11.md", "talent-mobility-2025-11.md"):
+        shutil.copy(ROOT / "briefings" / sample, root / "briefings" / sample)
+    shutil.copytree(BRIEFS / "epub" / "images", root / "briefings" / "2025" / "images")
+    shutil.copy(BRIEFS / "epub" / "supplied-cover.md", root / "briefings" / "2025" / "hindi.md")
+    (root / "briefkit.toml").write_text(WORKSPACE_TOML, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        report = briefkit.publish(out="site")
+        assert report.ok, [r.error for r in report.build.failed]
+        yield root
+
+
+@pytest.fixture(scope="module")
+def site(published: Path) -> Path:
+    """Return the published folder."""
+    return published / "site"
+
+
+def _feed(site: Path, name: str) -> Any:
+    """Parse a feed of the folder as an e-reader app would, with feedparser."""
+    parsed = feedparser.parse((site / name).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def _briefs(root: Path) -> dict[str, briefkit.Brief]:
+    """Return the published workspace's briefs by their title."""
+    briefs = {}
+    for source in sorted((root / "briefings").rglob("*.md")):
+        brief = briefkit.load(source, workspace=root).raise_for_errors()
+        briefs[brief.meta.title] = brief
+    return briefs
+
+
+def _links(entry: Any, rel: str) -> list[Any]:
+    """Return an entry's links of one relation."""
+    return [link for link in entry.links if link.rel == rel]
+
+
+@pytest.mark.slow
+def test_catalogue_is_an_opds_acquisition_feed(published: Path, site: Path) -> None:
+    feed = _feed(site, "catalog.xml")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "MGMM policy briefs"
+    assert feed.feed.id.startswith("urn:uuid:")
+    assert feed.feed.author == "MGMM"
+    assert feed.feed.updated == "2025-11-25T00:00:00Z"  # the newest brief's date, not the clock
+    rels = {link.rel: link for link in feed.feed.links}
+    assert rels["self"].href == f"{BASE}catalog.xml"
+    assert rels["self"].type == ACQUISITION
+    assert rels["start"].href == "catalog.xml"
+    briefs = _briefs(published)
+    editions = {
+        publication_id(brief, facts_only): (brief, facts_only)
+        for brief in briefs.values()
+        for facts_only in (False, True)
+    }
+    assert sorted(entry.id for entry in feed.entries) == sorted(editions)
+    dates = [entry.published for entry in feed.entries]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    for entry in feed.entries:
+        brief, facts_only = editions[entry.id]
+        # The facts-only edition's title says so, as its EPUB's does.
+        assert (entry.title == brief.meta.title) is not facts_only
+        assert brief.meta.title in entry.title
+        assert entry.published == brief.meta.date.isoformat()
+        assert entry.updated == f"{brief.meta.date.isoformat()}T00:00:00Z"
+        assert entry.dcterms_language == brief.meta.language
+        assert [a.name for a in entry.authors] == (
+            [a.name for a in brief.meta.authors] or [brief.meta.organisation]
+        )
+        if brief.meta.summary:
+            assert entry.summary == brief.meta.summary
+        tags = {(tag.term, tag.scheme) for tag in entry.get("tags", [])}
+        assert {(k, None) for k in brief.meta.keywords} <= tags
+        if brief.meta.series:
+            assert (brief.meta.series, f"{BASE}feeds/series.xml") in tags
+        acquisitions = {link.type: link.href for link in _links(entry, OPEN_ACCESS)}
+        stem = "-facts-only" if facts_only else ""
+        name = brief.path.with_suffix("").name
+        assert set(acquisitions) == {"application/epub+zip", "application/pdf"}
+        assert acquisitions["application/epub+zip"].endswith(f"{name}{stem}.epub")
+        assert acquisitions["application/pdf"].endswith(f"{name}{stem}.pdf")
+        assert from_epub(site / acquisitions["application/epub+zip"]).title == entry.title
+        assert len(_links(entry, "http://opds-spec.org/image")) == 1
+        assert _links(entry, "http://opds-spec.org/image/thumbnail")[0].type == "image/jpeg"
+
+
+@pytest.mark.slow
+def test_outputs_mirror_the_briefings_folders(site: Path) -> None:
+    feed = _feed(site, "catalog.xml")
+    hindi = [e for e in feed.entries if e.dcterms_language == "hi"]
+    assert len(hindi) == 2
+    hrefs = {link.href for entry in hindi for link in entry.links}
+    assert {"2025/hindi.epub", "2025/hindi-facts-only.pdf", "2025/hindi.cover.jpg"} <= hrefs
+
+
+@pytest.mark.slow
+def test_navigation_feeds_by_series_and_year_lead_to_every_brief(site: Path) -> None:
+    root = _feed(site, "catalog.xml")
+    subsections = {link.title: link for link in root.feed.links if link.rel == "subsection"}
+    assert set(subsections) == {"By series", "By year"}
+    assert all(link.type == NAVIGATION for link in subsections.values())
+    everything = {entry.id for entry in root.entries}
+    reached: dict[str, set[str]] = {}
+    for title, link in subsections.items():
+        navigation = _feed(site, link.href)
+        self_link = next(lnk for lnk in navigation.feed.links if lnk.rel == "self")
+        assert self_link.type == NAVIGATION
+        assert navigation.feed.title == title
+        reached[title] = set()
+        for entry in navigation.entries:
+            [target] = [lnk for lnk in entry.links if lnk.rel == "subsection"]
+            assert target.type == ACQUISITION
+            collection = _feed(site, str(PurePosixPath(link.href).parent / target.href))
+            assert collection.feed.title == entry.title
+            assert collection.entries, entry.title
+            reached[title] |= {e.id for e in collection.entries}
+    assert reached["By year"] == everything
+    # The Hindi brief has no series, so it is reached by year only.
+    series_feed = _feed(site, "feeds/series.xml")
+    assert [e.title for e in series_feed.entries] == ["Indo-Pacific Briefs", "Working Briefs"]
+    assert len(reached["By series"]) == 4
+    facets = [link for link in root.feed.links if link.rel == "http://opds-spec.org/facet"]
+    assert {link.title for link in facets} == {"Indo-Pacific Briefs", "Working Briefs", "2025"}
+
+
+@pytest.mark.slow
+def test_xml_is_well_formed_with_atom_as_the_default_namespace(site: Path) -> None:
+    allowed = {
+        ATOM,
+        "http://purl.org/dc/terms/",
+        "http://opds-spec.org/2010/catalog",
+        "http://purl.org/syndication/thread/1.0",
+    }
+    feeds = sorted(site.rglob("*.xml"))
+    assert len(feeds) == 1 + 2 + 2 + 1  # the root, two navigation feeds, two series, one year
+    for path in feeds:
+        text = path.read_bytes()
+        assert text.startswith(
+            b"<?xml version='1.0' encoding='UTF-8'?>\n<feed xmlns=\"" + ATOM.encode()
+        )
+        root = ET.fromstring(text)
+        for element in root.iter():
+            assert element.tag.startswith("{"), (path, element.tag)
+            assert element.tag[1:].split("}")[0] in allowed, (path, element.tag)
+
+
+@pytest.mark.slow
+def test_catalog_json_matches_the_atom_catalogue(site: Path) -> None:
+    atom = _feed(site, "catalog.xml")
+    opds = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert [p["metadata"]["identifier"] for p in opds["publications"]] == [
+        e.id for e in atom.entries
+    ]
+    assert opds["metadata"]["title"] == atom.feed.title
+    assert opds["metadata"]["numberOfItems"] == 6
+    self_link = next(link for link in opds["links"] if link["rel"] == "self")
+    assert self_link == {
+        "rel": "self",
+        "href": f"{BASE}catalog.json",
+        "type": "application/opds+json",
+    }
+    first = opds["publications"][0]
+    assert first["metadata"]["published"] == "2025-11-25"
+    assert first["metadata"]["belongsTo"]["series"][0] == {"name": "Working Briefs", "position": 7}
+    assert {link["rel"] for link in first["links"]} == {OPEN_ACCESS, "alternate"}
+
+
+def _opds_validator() -> Any:
+    """Return a validator of OPDS 2.0 feeds, from the official schemas, loaded offline."""
+    if not SCHEMAS.is_dir():
+        pytest.skip(f"the OPDS 2.0 schemas are not at {SCHEMAS}; catalog.json not validated")
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+
+    def load(path: Path) -> Any:
+        # ECMAScript named groups, (?<name>...), are (?P<name>...) in Python.
+        return json.loads(re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", path.read_text(encoding="utf-8")))
+
+    documents = [load(path) for path in SCHEMAS.rglob("*.schema.json")]
+    registry = Registry().with_resources(
+        (document["$id"], Resource.from_contents(document)) for document in documents
+    )
+    feed = registry.contents("https://drafts.opds.io/schema/feed.schema.json")
+    return Draft7Validator(feed, registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+@pytest.mark.slow
+def test_every_json_feed_validates_against_the_opds_2_schemas(site: Path) -> None:
+    validator = _opds_validator()
+    feeds = sorted(path for path in site.rglob("*.json") if not path.name.startswith("."))
+    assert len(feeds) == 6
+    for path in feeds:
+        errors = list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+        assert not errors, (path.name, [f"{list(e.absolute_path)}: {e.message}" for e in errors])
+
+
+@pytest.mark.slow
+def test_the_validator_catches_a_broken_feed(site: Path) -> None:
+    validator = _opds_validator()
+    feed = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    for publication in feed["publications"]:
+        publication["links"] = [link for link in publication["links"] if link["rel"] != OPEN_ACCESS]
+    assert list(validator.iter_errors(feed))
+
+
+class _Links(HTMLParser):
+    """Collect the href and src attributes, the ids, and some facts about an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.tags.append((tag, found))
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+
+
+def _references(path: Path) -> list[str]:
+    """Return every link a catalogue file makes."""
+    if path.suffix == ".json":
+        found: list[str] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, dict):
+                found.extend([value["href"]] if isinstance(value.get("href"), str) else [])
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk(json.loads(path.read_text(encoding="utf-8")))
+        return found
+    if path.suffix == ".xml":
+        root = ET.fromstring(path.read_bytes())
+        return [link.get("href", "") for link in root.iter(f"{{{ATOM}}}link")]
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.links
+
+
+@pytest.mark.slow
+def test_every_link_resolves_to_a_file_in_the_folder(site: Path) -> None:
+    page = _Links()
+    page.feed((site / "index.html").read_text(encoding="utf-8"))
+    documents = [
+        path
+        for path in site.rglob("*")
+        if path.suffix in (".xml", ".json", ".html") and not path.name.startswith(".")
+    ]
+    checked = 0
+    for document in documents:
+        here = f"{BASE}{document.relative_to(site).as_posix()}"
+        for reference in _references(document):
+            address = urljoin(here, reference)
+            if not address.startswith(BASE):
+                assert document.name == "index.html", (document, reference)
+                assert address == "https://example.org", reference  # the organisation's site
+                continue
+            parts = urlsplit(address)
+            target = site / unquote(parts.path.removeprefix(urlsplit(BASE).path))
+            assert target.is_file(), (document.name, reference)
+            assert target.resolve().is_relative_to(site.resolve())
+            if parts.fragment:
+                assert target.name == "index.html" and parts.fragment in page.ids, reference
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.slow
+def test_covers_come_from_the_epubs_and_thumbnails_from_the_covers(site: Path) -> None:
+    for epub in sorted(site.rglob("*.epub")):
+        stem = epub.with_suffix("")
+        cover = from_epub(epub).cover
+        with zipfile.ZipFile(epub) as archive:
+            packaged = [archive.read(n) for n in archive.namelist() if "/images/cover." in n]
+        assert packaged == [cover.data]
+        written = stem.with_name(f"{stem.name}.cover{cover.suffix}")
+        assert written.read_bytes() == cover.data
+        small = stem.with_name(f"{stem.name}.thumbnail.jpg").read_bytes()
+        assert small == thumbnail(cover).data  # the same cover always gives the same bytes
+        with Image.open(io.BytesIO(small)) as picture:
+            assert picture.format == "JPEG"
+            assert picture.width <= 300 and picture.height <= 480
+            assert max(picture.width / 300, picture.height / 480) > 0.99
+    assert (site / "2025" / "hindi.cover.jpg").read_bytes() == (
+        BRIEFS / "epub" / "images" / "cover.jpg"
+    ).read_bytes()
+
+
+@pytest.mark.slow
+def test_index_page_lists_every_brief_and_advertises_the_catalogue(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    page = _Links()
+    page.feed(html)
+    tags = page.tags
+    assert tags[0] == ("html", {"lang": "en"})
+    alternates = [a for t, a in tags if t == "link" and a.get("rel") == "alternate"]
+    assert {"type": ACQUISITION, "href": "catalog.xml"}.items() <= alternates[0].items()
+    assert alternates[1]["type"] == "application/opds+json"
+    assert [t for t, _ in tags].count("h1") == 1
+    assert [t for t, _ in tags].count("h3") == 3  # one card per brief, both editions on it
+    images = [a for t, a in tags if t == "img"]
+    assert len(images) == 3 and all(str(a.get("alt")).startswith("Cover of ") for a in images)
+    downloads = [a["href"] for t, a in tags if t == "a" and a.get("type") == "application/epub+zip"]
+    assert len(downloads) == 6
+    # The labels are the workspace's words, and say what each brief contains.
+    assert '<span class="label label-fact">Reported fact</span> 6 sections' in html
+    assert '<span class="label label-commentary">Our view</span> 1 section' in html
+    assert "without its 1 our view section" in html
+    assert "the same sections: this brief has no our view" in html  # the Hindi brief
+    assert f"<code>{BASE}catalog.xml</code>" in html
+    assert '<time datetime="2025-11-24">24 November 2025</time>' in html
+
+
+def test_index_page_escapes_what_sources_say(tmp_path: Path) -> None:
+    file = FileRef(PurePosixPath("a b.epub"), "application/epub+zip", 1234)
+    image = FileRef(PurePosixPath("a b.thumbnail.jpg"), "image/jpeg", 99, 300, 480)
+    publication = Publication(
+        source=tmp_path / "a.md",
+        identifier="urn:uuid:0",
+        title="<script>alert(1)</script> & {{ 7 * 7 }}",
+        subtitle=None,
+        authors=("A <b>bold</b> author",),
+        organisation=None,
+        series=None,
+        number=None,
+        summary="Said <i>here</i>",
+        keywords=(),
+        classification=None,
+        language="en",
+        issued=dt.date(2025, 3, 1),
+        facts_only=False,
+        labelled=Labelled(2, 0, (), 0),
+        epub=file,
+        pdf=None,
+        cover=image,
+        thumbnail=image,
+        anchor="brief-a",
+    )
+    site = Site(base_url="https://x.example/", title="T & <T>", author="Desk")
+    html = render_page(Catalogue.of(site, [publication]), Theme.of((ROOT,)), Labels()).decode()
+    assert (
+        "<script>alert" not in html
+        and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7 * 7 }}" in html
+    )
+    assert "A &lt;b&gt;bold&lt;/b&gt; author" in html and "<title>T &amp; &lt;T&gt;</title>" in html
+    assert 'href="a%20b.epub"' in html
+    assert "1 March 2025" in html and "1 kB" in html
+
+
+@pytest.mark.slow
+def test_publishing_again_changes_no_file(published: Path, site: Path) -> None:
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(published)
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        report = briefkit.publish(out="site")
+    assert report.ok
+    assert all(result.skipped for result in report.build.results)
+    assert report.written == [] and report.removed == []
+    catalogue = [
+        p for p in before if not p.name.startswith(".") and p.suffix not in (".epub", ".pdf")
+    ]
+    assert sorted(p.relative_to("site") for p in report.unchanged) == sorted(
+        p.relative_to(site) for p in catalogue
+    )
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.slow
+def test_the_command_publishes_and_names_the_catalogue_url(published: Path, run_cli: Run) -> None:
+    result = run_cli("publish", "--out", "site", cwd=published, env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert "published 3 briefs (6 publications) in site" in result.stdout
+    assert "0 catalogue files written" in result.stdout
+    assert f"catalogue for e-reader apps: {BASE}catalog.xml" in result.stdout
+
+
+@pytest.mark.slow
+def test_removed_briefs_and_editions_leave_the_catalogue(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    two = write(workspace / "briefings" / "two.md", MINIMAL.replace("A minimal", "Another"))
+    first = briefkit.publish(base_url="https://example.org/", facts_only=True, jobs=1)
+    assert first.publications == 4
+    assert (workspace / "site" / "two-facts-only.thumbnail.jpg").is_file()
+    two.unlink()
+    (workspace / "briefkit.toml").write_text(
+        '[organisation]\nname = "Test Unit"\n\n[publish]\ntitle = "Renamed"\n', encoding="utf-8"
+    )
+    second = briefkit.publish(base_url="https://example.org/", jobs=1)
+    # The catalogue's settings rebuild no brief; the gone brief's files all go, and so does
+    # the facts-only edition, no longer published.
+    assert [r.skipped for r in second.build.results] == [True]
+    assert sorted(p.name for p in second.build.removed) == [
+        "two-facts-only.epub",
+        "two-facts-only.pdf",
+        "two.epub",
+        "two.pdf",
+    ]
+    assert sorted(p.name for p in second.removed) == [
+        "one-facts-only.cover.png",
+        "one-facts-only.epub",
+        "one-facts-only.pdf",
+        "one-facts-only.thumbnail.jpg",
+        "two-facts-only.cover.png",
+        "two-facts-only.thumbnail.jpg",
+        "two.cover.png",
+        "two.thumbnail.jpg",
+    ]
+    feed = _feed(workspace / "site", "catalog.xml")
+    assert feed.feed.title == "Renamed" and [e.title for e in feed.entries] == ["A minimal brief"]
+    left = sorted(
+        p.name for p in (workspace / "site").iterdir() if p.name.startswith(("one", "two"))
+    )
+    assert left == ["one.cover.png", "one.epub", "one.pdf", "one.thumbnail.jpg"]
+    # An edited source is described afresh, not from what the last publish kept.
+    one = workspace / "briefings" / "one.md"
+    one.write_text(MINIMAL.replace("title: A minimal brief", "title: A corrected brief"))
+    write(workspace / "briefings" / "three.md", MINIMAL.replace("A minimal", "A third"))
+    third = briefkit.publish(base_url="https://example.org/", jobs=1)
+    assert [r.skipped for r in third.build.results] == [False, False]
+    assert [e.title for e in _feed(workspace / "site", "catalog.xml").entries] == [
+        "A corrected brief",
+        "A third brief",
+    ]
+    # A brief merely left out of a publish keeps its files; the catalogue lists the others.
+    fourth = briefkit.publish(["briefings/one.md"], base_url="https://example.org/", jobs=1)
+    assert fourth.removed == []
+    assert [e.title for e in _feed(workspace / "site", "catalog.xml").entries] == [
+        "A corrected brief"
+    ]
+    assert (workspace / "site" / "three.epub").is_file()
+    assert (workspace / "site" / "three.thumbnail.jpg").is_file()
+
+
+def test_a_failed_brief_leaves_the_catalogue_as_it_was(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "bad.md", MINIMAL.replace("{.fact}", "{.news}"))
+    result = run_cli("publish", "--base-url", "https://example.org/briefs/", "-j", "1")
+    assert result.returncode == 1
+    assert "bad.md:9:" in result.stderr and "unknown kind '.news'" in result.stderr
+    assert "catalogue not updated: 1 brief failed; fix and publish again" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (workspace / "site" / "catalog.xml").exists()
+
+
+def test_publishing_needs_a_base_url(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    result = run_cli("publish")
+    assert result.returncode == 2
+    assert "give --base-url" in result.stderr and "[publish]" in result.stderr
+    bad = run_cli("publish", "--base-url", "example.org/briefs")
+    assert bad.returncode == 2
+    assert "must be an absolute http:// or https:// address" in bad.stderr
+    assert not (workspace / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "message"),
+    [
+        ('base_url = "ftp://example.org/"', 6, "'publish.base_url' must be an absolute"),
+        ('titel = "Briefs"', 6, "unknown setting 'publish.titel'"),
+        ('facts_only = "maybe"', 6, "'publish.facts_only' "),
+    ],
+)
+def test_publish_settings_are_checked_at_their_line(
+    workspace: Path, run_cli: Run, table: str, line: int, message: str
+) -> None:
+    config = workspace / "briefkit.toml"
+    config.write_text(config.read_text() + f"\n[publish]\ntitle = 'A'\n{table}\n", encoding="utf-8")
+    result = run_cli("publish")
+    assert result.returncode == 1
+    assert f"briefkit.toml:{line}: error: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_publish_help_has_an_example(run_cli: Run) -> None:
+    result = run_cli("publish", "--help")
+    assert result.returncode == 0
+    assert "Example: briefkit publish --out site --base-url" in result.stdout
+    for option in ("--base-url", "--title", "--facts-only", "--out"):
+        assert option in result.stdout

@@ -1,0 +1,266 @@
+"""`briefkit serve`: a published folder fetched over real HTTP on 127.0.0.1, as apps fetch it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree as ET
+
+import feedparser
+import pytest
+
+import briefkit
+from briefkit.delivery.catalogue_server import PreviewServer
+from conftest import EPOCH, MINIMAL, Run, write
+
+pytestmark = pytest.mark.slow
+
+ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
+NAVIGATION = "application/atom+xml;profile=opds-catalog;kind=navigation"
+OPENSEARCH = "application/opensearchdescription+xml"
+CANARY = "canary: this file lies outside the published folder"
+MOBILITY = MINIMAL.replace(
+    "title: A minimal brief", "title: Skilled mobility after the summit"
+).replace(
+    "date: 2025-11-24",
+    "date: 2024-06-01\nkeywords: [visas, talent]\nsummary: Exchanges of engineers and nurses.",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Publish two small briefs, with a canary file beside the folder and traps inside it."""
+    root = tmp_path_factory.mktemp("serve")
+    write(root / "briefkit.toml", '[organisation]\nname = "Test Unit"\n')
+    write(root / "briefings" / "minimal.md", MINIMAL)
+    write(root / "briefings" / "mobility.md", MOBILITY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        report = briefkit.publish(base_url="https://briefs.example.org/", jobs=1)
+    assert report.ok
+    folder = root / "site"
+    write(root / "secret.txt", CANARY)
+    (folder / "link-out.txt").symlink_to(root / "secret.txt")
+    (folder / "feeds" / "up").symlink_to(root)
+    yield folder
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[PreviewServer]:
+    """Serve the folder on a free port of 127.0.0.1 for the whole module."""
+    with briefkit.preview_server(site, port=0) as running:
+        running.start()
+        yield running
+
+
+def _get(server: PreviewServer, path: str, method: str = "GET") -> tuple[int, str, bytes]:
+    """Send a request with the path exactly as given; return status, type and body."""
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+    finally:
+        connection.close()
+
+
+def _parsed(body: bytes) -> Any:
+    """Parse an Atom feed with feedparser, which must find nothing wrong."""
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_server_listens_on_this_machine_only_by_default(server: PreviewServer) -> None:
+    assert urlsplit(server.url).hostname == "127.0.0.1"
+
+
+def test_catalogue_is_served_as_opds_with_a_search_link(server: PreviewServer, site: Path) -> None:
+    status, kind, body = _get(server, "/catalog.xml")
+    assert (status, kind) == (200, ACQUISITION)
+    feed = _parsed(body)
+    assert [e.title for e in feed.entries] == [
+        "A minimal brief",
+        "Skilled mobility after the summit",
+    ]
+    [search] = [link for link in feed.feed.links if link.rel == "search"]
+    assert (search.href, search.type) == ("/opensearch.xml", OPENSEARCH)
+    # The file itself has no search link: a static web server cannot answer searches.
+    assert b'rel="search"' not in (site / "catalog.xml").read_bytes()
+
+
+def test_navigation_feeds_are_served_as_navigation(server: PreviewServer) -> None:
+    status, kind, body = _get(server, "/feeds/years.xml")
+    assert (status, kind) == (200, NAVIGATION)
+    assert [e.title for e in _parsed(body).entries] == ["2025", "2024"]
+    status, kind, _ = _get(server, "/feeds/year-2024.xml")
+    assert (status, kind) == (200, ACQUISITION)
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/catalog.json", "application/opds+json"),
+        ("/feeds/years.json", "application/opds+json"),
+        ("/minimal.epub", "application/epub+zip"),
+        ("/mobility.pdf", "application/pdf"),
+        ("/mobility.cover.png", "image/png"),
+        ("/mobility.thumbnail.jpg", "image/jpeg"),
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+    ],
+)
+def test_files_are_served_whole_with_their_content_types(
+    server: PreviewServer, site: Path, path: str, kind: str
+) -> None:
+    status, served_kind, body = _get(server, path)
+    assert (status, served_kind) == (200, kind)
+    assert body == (site / (path.lstrip("/") or "index.html")).read_bytes()
+
+
+def test_head_sends_the_headers_only(server: PreviewServer, site: Path) -> None:
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+    connection.request("HEAD", "/minimal.epub")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Length") == str((site / "minimal.epub").stat().st_size)
+    assert response.read() == b""
+    connection.close()
+
+
+def test_opensearch_description_names_this_server(server: PreviewServer) -> None:
+    status, kind, body = _get(server, "/opensearch.xml")
+    assert (status, kind) == (200, OPENSEARCH)
+    assert body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<OpenSearchDescription xmlns=")
+    root = ET.fromstring(body)
+    namespace = "{http://a9.com/-/spec/opensearch/1.1/}"
+    assert root.tag == f"{namespace}OpenSearchDescription"
+    assert root.findtext(f"{namespace}ShortName") == "Test Unit"
+    templates = {url.get("type"): url.get("template") for url in root.iter(f"{namespace}Url")}
+    assert templates[ACQUISITION] == f"{server.url}search?q={{searchTerms}}"
+
+
+@pytest.mark.parametrize(
+    ("terms", "titles"),
+    [
+        ("mobility", ["Skilled mobility after the summit"]),  # the title
+        ("NURSES", ["Skilled mobility after the summit"]),  # the summary, in any case
+        ("visas talent", ["Skilled mobility after the summit"]),  # keywords, every word
+        ("minimal", ["A minimal brief"]),
+        ("brief", ["A minimal brief"]),
+        ("visas minimal", []),
+        ("nothing-like-this", []),
+    ],
+)
+def test_search_answers_with_an_acquisition_feed(
+    server: PreviewServer, terms: str, titles: list[str]
+) -> None:
+    status, kind, body = _get(server, f"/search?q={quote(terms)}")
+    assert (status, kind) == (200, ACQUISITION)
+    feed = _parsed(body)
+    assert [e.title for e in feed.entries] == titles
+    assert terms in feed.feed.title
+    for entry in feed.entries:
+        hrefs = {link.href for link in entry.links}
+        assert {"mobility.epub", "mobility.pdf"} <= hrefs or {"minimal.epub"} <= hrefs
+        for href in hrefs:
+            assert _get(server, f"/{href.split('#')[0]}", "HEAD")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/feeds/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2fsecret.txt",
+        "/feeds/%2e%2e/%2e%2e/secret.txt",
+        "/..\\secret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/etc/passwd%00.html",
+        "/link-out.txt",
+        "/feeds/up/secret.txt",
+        "/.briefkit-cache.json",
+        "/.briefkit-catalogue.json",
+        "/feeds",
+        "/missing.epub",
+    ],
+)
+def test_nothing_outside_the_folder_is_served(server: PreviewServer, path: str) -> None:
+    status, _, body = _get(server, path)
+    assert status in (400, 404)
+    assert CANARY.encode() not in body and b"root:" not in body
+
+
+def test_only_get_and_head_are_answered(server: PreviewServer) -> None:
+    assert _get(server, "/catalog.xml", "POST")[0] == 501
+    assert _get(server, "/catalog.xml", "DELETE")[0] == 501
+
+
+def test_a_folder_without_a_catalogue_is_refused(tmp_path: Path, run_cli: Run) -> None:
+    result = run_cli("serve", str(tmp_path), "--port", "0")
+    assert result.returncode == 1
+    assert "not a published catalogue (no catalog.xml); run briefkit publish first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_help_says_it_is_a_preview_server(run_cli: Run) -> None:
+    result = run_cli("serve", "--help")
+    assert result.returncode == 0
+    assert "This is a preview server" in result.stdout
+    assert "Example: briefkit serve site" in result.stdout
+    assert "127.0.0.1" in result.stdout
+
+
+def _line(process: subprocess.Popen[str], timeout: float = 60) -> str:
+    """Read one line the command prints, waiting at most timeout seconds."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, "the server printed nothing"
+    return process.stdout.readline()
+
+
+def test_the_command_serves_until_ctrl_c(site: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefkit", "serve", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+    try:
+        first = _line(process)
+        assert "a preview server" in first
+        found = re.search(r" at (http://127\.0\.0\.1:(\d+)/):", first)
+        assert found, first
+        url, port = found.group(1), int(found.group(2))
+        assert _line(process).strip() == f"catalogue for e-reader apps: {url}catalog.xml"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/minimal.epub")
+        response = connection.getresponse()
+        assert (
+            response.status == 200 and response.getheader("Content-Type") == "application/epub+zip"
+        )
+        assert response.read() == (site / "minimal.epub").read_bytes()
+        connection.close()
+        assert '"GET /minimal.epub HTTP/1.1" 200' in _line(process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert out.strip().endswith("stopped")
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
