@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from briefkit.rendering.language import Language, language_for
 from briefkit.sources.slugs import slug
 
 ATOM_ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -38,20 +39,44 @@ YEARS_NAV = "years"
 
 @dataclass(frozen=True)
 class FeedWords:
-    """The words the feeds show a reader; the page's words live in its template."""
+    """The words the feeds show a reader, in the catalogue's language."""
 
-    by_series: str = "By series"
-    by_year: str = "By year"
-    series_group: str = "Series"
-    year_group: str = "Year"
-    briefs: str = "{count} briefs"
-    one_brief: str = "1 brief"
-    search: str = "Search {title}: titles, summaries and keywords"
-    results: str = "{title}: briefs matching “{terms}”"
+    language: Language = field(default_factory=lambda: language_for("en"))
+
+    @property
+    def by_series(self) -> str:
+        """Name the feed of briefs grouped by series."""
+        return self.language.gettext("By series")
+
+    @property
+    def by_year(self) -> str:
+        """Name the feed of briefs grouped by year."""
+        return self.language.gettext("By year")
+
+    @property
+    def series_group(self) -> str:
+        """Name the group of series facets."""
+        return self.language.gettext("Series")
+
+    @property
+    def year_group(self) -> str:
+        """Name the group of year facets."""
+        return self.language.gettext("Year")
+
+    @property
+    def search(self) -> str:
+        """Describe the catalogue's search, with {title} to fill in."""
+        return self.language.gettext("Search {title}: titles, summaries and keywords")
+
+    @property
+    def results(self) -> str:
+        """Name a feed of search results, with {title} and {terms} to fill in."""
+        return self.language.gettext("{title}: briefs matching “{terms}”")
 
     def count(self, number: int) -> str:
         """Say how many briefs a collection holds."""
-        return self.one_brief if number == 1 else self.briefs.format(count=number)
+        phrase = self.language.ngettext("{count} brief", "{count} briefs", number)
+        return phrase.format(count=self.language.number(number))
 
 
 @dataclass(frozen=True)
@@ -179,6 +204,11 @@ class Site:
     author: str
     author_url: str | None = None
     words: FeedWords = field(default_factory=FeedWords)
+
+    @property
+    def language(self) -> Language:
+        """Return the language of the catalogue's own words."""
+        return self.words.language
 
     def url(self, path: PurePosixPath) -> str:
         """Return the absolute address of a file of the folder."""

@@ -24,6 +24,7 @@ from briefkit.delivery.catalogue_model import (
     href,
 )
 from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import words_for
 
 TEMPLATE = "catalogue/index.html"
 STYLESHEET = "catalogue.css"
@@ -43,13 +44,16 @@ class Card:
 
 
 def render_page(catalogue: Catalogue, theme: Theme, labels: Labels) -> bytes:
-    """Return the page's HTML."""
+    """Return the page's HTML, its own words in the catalogue's language."""
+    language = catalogue.site.language
     html = theme.render(
         TEMPLATE,
+        language,
+        words=language,
         site=catalogue.site,
         years=_years(_cards(catalogue)),
         count=len({p.source for p in catalogue.publications}),
-        labels=labels,
+        labels=words_for(labels, language),
         url=lambda path: href(path, INDEX_HTML),
         catalogue_url=catalogue.site.url(CATALOG_XML),
         feeds={"atom": CATALOG_XML, "json": CATALOG_JSON},

@@ -31,6 +31,7 @@ from briefkit.delivery.catalogue_model import (
     PDF,
     Catalogue,
     Description,
+    FeedWords,
     FileRef,
     Labelled,
     Publication,
@@ -41,6 +42,7 @@ from briefkit.delivery.catalogue_page import render_page
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.model.brief import Brief
 from briefkit.rendering.epub_metadata import publication_id
+from briefkit.rendering.language import language_for
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
 
@@ -102,6 +104,8 @@ def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
         title=name,
         author=organisation.name or name,
         author_url=organisation.url,
+        # The catalogue speaks the workspace's language; each brief keeps its own.
+        words=FeedWords(language_for(config.defaults.language or "en")),
     )
 
 
