@@ -381,7 +381,7 @@ def test_index_page_lists_every_brief_and_advertises_the_catalogue(site: Path) -
     assert "Without its one section of commentary." in html
     assert "The same sections: this brief has no commentary." in html  # the Hindi brief
     assert f"<code>{BASE}catalog.xml</code>" in html
-    assert '<time datetime="2025-11-24">24 November 2025</time>' in html
+    assert '<time datetime="2025-11-24">November 24, 2025</time>' in html
 
 
 def test_index_page_escapes_what_sources_say(tmp_path: Path) -> None:
