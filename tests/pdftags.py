@@ -6,6 +6,7 @@ stream marks, and what the tree reaches from ``StructTreeRoot``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,3 +151,9 @@ def parent_tree_mismatches(pdf: pikepdf.Pdf) -> list[str]:
                 if entries.get(number) is None or entries[number].objgen != element.obj.objgen:
                     found.append(f"annotation {number}")
     return found
+
+
+def empty_headings(pdf: pikepdf.Pdf) -> list[str]:
+    """Return headings that hold no content (pdfua's UA-14-001, which pdfua 0.1.3 cannot run)."""
+    headings = [e for e in tree(pdf).walk() if re.fullmatch(r"H[1-6]?", e.role)]
+    return [e.role for e in headings if not list(e.reached())]

@@ -77,6 +77,7 @@ def declare_ua(xmp: bytes, *, accessible: bool) -> bytes:
         etree.SubElement(rdf, f"{{{RDF}}}Description", about, nsmap={"pdfuaid": PDFUAID})
         if any(d.get(f"{{{PDFAID}}}part") for d in rdf.findall(f"{{{RDF}}}Description")):
             _describe_ua_schema(rdf)
+    etree.cleanup_namespaces(root)
     return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))
 
 
