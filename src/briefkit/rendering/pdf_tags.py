@@ -104,7 +104,7 @@ def complete_tags(pdf: Pdf, sources: list[TagSource]) -> list[str]:
     _mark_page_furniture(tree, struct_root)
     _place_notes(tree)
     _join_fragments(tree, tree.root)
-    _unwrap_links(tree, tree.root)
+    _unwrap(tree, tree.root)
     _describe(tree)
     _write(tree.root)
     _update_parent_tree(tree, struct_root)
@@ -242,19 +242,22 @@ def _rename_cells(tree: _Tree, repeated: _Node, first: _Node) -> None:
         tree.renamed_ids[str(dropped.obj.ID)] = kept.obj.ID
 
 
-def _unwrap_links(tree: _Tree, node: _Node) -> None:
-    """Fold a link's pseudo-element links into it; make the contents' leader dots artifacts."""
+def _unwrap(tree: _Tree, node: _Node) -> None:
+    """Fold pseudo-element links and word-keeping spans into their parents; drop leader dots.
+
+    The contents' leader dots become artifacts; their link annotations stay with the link.
+    """
     kids: list[_Node | _Content] = []
     for kid in node.kids:
         if isinstance(kid, _Node):
-            _unwrap_links(tree, kid)
+            _unwrap(tree, kid)
             if kid.source is not None and kid.source.place == "leader":
                 tree.make_artifact(kid, "Layout")
                 links = [c for c in kid.contents() if c.objr is not None]
                 kids.extend(links)
                 tree.move_kids(list(links), node)
                 continue
-            if _same_link(node, kid):
+            if _same_link(node, kid) or (kid.source and "capitalised" in kid.source.classes):
                 kids.extend(kid.kids)
                 tree.move_kids(kid.kids, node)
                 continue
