@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from pdfua import validate
 
 import briefkit
-from conftest import EPOCH, MINIMAL, ROOT, write
+from conftest import MINIMAL, build_samples, write
 from pdftags import (
     attribute,
     elements,
@@ -34,21 +33,15 @@ PDFUA_CANNOT_RUN = {"UA-14-001"}
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build every sample once, and the first one again as PDF/A-3b."""
     root = tmp_path_factory.mktemp("tags")
-    shutil.copytree(ROOT / "briefings", root / "briefings")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        patch.chdir(root)
-        report = briefkit.build(workspace=root, formats="pdf", jobs=1)
-        assert report.ok and not any(r.warnings for r in report.results)
-        a3b = briefkit.build(
-            [root / "briefings" / "india-japan-2025-11.md"],
-            workspace=root,
-            formats="pdf",
-            pdf_variant="a-3b",
-            out=root / "a3b",
-            jobs=1,
-        )
-        assert a3b.ok
+    report = build_samples(root)
+    assert report.ok and not any(r.warnings for r in report.results)
+    a3b = build_samples(
+        root,
+        paths=[root / "briefings" / "india-japan-2025-11.md"],
+        pdf_variant="a-3b",
+        out=root / "a3b",
+    )
+    assert a3b.ok
     outputs = {r.outputs[0].stem: r.outputs[0] for r in report.results}
     outputs["a-3b"] = a3b.results[0].outputs[0]
     return outputs

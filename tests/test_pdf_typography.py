@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import briefkit
-from conftest import EPOCH, ROOT
+from conftest import ROOT, build_samples
 from longbrief import write_long_brief
 from pdftools import outline, pages, poppler
 from pdftypo import AUTO_HYPHEN, lines, measure, other_text, running_text
@@ -27,10 +26,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("typography")
     shutil.copytree(ROOT / "briefings", root / "briefings")
     long_brief = write_long_brief(root / "briefings" / "long")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        patch.chdir(root)
-        report = briefkit.build(workspace=root, formats="pdf", jobs=1)
+    report = build_samples(root)
     assert report.ok
     outputs = {r.outputs[0].stem: r.outputs[0] for r in report.results}
     outputs["long"] = outputs.pop(long_brief.stem)
