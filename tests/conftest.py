@@ -59,6 +59,18 @@ def run_cli() -> Run:
     return run
 
 
+def build_samples(root: Path, **options: Any) -> Any:
+    """Build copies of the sample briefs in root to PDF, on the tests' clock; return the report."""
+    import briefkit
+
+    if not (root / "briefings").exists():
+        shutil.copytree(ROOT / "briefings", root / "briefings")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        patch.chdir(root)
+        return briefkit.build(workspace=root, formats="pdf", jobs=1, **options)
+
+
 def write(path: Path, text: str) -> Path:
     """Write a text file, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,7 @@ class FragmentContext:
     language: Language
     note_numbers: dict[int, int] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    figures: int = 0
 
 
 class FragmentRenderer(RendererHTML):
@@ -142,6 +143,30 @@ class FragmentRenderer(RendererHTML):
             raise FetchRefused(f"refused to link to {href!r}")
         return self.renderToken(tokens, idx, options, env)
 
+    def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """Render text; in print, keep capitalised words (names, places) whole at line ends.
+
+        Hyphenation dictionaries split names as they split words ("Takai-chi", "Johan-nesburg");
+        a word shorter than seven letters is never hyphenated, so it needs no span.
+        """
+        escaped = escapeHtml(tokens[idx].content)
+        if self.context.flavour is not Flavour.PRINT:
+            return escaped
+        return _LONG_WORD.sub(_keep_capitalised, escaped)
+
+    def table_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Open a table; in print, mark one of at most six rows, which is never split."""
+        if self.context.flavour is not Flavour.PRINT:
+            return self.renderToken(tokens, idx, options, env)
+        rows = 0
+        for token in tokens[idx:]:
+            if token.type == "table_close":
+                break
+            rows += token.type == "tr_open"
+        return '<table class="table--short">\n' if rows <= SHORT_TABLE_ROWS + 1 else "<table>\n"
+
     def span_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
@@ -173,6 +198,14 @@ class FragmentRenderer(RendererHTML):
         caption = escapeHtml(str(image.attrs.get("title", "") or ""))
         credit = escapeHtml(str(image.attrs.get("credit", "") or ""))
         parts = []
+        if self.context.flavour is Flavour.PRINT:
+            # Printed figures are numbered, so text and readers can refer to "Figure 2".
+            self.context.figures += 1
+            language = self.context.language
+            label = language.gettext("Figure {number}").format(
+                number=language.number(self.context.figures)
+            )
+            parts.append(f'<span class="figure-number">{escapeHtml(label)}</span>')
         if caption:
             parts.append(f'<span class="caption">{caption}</span>')
         if credit:
@@ -211,6 +244,17 @@ class FragmentRenderer(RendererHTML):
             return render().strip()
         finally:
             self._notes_open.discard(note_id)
+
+
+SHORT_TABLE_ROWS = 6
+# A word of seven letters or more (not an entity's name: the text is escaped already).
+_LONG_WORD = re.compile(r"(?<![\w&#])[^\W\d_]\w{6,}")
+
+
+def _keep_capitalised(match: re.Match[str]) -> str:
+    """Wrap a word that starts with a capital letter, in any script that has them."""
+    word = match.group(0)
+    return f'<span class="capitalised">{word}</span>' if word[0].isupper() else word
 
 
 def is_wide(char: str) -> bool:

@@ -92,6 +92,9 @@ class PdfEngine:
         """Return the PDF bytes and WeasyPrint's warnings for one document."""
         from weasyprint import HTML, Attachment
 
+        from briefkit.rendering.pdf_conformance import finish_pdf
+        from briefkit.rendering.weasyprint_layout import recording_tag_sources
+
         url_fetcher = fetcher.for_weasyprint()
         with _captured_warnings() as warnings:
             document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
@@ -118,8 +121,10 @@ class PdfEngine:
                 **pdf_settings,
             }
             laid_out = footnotes.render_with_notes_in_place(document, layout_settings, warnings)
-            pdf = laid_out.write_pdf(**pdf_settings)
-        return bytes(pdf), warnings
+            with recording_tag_sources() as sources:
+                pdf = laid_out.write_pdf(**pdf_settings)
+        finished, shortcomings = finish_pdf(bytes(pdf), sources, options.variant)
+        return finished, warnings + shortcomings
 
 
 @contextmanager

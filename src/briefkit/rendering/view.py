@@ -22,6 +22,7 @@ from briefkit.rendering.fragments import (
     render_inline,
 )
 from briefkit.rendering.language import Language, language_for
+from briefkit.sources.markdown import typographic
 from briefkit.sources.tokens import citation_order
 
 
@@ -60,6 +61,8 @@ class SectionView:
     anchor: str
     body_html: Markup
     notes: list[Note] = field(default_factory=list)
+    bookmark: str = ""
+    continued: str = ""
 
 
 @dataclass
@@ -194,6 +197,7 @@ def build_view(
     link = source_href or (lambda anchor: f"#{anchor}")
     language = language_for(brief.meta.language)
     labels = words_for(edition.labels, language)
+    meta = _typographic_meta(brief.meta, language)
     included = brief.included(edition.facts_only)
     order = citation_order(included, brief.footnotes)
     numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
@@ -212,7 +216,7 @@ def build_view(
     )
     sections = [_section_view(section, brief, labels, context) for section in included]
     return BriefView(
-        meta=brief.meta,
+        meta=meta,
         flavour=flavour,
         language=language,
         labels=labels,
@@ -224,6 +228,24 @@ def build_view(
         show_toc=len(sections) >= edition.toc_min_sections,
         organisation_url=edition.organisation_url,
         logo=_logo(edition, flavour, fetcher, image_src),
+    )
+
+
+def _typographic_meta(meta: FrontMatter, language: Language) -> FrontMatter:
+    """Return the front matter with the body's typography: quotes, apostrophes, dashes."""
+    quotes = tuple(language.quotes)
+
+    def smart(text: str | None) -> str | None:
+        return typographic(text, quotes) if text else text
+
+    return meta.model_copy(
+        update={
+            "title": smart(meta.title),
+            "subtitle": smart(meta.subtitle),
+            "short_title": smart(meta.short_title),
+            "summary": smart(meta.summary),
+            "key_points": [typographic(point, quotes) for point in meta.key_points],
+        }
     )
 
 
@@ -257,15 +279,19 @@ def _section_view(
     attribution = None
     if section.kind == "commentary":
         attribution = section.by or brief.meta.organisation
+    label = labels.fact if section.kind == "fact" else labels.commentary
+    _ = context.language.gettext
     return SectionView(
         kind=section.kind,
-        label=labels.fact if section.kind == "fact" else labels.commentary,
+        label=label,
         attribution=attribution,
         title=section.title,
         title_html=render_inline(section.heading, context),
         anchor=section.anchor,
         body_html=body,
         notes=context.notes[before:],
+        bookmark=_("{label}: {title}").format(label=label, title=section.title),
+        continued=_("{label} (continued)").format(label=label),
     )
 
 

@@ -1,15 +1,23 @@
 """The one module that reads WeasyPrint's layout internals, for the version range it supports.
 
-WeasyPrint has no public API for where footnotes land, so this reads its page boxes. The
-range below is the one ``pyproject.toml`` allows and the test suite checks against.
+WeasyPrint has no public API for where footnotes land, so this reads its page boxes; nor for
+which HTML element each element of the PDF's structure tree comes from, so this notes that
+while WeasyPrint writes the tree (``recording_tag_sources``). The range below is the one
+``pyproject.toml`` allows and the test suite checks against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 SUPPORTED = (70, 71)  # from 70.0 up to, not including, 71
+
+# The key WeasyPrint's structure elements carry, while the PDF is written, to their source.
+SOURCE_KEY = "BKSrc"
 
 
 def footnote_pages(document: Any) -> tuple[dict[str, int], dict[str, int]]:
@@ -38,3 +46,115 @@ def _boxes(box: Any) -> Iterator[Any]:
         current = stack.pop()
         yield current
         stack.extend(reversed(getattr(current, "children", None) or []))
+
+
+@dataclass(frozen=True)
+class TagSource:
+    """The HTML a structure element of the PDF was made from.
+
+    ``key`` is the same for every fragment of one box (a paragraph on two pages, a span on two
+    lines), ``element`` for every box of one HTML element (a note and its call); ``place``
+    says whether it came from a page margin, the footnote area or a leader.
+    """
+
+    key: int
+    element: int
+    tag: str
+    pseudo: str
+    classes: frozenset[str]
+    lang: str | None
+    scope: str | None
+    place: str
+
+
+@dataclass
+class _Recorder:
+    """The sources noted while one PDF is written."""
+
+    sources: list[TagSource] = field(default_factory=list)
+    keys: dict[tuple[int, str, str, bool], int] = field(default_factory=dict)
+    elements: dict[int, int] = field(default_factory=dict)
+    margin_depth: int = 0
+
+    def note(self, box: Any) -> int:
+        """Note where a box's structure element came from; return its index."""
+        from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+        element = box.element
+        tag, _, pseudo = (box.element_tag or "").partition("::")
+        anonymous = type(box.style).__name__ == "AnonymousStyle"
+        identity = (id(element), box.element_tag or "", type(box).__name__, anonymous)
+        key = self.keys.setdefault(identity, len(self.keys))
+        place = ""
+        if self.margin_depth:
+            place = "margin"
+        elif isinstance(box, FootnoteAreaBox):
+            place = "footnote-area"
+        elif getattr(box, "is_leader", False):
+            place = "leader"
+        attributes = {} if element is None or pseudo else element.attrib
+        self.sources.append(
+            TagSource(
+                key=key,
+                element=self.elements.setdefault(id(element), len(self.elements)),
+                tag="" if element is None else tag,
+                pseudo=pseudo,
+                classes=frozenset(str(attributes.get("class", "")).split()),
+                lang=attributes.get("lang") or None,
+                scope=attributes.get("scope") or None,
+                place=place,
+            )
+        )
+        return len(self.sources) - 1
+
+
+_recorder: ContextVar[_Recorder | None] = ContextVar("briefkit_tag_recorder", default=None)
+
+
+@contextmanager
+def recording_tag_sources() -> Iterator[list[TagSource]]:
+    """Note the source of each structure element WeasyPrint writes within the block.
+
+    Each element gets ``/BKSrc`` (its index in the list yielded), which post-processing reads
+    and removes. WeasyPrint builds the tree with one recursive function; wrapping it is the
+    only way to learn, for instance, that two paragraphs on two pages are one.
+    """
+    _install_recorder()
+    recorder = _Recorder()
+    token = _recorder.set(recorder)
+    try:
+        yield recorder.sources
+    finally:
+        _recorder.reset(token)
+
+
+def _install_recorder() -> None:
+    """Wrap WeasyPrint's structure-tree builder once, so it notes each element's source."""
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    if getattr(original, "briefkit_recorder", False):
+        return
+
+    def build(box: Any, parent: Any, *args: Any) -> Iterator[Any]:
+        recorder = _recorder.get()
+        if recorder is None:
+            yield from original(box, parent, *args)
+            return
+        from weasyprint.formatting_structure.boxes import MarginBox
+        from weasyprint.layout.absolute import AbsolutePlaceholder
+
+        source = box._box if isinstance(box, AbsolutePlaceholder) else box
+        margin = isinstance(source, MarginBox)
+        recorder.margin_depth += margin
+        try:
+            for element in original(box, parent, *args):
+                # The page, html and body boxes pass their children's elements on.
+                if SOURCE_KEY not in element:
+                    element[SOURCE_KEY] = recorder.note(source)
+                yield element
+        finally:
+            recorder.margin_depth -= margin
+
+    build.briefkit_recorder = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build

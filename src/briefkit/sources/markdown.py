@@ -54,6 +54,24 @@ def parse(
     return tokens, env
 
 
+def typographic(text: str, quotes: tuple[str, ...] = ENGLISH_QUOTES) -> str:
+    """Return plain text (a title, a summary) with the typography the body gets.
+
+    The parser's own rules run on it: the language's quotation marks and apostrophes, dashes
+    and ellipses. Nothing else is parsed: an asterisk stays an asterisk.
+    """
+    from markdown_it.rules_core.replacements import replace
+    from markdown_it.rules_core.smartquotes import smartquotes
+
+    md = parser(quotes)
+    state = StateCore(text, md, {})
+    child = Token("text", "", 0, content=text)
+    state.tokens = [Token("inline", "", 0, content=text, children=[child])]
+    replace(state)
+    smartquotes(state)
+    return child.content
+
+
 def _keep_link(url: str) -> bool:
     """Keep every link and image for the checks to judge."""
     del url

@@ -1,0 +1,108 @@
+"""Finish the PDF WeasyPrint wrote: complete its tags, then declare only what holds.
+
+PDF/UA-1 is declared (``pdfuaid:part`` in the XMP metadata) when the completed tags leave
+nothing short, for the PDF/UA and the PDF/A-3b variants alike; otherwise the declaration is
+removed and the build says why. PDF/A-3b also gets the extension schema PDF/A asks for the
+``pdfuaid`` property, and its attachment listed once in ``/AF``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from briefkit.model.choices import PdfVariant
+from briefkit.rendering.weasyprint_layout import TagSource
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
+SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
+
+
+def finish_pdf(
+    data: bytes, sources: list[TagSource], variant: PdfVariant
+) -> tuple[bytes, list[str]]:
+    """Return the finished PDF and, if it cannot claim PDF/UA-1, why not."""
+    import pikepdf
+
+    from briefkit.rendering.pdf_tags import complete_tags
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        problems = complete_tags(pdf, sources)
+        _list_attachments_once(pdf)
+        metadata = pdf.Root.get("/Metadata")
+        if metadata is not None:
+            metadata.write(declare_ua(metadata.read_bytes(), accessible=not problems))
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+    # A PDF/A-3b brief asked for no PDF/UA claim, so it is not told when it gets none.
+    warned = problems if variant is PdfVariant.UA1 else []
+    return out.getvalue(), [f"not declared PDF/UA-1: {problem}" for problem in warned]
+
+
+def _list_attachments_once(pdf: object) -> None:
+    """List each associated file once in the catalogue's /AF (WeasyPrint lists it twice)."""
+    from pikepdf import Array
+
+    root = pdf.Root  # type: ignore[attr-defined]
+    files = root.get("/AF")
+    if not isinstance(files, Array):
+        return
+    seen: set[tuple[int, int]] = set()
+    unique = Array()
+    for item in files:
+        if item.objgen not in seen:
+            seen.add(item.objgen)
+            unique.append(item)
+    root.AF = unique
+
+
+def declare_ua(xmp: bytes, *, accessible: bool) -> bytes:
+    """Return XMP metadata that declares PDF/UA-1 when accessible, and does not otherwise."""
+    from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
+
+    root = etree.fromstring(xmp, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+    rdf = root.find(f"{{{RDF}}}RDF")
+    if rdf is None:
+        return xmp
+    for description in rdf.findall(f"{{{RDF}}}Description"):
+        description.attrib.pop(f"{{{PDFUAID}}}part", None)
+        for element in description.findall(f"{{{PDFUAID}}}part"):
+            description.remove(element)
+    if accessible:
+        # New elements declare their own prefixes: PDF/A validators read the usual ones.
+        about = {f"{{{RDF}}}about": "", f"{{{PDFUAID}}}part": "1"}
+        etree.SubElement(rdf, f"{{{RDF}}}Description", about, nsmap={"pdfuaid": PDFUAID})
+        if any(d.get(f"{{{PDFAID}}}part") for d in rdf.findall(f"{{{RDF}}}Description")):
+            _describe_ua_schema(rdf)
+    etree.cleanup_namespaces(root)
+    return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))
+
+
+def _describe_ua_schema(rdf: object) -> None:
+    """Add the PDF/A extension schema that defines pdfuaid:part (PDF/A knows no pdfuaid)."""
+    from lxml import etree
+
+    def add(parent: object, name: str, text: str | None = None, **attrs: str) -> object:
+        element = etree.SubElement(parent, name, attrs)
+        element.text = text
+        return element
+
+    resource = {f"{{{RDF}}}parseType": "Resource"}
+    prefixes = {"pdfaExtension": EXTENSION, "pdfaSchema": SCHEMA, "pdfaProperty": PROPERTY}
+    description = etree.SubElement(
+        rdf, f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""}, nsmap=prefixes
+    )
+    bag = add(add(description, f"{{{EXTENSION}}}schemas"), f"{{{RDF}}}Bag")
+    schema = add(bag, f"{{{RDF}}}li", **resource)
+    add(schema, f"{{{SCHEMA}}}schema", "PDF/UA Universal Accessibility Schema")
+    add(schema, f"{{{SCHEMA}}}namespaceURI", PDFUAID)
+    add(schema, f"{{{SCHEMA}}}prefix", "pdfuaid")
+    sequence = add(add(schema, f"{{{SCHEMA}}}property"), f"{{{RDF}}}Seq")
+    part = add(sequence, f"{{{RDF}}}li", **resource)
+    add(part, f"{{{PROPERTY}}}name", "part")
+    add(part, f"{{{PROPERTY}}}valueType", "Integer")
+    add(part, f"{{{PROPERTY}}}category", "internal")
+    add(part, f"{{{PROPERTY}}}description", "Part of ISO 14289 the file conforms to")

@@ -1,0 +1,143 @@
+"""The PDF's tags hold what PDF/UA-1 asks, read back with pikepdf and checked with pdfua."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pdfua import validate
+
+import briefkit
+from conftest import MINIMAL, build_samples, write
+from pdftags import (
+    attribute,
+    elements,
+    empty_headings,
+    marked_content,
+    open_pdf,
+    orphans,
+    parent_tree_mismatches,
+    tree,
+)
+from pdftools import attachments, poppler, xmp
+
+pytestmark = pytest.mark.slow
+
+# pdfua 0.1.3's empty-heading rule stops on any heading whose /K is an array (it asks a
+# pikepdf Array for an attribute); pdftags.empty_headings makes the same check instead.
+PDFUA_CANNOT_RUN = {"UA-14-001"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Build every sample once, and the first one again as PDF/A-3b."""
+    root = tmp_path_factory.mktemp("tags")
+    report = build_samples(root)
+    assert report.ok and not any(r.warnings for r in report.results)
+    a3b = build_samples(
+        root,
+        paths=[root / "briefings" / "india-japan-2025-11.md"],
+        pdf_variant="a-3b",
+        out=root / "a3b",
+    )
+    assert a3b.ok
+    outputs = {r.outputs[0].stem: r.outputs[0] for r in report.results}
+    outputs["a-3b"] = a3b.results[0].outputs[0]
+    return outputs
+
+
+def test_every_marked_content_is_an_artifact_or_in_the_tree(built: dict[str, Path]) -> None:
+    for name, path in built.items():
+        with open_pdf(path) as pdf:
+            assert orphans(pdf) == [], name
+            assert parent_tree_mismatches(pdf) == [], name
+            # Running heads, footers and rules are there, as artifacts, on every page.
+            assert all(page.artifacts for page in marked_content(pdf)), name
+
+
+def test_running_heads_and_leader_dots_are_not_read(built: dict[str, Path]) -> None:
+    structure = poppler("pdfinfo", "-struct-text", str(built["india-japan-2025-11"]))
+    assert "Page 2 of" not in structure and "India–Japan at the G20" not in structure
+    assert '". "' not in structure  # the contents' leader dots
+    assert re.search(r'"Johannesburg"\s+(Object \d+ 0\s+)*"\d+"', structure)
+
+
+def test_one_tree_for_the_document_not_one_a_page(built: dict[str, Path]) -> None:
+    with open_pdf(built["india-japan-2025-11"]) as pdf:
+        assert len(pdf.pages) > 2
+        (document,) = tree(pdf).kids
+        parts = [e for e in document.walk() if e.role == "Part"]
+        assert len(parts) == 1 and len(parts[0].pages) > 1
+        # Seven sections, summary, key points and sources: each once, whatever the pages.
+        assert len(elements(pdf, "Sect")) == 10
+
+
+def test_footnotes_are_notes_beside_their_calls(built: dict[str, Path]) -> None:
+    with open_pdf(built["talent-mobility-2025-11"]) as pdf:
+        notes = elements(pdf, "Note")
+        assert len(notes) == 2
+        assert [str(n.obj.ID) for n in notes] == ["note-1", "note-2"]
+        for element in tree(pdf).walk():
+            roles = [kid.role for kid in element.kids]
+            for index, role in enumerate(roles):
+                if role == "Note":
+                    assert roles[index - 1] == "Reference"
+                    assert element.role in ("P", "TD")
+        assert all(note.kids[0].role == "Lbl" for note in notes)
+
+
+def test_table_header_cells_have_a_scope(built: dict[str, Path]) -> None:
+    with open_pdf(built["talent-mobility-2025-11"]) as pdf:
+        headers = elements(pdf, "TH")
+        assert len(headers) == 6
+        assert {str(attribute(h, "/Scope")) for h in headers} == {"/Column"}
+
+
+def test_words_in_another_language_carry_their_lang(built: dict[str, Path]) -> None:
+    with open_pdf(built["talent-mobility-2025-11"]) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        langs = [str(e.obj.Lang) for e in tree(pdf).walk() if "/Lang" in e.obj]
+        assert langs.count("hi") >= 4 and langs.count("ja") >= 4
+    structure = poppler("pdfinfo", "-struct-text", str(built["talent-mobility-2025-11"]))
+    assert re.search(r"Span.*\n\s+(Span.*\n\s+)?\"高市早苗\"", structure)
+
+
+def test_pdfua_finds_nothing(built: dict[str, Path]) -> None:
+    for name, path in built.items():
+        report = validate(str(path))
+        assert [(f.rule_id, f.message) for f in report.findings] == [], name
+        assert {o.rule_id for o in report.skipped} <= PDFUA_CANNOT_RUN, name
+        with open_pdf(path) as pdf:
+            assert empty_headings(pdf) == [], name
+
+
+def test_pdf_ua_is_declared_for_both_variants(built: dict[str, Path]) -> None:
+    assert re.search(r'pdfuaid:part(="1"|>1<)', xmp(built["india-japan-2025-11"]))
+    metadata = xmp(built["a-3b"])
+    assert re.search(r'pdfaid:part(="3"|>3<)', metadata)
+    assert re.search(r'pdfuaid:part(="1"|>1<)', metadata)
+    # PDF/A knows no pdfuaid property: the file defines it in an extension schema.
+    assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in metadata
+    assert attachments(built["a-3b"]) == ["india-japan-2025-11.md"]
+    with open_pdf(built["a-3b"]) as pdf:
+        assert len(pdf.Root.AF) == 1
+
+
+def test_a_brief_that_cannot_meet_pdf_ua_does_not_claim_it(workspace: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), "navy").save(workspace / "briefings" / "chart.png")
+    write(
+        workspace / "briefings" / "bare.md",
+        MINIMAL.replace(
+            "Something happened [@src].", "Something happened [@src].\n\n![](chart.png)"
+        ),
+    )
+    report = briefkit.build(workspace=workspace, formats="pdf", jobs=1)
+    (result,) = report.results
+    assert result.error is None
+    assert any(
+        "not declared PDF/UA-1: an image has no alternative text" in w for w in result.warnings
+    )
+    assert "pdfuaid:part" not in xmp(result.outputs[0])
