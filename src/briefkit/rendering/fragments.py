@@ -146,6 +146,24 @@ class FragmentRenderer(RendererHTML):
             return f'<span lang="{language}" xml:lang="{language}">'
         return f'<span lang="{language}">'
 
+    def table_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Render a table; on the web page it scrolls sideways in a box of its own."""
+        table = self.renderToken(tokens, idx, options, env)
+        if self.context.flavour is not Flavour.WEB:
+            return table
+        # Focusable and named, so that the box can be scrolled from the keyboard.
+        name = escapeHtml(self.context.language.gettext("Table"))
+        return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{table}'
+
+    def table_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Close a table, and on the web page the box it scrolls in."""
+        table = self.renderToken(tokens, idx, options, env)
+        return table + "</div>\n" if self.context.flavour is Flavour.WEB else table
+
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
