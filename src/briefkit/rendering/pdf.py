@@ -14,6 +14,7 @@ from briefkit.model.choices import Paper, PdfVariant
 from briefkit.rendering import footnotes
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.theme import Theme
+from briefkit.rendering.weasyprint_layout import languages_tagged
 
 # The names WeasyPrint gives the variants.
 _WEASYPRINT_VARIANTS = {PdfVariant.UA1: "pdf/ua-1", PdfVariant.A3B: "pdf/a-3b"}
@@ -110,7 +111,8 @@ class PdfEngine:
                 **pdf_settings,
             }
             laid_out = footnotes.render_with_notes_in_place(document, layout_settings, warnings)
-            pdf = laid_out.write_pdf(**pdf_settings)
+            with languages_tagged():
+                pdf = laid_out.write_pdf(**pdf_settings)
         return bytes(pdf), warnings
 
 

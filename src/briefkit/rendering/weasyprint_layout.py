@@ -1,12 +1,14 @@
 """The one module that reads WeasyPrint's layout internals, for the version range it supports.
 
-WeasyPrint has no public API for where footnotes land, so this reads its page boxes. The
+WeasyPrint has no public API for where footnotes land, so this reads its page boxes; nor does
+it write an element's language into the PDF's tags, so this adds it while tags are built. The
 range below is the one ``pyproject.toml`` allows and the test suite checks against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 SUPPORTED = (70, 71)  # from 70.0 up to, not including, 71
@@ -29,6 +31,34 @@ def footnote_pages(document: Any) -> tuple[dict[str, int], dict[str, int]]:
                 elif note is not None and note.element is not None:
                     calls.setdefault(note.element.get("id", ""), number)
     return calls, bodies
+
+
+@contextmanager
+def languages_tagged() -> Iterator[None]:
+    """Give each tag of an element with a lang attribute its /Lang, while a PDF is written.
+
+    WeasyPrint builds the tag of every box with one recursive function, looked up by name at
+    each call: replacing it for the time of writing reaches every box.
+    """
+    import pydyf  # WeasyPrint's own PDF writer
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+
+    def build_with_language(box: Any, *rest: Any) -> Iterator[Any]:
+        element = getattr(box, "element", None)
+        language = element.get("lang") if element is not None else None
+        for tag in build(box, *rest):
+            # The root's language is the document's (/Lang of the catalogue) already.
+            if language and box.element_tag not in ("html", "body") and "Lang" not in tag:
+                tag["Lang"] = pydyf.String(language)
+            yield tag
+
+    tags._build_box_tree = build_with_language
+    try:
+        yield
+    finally:
+        tags._build_box_tree = build
 
 
 def _boxes(box: Any) -> Iterator[Any]:
