@@ -40,8 +40,9 @@ def languages_tagged() -> Iterator[None]:
     WeasyPrint builds the tag of every box with one recursive function, looked up by name at
     each call: replacing it for the time of writing reaches every box.
     """
-    import pydyf  # WeasyPrint's own PDF writer
     from weasyprint.pdf import tags
+
+    string = tags.pydyf.String  # the PDF writer WeasyPrint's tags module uses
 
     build = tags._build_box_tree
 
@@ -51,7 +52,7 @@ def languages_tagged() -> Iterator[None]:
         for tag in build(box, *rest):
             # The root's language is the document's (/Lang of the catalogue) already.
             if language and box.element_tag not in ("html", "body") and "Lang" not in tag:
-                tag["Lang"] = pydyf.String(language)
+                tag["Lang"] = string(language)
             yield tag
 
     tags._build_box_tree = build_with_language
