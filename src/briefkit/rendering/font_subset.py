@@ -285,10 +285,40 @@ def _cut(data: bytes, index: int, points: frozenset[int], fmt: FontFormat) -> by
         sfnt = bytes(hb.subset(hb.Face(hb.Blob(data), index), request).blob.data)
     except RuntimeError as exc:
         raise BriefkitError(f"could not subset a font for embedding: {exc}") from exc
-    if fmt is not FontFormat.WOFF2:
-        return sfnt
+    return _woff2(sfnt) if fmt is FontFormat.WOFF2 else sfnt
+
+
+# Brotli's quality for WOFF2. fontTools always uses the highest, 11, which takes seconds for a
+# Japanese subset; 5 takes a twentieth of the time for files about a tenth larger.
+WOFF2_QUALITY = 5
+
+
+def _woff2(sfnt: bytes) -> bytes:
+    """Pack a font as WOFF2 with fontTools, quickly: brotli at WOFF2_QUALITY, tables as they are.
+
+    WOFF2's optional re-encoding of TrueType outlines would save a sixth of a Latin subset,
+    at four times the time.
+    """
+    import brotli
     from fontTools.ttLib import woff2
 
+    class QuickerBrotli:
+        """The brotli module as fontTools' WOFF2 writer calls it, at WOFF2_QUALITY."""
+
+        MODE_FONT = brotli.MODE_FONT
+        MODE_GENERIC = brotli.MODE_GENERIC
+        decompress = staticmethod(brotli.decompress)
+
+        @staticmethod
+        def compress(data: bytes, **options: int) -> bytes:
+            """Compress as brotli does, at the quicker quality."""
+            return bytes(brotli.compress(data, **{**options, "quality": WOFF2_QUALITY}))
+
     out = io.BytesIO()
-    woff2.compress(io.BytesIO(sfnt), out)
+    # fontTools' writer reaches brotli through its module's global name.
+    original, woff2.brotli = woff2.brotli, QuickerBrotli
+    try:
+        woff2.compress(io.BytesIO(sfnt), out, transform_tables=set())
+    finally:
+        woff2.brotli = original
     return out.getvalue()
