@@ -1,14 +1,16 @@
 """Subsets of the theme's fonts for the characters one output shows, to embed in EPUB and HTML.
 
 The stylesheets name two lists of families: serif for text, sans-serif for headings and
-labels, each a Latin family followed by its Devanagari, Arabic and Japanese companions. A
-family is embedded when the text has characters that it draws and no family before it in
-its list does, and each of its faces is cut down to those characters. Printable ASCII is
-always kept in the Latin families, so that briefs in the same languages share subsets.
+labels, each a Latin family followed by its Devanagari, Arabic and Japanese companions. The
+Latin family is always embedded, a companion only when the text uses its script; each face
+is cut down to the characters of the text that its family draws and the families before it
+in the list do not. Printable ASCII is always kept in the Latin families, so that briefs in
+the same languages share subsets.
 
-The same characters give the same bytes (HarfBuzz keeps each font's own timestamps), and
-each subset is kept for the process, by font file and characters, so a build cuts each font
-once for each set of characters however many briefs and formats use it.
+HarfBuzz (through uharfbuzz) cuts the subsets and fontTools packs WOFF2. The same characters
+give the same bytes (the fonts' own timestamps are kept), and each subset is kept for the
+process, by font file and characters, so a build cuts each font once for each set of
+characters however many briefs and formats use it.
 
 Bundled fonts are the theme's (``styles/fonts``), the others the system Noto fonts the setup
 installs (``rendering.fonts``); both are read through the render's fetcher, which allows the
