@@ -6,7 +6,9 @@ set -eu
 
 packages="libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
 if [ "${1:-}" = "--test" ]; then
-  packages="$packages poppler-utils chromium nodejs npm default-jre-headless"
+  # calibre (ebook-meta, ebook-convert) reads the EPUBs as an independent reading system does;
+  # it is large (about 520 MB with its Qt WebEngine), so only the tests install it.
+  packages="$packages poppler-utils chromium nodejs npm default-jre-headless calibre"
 fi
 
 missing=""

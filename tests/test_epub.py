@@ -23,11 +23,12 @@ from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format
 from briefkit.rendering.cover import CoverText, render_cover
-from briefkit.rendering.render import Renderer, RenderOptions
+from briefkit.rendering.epub_metadata import series_position
+from briefkit.rendering.render import Renderer, RenderOptions, edition_for
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition
 from briefkit.sources.loader import load_brief
-from conftest import BRIEFS, ROOT, SAMPLES, write
+from conftest import BRIEFS, MINIMAL, ROOT, SAMPLES, write
 
 pytestmark = pytest.mark.slow
 
@@ -189,13 +190,24 @@ def test_every_section_document_says_fact_or_commentary_in_words() -> None:
     epub = Epub(rendered(SAMPLE))
     labels = [text(with_class(root, "section-label")[0]) for root in sections(epub)]
     assert labels == ["Fact"] * 6 + ["Commentary · MGMM Editorial Board"]
+
+
+def test_the_label_is_part_of_each_section_heading() -> None:
+    # Moving by headings announces the heading's text: it must say what the section is.
+    epub = Epub(rendered(SAMPLE))
+    headings = []
     for root in sections(epub):
-        heading = root.find(".//x:h2", NS)
-        assert heading is not None
-        label = with_class(root, "section-label")[0]
         body = root.find(".//x:section", NS)
         assert body is not None
-        assert list(body).index(label) + 1 == list(body).index(heading)
+        heading = next(iter(body))
+        assert heading.tag == f"{{{NS['x']}}}h2"
+        assert body.get("aria-labelledby") == heading.get("id")
+        assert with_class(heading, "section-label") == [next(iter(heading))]
+        headings.append(text(heading))
+    assert headings[0] == "Fact The meeting in Johannesburg"
+    assert headings[-1] == "Commentary · MGMM Editorial Board The MGMM Outlook"
+    title = epub.xhtml("section-01.xhtml").find(".//x:title", NS)
+    assert text(title).startswith("Fact: The meeting in Johannesburg · ")  # type: ignore[arg-type]
 
 
 def test_label_words_come_from_the_workspace_labels() -> None:
@@ -311,7 +323,7 @@ def test_package_metadata_comes_from_the_front_matter() -> None:
     assert epub.meta("belongs-to-collection") == ["Test Briefs"]
 
 
-def test_accessibility_metadata_claims_conformance_only_when_earned() -> None:
+def test_accessibility_metadata_describes_the_text() -> None:
     epub = Epub(rendered(SAMPLE))
     assert epub.meta("schema:accessMode") == ["textual", "visual"]
     assert epub.meta("schema:accessModeSufficient") == ["textual"]
@@ -324,12 +336,85 @@ def test_accessibility_metadata_claims_conformance_only_when_earned() -> None:
     }
     assert epub.meta("schema:accessibilityHazard") == ["none"]
     assert epub.meta("schema:accessibilitySummary")[0]
-    assert epub.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
-    assert epub.meta("a11y:certifiedBy") == ["MGMM"]
     undescribed = Epub(rendered(SUPPLIED_COVER))  # its figure has no alt text
-    assert undescribed.meta("dcterms:conformsTo") == []
     assert "alternativeText" not in undescribed.meta("schema:accessibilityFeature")
     assert undescribed.meta("schema:accessModeSufficient") == ["textual,visual"]
+
+
+def certified(path: Path, certifier: str | None) -> Epub:
+    brief = load(path)
+    labels = find_workspace(brief.folder).config.labels
+    return Epub(epub_of(brief, Edition(labels, MODIFIED, certified_by=certifier)))
+
+
+def test_conformance_is_claimed_only_in_the_name_the_workspace_gives() -> None:
+    # By default no one is named, and nothing is claimed in the publisher's name.
+    assert Epub(rendered(SAMPLE)).meta("dcterms:conformsTo") == []
+    assert Epub(rendered(SAMPLE)).meta("a11y:certifiedBy") == []
+    epub = certified(SAMPLE, "MGMM Accessibility Review")
+    assert epub.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert epub.meta("a11y:certifiedBy") == ["MGMM Accessibility Review"]
+    # An image without alt text fails WCAG, whoever would vouch for it.
+    assert certified(SUPPLIED_COVER, "MGMM Accessibility Review").meta("dcterms:conformsTo") == []
+
+
+def test_the_certifier_comes_from_briefkit_toml(tmp_path: Path) -> None:
+    (tmp_path / "briefkit.toml").write_text('[epub]\ncertified_by = "Unit QA"\n')
+    source = write(tmp_path / "briefings/b.md", MINIMAL)
+    brief = load_brief(source).brief
+    assert brief is not None
+    space = find_workspace(tmp_path)
+    edition = edition_for(space.config, False, MODIFIED, None)
+    assert Epub(epub_of(brief, edition)).meta("a11y:certifiedBy") == ["Unit QA"]
+    (tmp_path / "briefkit.toml").write_text('[epub]\ncertified_by = ""\n')
+    with pytest.raises(BriefkitError, match=r"briefkit\.toml:2: error: .*certified_by"):
+        find_workspace(tmp_path)
+
+
+def test_accessibility_summary_says_only_what_the_brief_holds(tmp_path: Path) -> None:
+    plain = write(
+        tmp_path / "briefings/plain.md",
+        "---\ntitle: Plain\ndate: 2025-11-24\n---\n\n## What happened {.fact}\n\nA thing.\n",
+    )
+    brief = load_brief(plain).brief
+    assert brief is not None
+    summary = Epub(render(brief)).meta("schema:accessibilitySummary")[0]
+    assert "note" not in summary.lower()
+    assert "source" not in summary.lower()
+    assert "image" not in summary.lower()
+    assert "labelled in words" in summary
+    full = Epub(rendered(MULTILINGUAL)).meta("schema:accessibilitySummary")[0]
+    assert "Footnotes are linked to and from the text." in full
+    assert "Citations link to a numbered list of sources." in full
+    assert "Every image has a text alternative." in full
+
+
+def test_series_and_number_are_a_collection_with_a_position() -> None:
+    epub = Epub(rendered(MULTILINGUAL))  # number: 7
+    assert epub.meta("belongs-to-collection") == ["Test Briefs"]
+    refines = {
+        m.get("property"): (m.text or "").strip()
+        for m in epub.opf.iterfind("opf:metadata/opf:meta[@refines='#series']", NS)
+    }
+    assert refines == {"collection-type": "series", "group-position": "7"}
+    legacy = {
+        m.get("name"): m.get("content") for m in epub.opf.iterfind("opf:metadata/opf:meta", NS)
+    }
+    assert (legacy["calibre:series"], legacy["calibre:series_index"]) == ("Test Briefs", "7")
+    # No. 2025/11 is issue 11 of 2025: positions are numbers separated by dots.
+    sample = Epub(rendered(SAMPLE))
+    positions = [
+        (m.text or "").strip()
+        for m in sample.opf.iterfind("opf:metadata/opf:meta[@property='group-position']", NS)
+    ]
+    assert positions == ["2025.11"]
+    assert [series_position(n) for n in ("12", "2.1", "2025/3", "No. 4b", "Special")] == [
+        "12",
+        "2.1",
+        "2025.03",
+        "4",
+        None,
+    ]
 
 
 # Navigation, notes, sources and figures -------------------------------------------------------

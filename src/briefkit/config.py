@@ -70,6 +70,17 @@ class Build(_Section):
     )
 
 
+class EpubSettings(_Section):
+    """What the EPUB says about itself that only the workspace can vouch for."""
+
+    certified_by: str | None = Field(
+        None,
+        min_length=1,
+        description="Who certifies that the EPUBs conform to EPUB Accessibility 1.1; "
+        "left out, no conformance is claimed.",
+    )
+
+
 class Email(_Section):
     """Defaults for sending briefs by email; credentials never live here."""
 
@@ -124,6 +135,7 @@ class Config(_Section):
     defaults: BriefDefaults = BriefDefaults()
     labels: Labels = Labels()
     build: Build = Build()
+    epub: EpubSettings = EpubSettings()
     email: Email = Email()
     publish: Publish = Publish()
 

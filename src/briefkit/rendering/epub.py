@@ -16,6 +16,13 @@ from briefkit.rendering.cover import CoverText, cover_alt, render_cover
 from briefkit.rendering.epub_metadata import package_metadata
 from briefkit.rendering.epub_package import NavPoint, PackageSpec, Resource, build_package
 from briefkit.rendering.fetcher import Fetcher, media_type
+from briefkit.rendering.font_subset import (
+    EmbeddedFont,
+    FontFormat,
+    embedded_fonts,
+    font_face_css,
+    visible_text,
+)
 from briefkit.rendering.fragments import Flavour, Note
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
@@ -23,6 +30,7 @@ from briefkit.sources.tokens import footnote_ids
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"
+FONT_STYLESHEET = "styles/fonts.css"
 SOURCES = "sources.xhtml"
 
 
@@ -97,13 +105,18 @@ def render_epub(brief: Brief, theme: Theme, edition: Edition, fetcher: Fetcher) 
     )
     cover = _cover(brief, view, fetcher)
     pages = content_pages(view, repeated_notes(brief, view))
+    spine = tuple(_render_page(page, pages, view, theme, cover) for page in pages)
+    fonts = embedded_fonts(
+        visible_text(document.data for document in spine), theme, fetcher, FontFormat.SFNT
+    )
     spec = PackageSpec(
-        metadata=package_metadata(brief, view),
-        spine=tuple(_render_page(page, pages, view, theme, cover) for page in pages),
+        metadata=package_metadata(brief, view, edition.certified_by),
+        spine=spine,
         nav=NAV_UID,
         cover=cover.resource,
-        resources=(_stylesheet(theme), *images.resources()),
+        resources=(_stylesheet(theme), *_fonts(theme, fonts), *images.resources()),
         toc=tuple(NavPoint(p.file_name, p.label, f"toc-{p.uid}") for p in _contents(pages)),
+        cover_page=(pages[0].file_name, pages[0].label),
     )
     return build_package(spec, edition.modified)
 
@@ -182,6 +195,7 @@ def _render_page(
         landmarks=landmarks(pages, view),
         cover=cover,
         stylesheet=STYLESHEET,
+        font_stylesheet=FONT_STYLESHEET,
     )
     return Resource(page.file_name, XHTML, xhtml.encode("utf-8"), page.uid)
 
@@ -202,3 +216,15 @@ def _cover(brief: Brief, view: BriefView, fetcher: Fetcher) -> Cover:
 def _stylesheet(theme: Theme) -> Resource:
     """Return the theme's EPUB stylesheet."""
     return Resource(STYLESHEET, "text/css", theme.style("epub.css").read_bytes(), "css")
+
+
+def _fonts(theme: Theme, fonts: list[EmbeddedFont]) -> list[Resource]:
+    """Return the embedded fonts and the stylesheet that declares them."""
+    # The font stylesheet is in styles/, the fonts in fonts/.
+    css = font_face_css(theme, fonts, lambda font: f"../fonts/{font.file_name}")
+    sheet = Resource(FONT_STYLESHEET, "text/css", css.encode("utf-8"), "fonts-css")
+    files = [
+        Resource(f"fonts/{font.file_name}", font.media_type, font.data, f"font-{number:02d}")
+        for number, font in enumerate(fonts, start=1)
+    ]
+    return [sheet, *files]

@@ -1,12 +1,14 @@
 """The package metadata of an EPUB brief: Dublin Core from the front matter, and accessibility.
 
-Conformance to EPUB Accessibility 1.1 is claimed only when every image has alt text and there
-is a publisher to stand behind the claim; the templates and stylesheet supply the rest, and
-the test suite holds them to it with DAISY Ace.
+Conformance to EPUB Accessibility 1.1 is claimed only when the workspace names who certifies
+it (``[epub] certified_by``), and then only for an edition whose images all have alt text;
+the templates and stylesheet supply the rest, and the test suite holds them to it with DAISY
+Ace. The accessibility summary says what this edition holds, in the brief's language.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from markdown_it.token import Token
@@ -45,8 +47,25 @@ def publication_id(brief: Brief, facts_only: bool) -> str:
     return uuid.uuid5(_ID_NAMESPACE, "\n".join(parts)).urn
 
 
-def package_metadata(brief: Brief, view: BriefView) -> Metadata:
-    """Return the package metadata of a brief's edition."""
+def series_position(number: str | None) -> str | None:
+    """Return a brief's number as the position EPUB's group-position takes: '7', '2025.11'.
+
+    A position is numbers separated by dots; a number written otherwise ('2025/11') gives its
+    runs of digits, the later ones with two digits at least, so that reading systems that read
+    it as a decimal (calibre) order the issues of a year as they were numbered.
+    """
+    if not number:
+        return None
+    if re.fullmatch(r"\d+(\.\d+)*", number):
+        return number
+    runs = re.findall(r"\d+", number)
+    if not runs:
+        return None
+    return ".".join([runs[0], *(run.rjust(2, "0") for run in runs[1:])])
+
+
+def package_metadata(brief: Brief, view: BriefView, certified_by: str | None = None) -> Metadata:
+    """Return the package metadata of a brief's edition; certified_by vouches for conformance."""
     meta = brief.meta
     described = images_described(brief, view.facts_only)
     return Metadata(
@@ -60,15 +79,19 @@ def package_metadata(brief: Brief, view: BriefView) -> Metadata:
         subjects=tuple(meta.keywords),
         description=view.summary,
         series=meta.series,
+        series_position=series_position(meta.number) if meta.series else None,
         direction=view.language.direction,
-        properties=accessibility(described, meta.organisation, summary(brief, view, described)),
+        properties=accessibility(described, certified_by, summary(brief, view, described)),
     )
 
 
 def accessibility(
-    described: bool, publisher: str | None, description: str
+    described: bool, certified_by: str | None, description: str
 ) -> tuple[tuple[str, str], ...]:
-    """Return the EPUB Accessibility 1.1 metadata; conformance is claimed only when earned."""
+    """Return the EPUB Accessibility 1.1 metadata; conformance is claimed only when vouched for.
+
+    The claim needs someone the workspace names to stand behind it, and every image described.
+    """
     features = [
         "structuralNavigation",
         "tableOfContents",
@@ -77,7 +100,6 @@ def accessibility(
     ]
     if described:
         features.append("alternativeText")
-    claim = described and publisher is not None
     properties = [
         ("schema:accessMode", "textual"),
         ("schema:accessMode", "visual"),
@@ -86,8 +108,8 @@ def accessibility(
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary", description),
     ]
-    if claim and publisher:
-        properties += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", publisher)]
+    if described and certified_by:
+        properties += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", certified_by)]
     return tuple(properties)
 
 

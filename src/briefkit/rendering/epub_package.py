@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,7 @@ class Metadata:
     subjects: tuple[str, ...] = ()
     description: str | None = None
     series: str | None = None
+    series_position: str | None = None
     direction: str = "ltr"
     properties: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
@@ -84,6 +86,7 @@ class PackageSpec:
     cover: Resource
     resources: tuple[Resource, ...]
     toc: tuple[NavPoint, ...]
+    cover_page: tuple[str, str] | None = None
 
 
 def build_package(spec: PackageSpec, modified: dt.datetime) -> bytes:
@@ -107,6 +110,11 @@ def _book(spec: PackageSpec) -> Any:
         # Pages turn from right to left (the spine's page-progression-direction).
         book.set_direction("rtl")
     book.set_cover(spec.cover.file_name, spec.cover.data, create_page=False)
+    if spec.cover_page:
+        # The EPUB 2 guide names the cover page, so converters (calibre) that draw a cover of
+        # their own from the cover image leave this one out instead of showing two.
+        href, title = spec.cover_page
+        book.guide.append({"type": "cover", "href": href, "title": title})
     book.add_item(epub.EpubNcx())
     for resource in spec.resources:
         book.add_item(_item(resource))
@@ -157,6 +165,15 @@ def _add_metadata(book: Any, meta: Metadata) -> None:
     if meta.series:
         add(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
         add(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        if meta.series_position:
+            position = {"refines": "#series", "property": "group-position"}
+            add(None, "meta", meta.series_position, position)
+        # calibre's own series metadata, for the tools that read only that.
+        add(None, "meta", "", {"name": "calibre:series", "content": meta.series})
+        if meta.series_position and re.fullmatch(r"\d+(\.\d+)?", meta.series_position):
+            # calibre keeps a series index as a decimal number.
+            index = {"name": "calibre:series_index", "content": meta.series_position}
+            add(None, "meta", "", index)
     for name, value in meta.properties:
         add(None, "meta", value, {"property": name})
 

@@ -154,19 +154,6 @@ class FragmentRenderer(RendererHTML):
             return escaped
         return _LONG_WORD.sub(_keep_capitalised, escaped)
 
-    def table_open(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        """Open a table; in print, mark one of at most six rows, which is never split."""
-        if self.context.flavour is not Flavour.PRINT:
-            return self.renderToken(tokens, idx, options, env)
-        rows = 0
-        for token in tokens[idx:]:
-            if token.type == "table_close":
-                break
-            rows += token.type == "tr_open"
-        return '<table class="table--short">\n' if rows <= SHORT_TABLE_ROWS + 1 else "<table>\n"
-
     def span_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
@@ -177,6 +164,36 @@ class FragmentRenderer(RendererHTML):
         if self.context.flavour is Flavour.EPUB:
             return f'<span lang="{language}" xml:lang="{language}">'
         return f'<span lang="{language}">'
+
+    def table_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Open a table, marked to stay whole in print when short, scrolling on the web page.
+
+        In print a table of at most six rows is never split; on the web page a table scrolls
+        sideways in a box of its own, so the page never does.
+        """
+        if self.context.flavour is Flavour.PRINT:
+            rows = 0
+            for token in tokens[idx:]:
+                if token.type == "table_close":
+                    break
+                rows += token.type == "tr_open"
+            short = rows <= SHORT_TABLE_ROWS + 1
+            return '<table class="table--short">\n' if short else "<table>\n"
+        table = self.renderToken(tokens, idx, options, env)
+        if self.context.flavour is not Flavour.WEB:
+            return table
+        # Focusable and named, so that the box can be scrolled from the keyboard.
+        name = escapeHtml(self.context.language.gettext("Table"))
+        return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{table}'
+
+    def table_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Close a table, and on the web page the box it scrolls in."""
+        table = self.renderToken(tokens, idx, options, env)
+        return table + "</div>\n" if self.context.flavour is Flavour.WEB else table
 
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType

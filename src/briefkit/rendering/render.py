@@ -14,6 +14,7 @@ from briefkit.errors import UsageError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format, Paper, PdfVariant
 from briefkit.rendering.fetcher import BRIEF_ALIAS, Fetcher, style_aliases
+from briefkit.rendering.font_subset import system_font_files
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.pdf import PdfAttachment, PdfEngine, PdfOptions
@@ -56,6 +57,7 @@ def edition_for(
         toc_min_sections=config.build.toc_min_sections,
         organisation_url=config.organisation.url,
         logo=logo,
+        certified_by=config.epub.certified_by,
     )
 
 
@@ -71,10 +73,14 @@ class Renderer:
         return PdfEngine(self.theme)
 
     def fetcher(self, brief: Brief, edition: Edition) -> Fetcher:
-        """Return the one fetcher for a brief: its folder, the theme's styles, and the logo."""
+        """Return the one fetcher for a brief: its folder, the theme's styles, and the logo.
+
+        The system fonts the EPUB and HTML may embed are allowed by name, never their folders.
+        """
+        named = [edition.logo] if edition.logo else []
         return Fetcher(
             [brief.folder, *self.theme.style_roots],
-            [edition.logo] if edition.logo else [],
+            [*named, *system_font_files()],
             {BRIEF_ALIAS: brief.folder, **style_aliases(self.theme.style_roots)},
         )
 

@@ -173,6 +173,7 @@ class Edition:
     toc_min_sections: int = 5
     organisation_url: str | None = None
     logo: Path | None = None
+    certified_by: str | None = None
 
 
 def source_anchor(number: int) -> str:

@@ -1,0 +1,63 @@
+"""The EPUB as calibre, an independent reading system, reads and converts it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_epub import MULTILINGUAL, SAMPLE, rendered
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("ebook-meta") is None,
+        reason="calibre is not installed: scripts/setup-system.sh --test installs it",
+    ),
+]
+
+
+def calibre(*args: str) -> str:
+    """Run a calibre command and return what it printed."""
+    # calibre's Qt WebEngine runs Chromium, which refuses to start sandboxed as root.
+    env = {**os.environ, "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "series"),
+    [(MULTILINGUAL, "Test Briefs #7"), (SAMPLE, "Indo-Pacific Briefs #2025.11")],
+    ids=["number-7", "number-2025-11"],
+)
+def test_calibre_reads_the_series_and_its_number(path: Path, series: str, tmp_path: Path) -> None:
+    epub = tmp_path / "brief.epub"
+    epub.write_bytes(rendered(path))
+    fields = dict(re.findall(r"^(\w[\w ()]*?)\s+:\s+(.*)$", calibre("ebook-meta", str(epub)), re.M))
+    # calibre keeps a series index as a decimal: No. 2025/11 comes back as 2025.11, never 1.
+    assert fields["Series"] == series
+    assert fields["Languages"] == "eng"
+
+
+def test_converted_to_pdf_the_cover_appears_once_and_no_page_is_blank(tmp_path: Path) -> None:
+    epub = tmp_path / "brief.epub"
+    epub.write_bytes(rendered(SAMPLE))
+    pdf = tmp_path / "brief.pdf"
+    log = calibre("ebook-convert", str(epub), str(pdf))
+    assert "Found HTML cover" in log  # our cover page, left out for calibre's own
+    pages = int(re.search(r"Pages:\s+(\d+)", calibre("pdfinfo", str(pdf))).group(1))  # type: ignore[union-attr]
+    texts = [
+        calibre("pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-").strip()
+        for n in range(1, pages + 1)
+    ]
+    images = calibre("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    covers = {line.split()[0] for line in images if re.search(r"\b1600\s+2560\b", line)}
+    assert covers == {"1"}  # the cover image is drawn on the first page, and only there
+    assert texts[0] == ""  # the cover: a picture
+    assert texts[1].startswith("MGMM")  # then the title page, at once
+    assert all(texts[1:]), [n + 1 for n, t in enumerate(texts) if not t]

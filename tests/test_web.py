@@ -1,0 +1,168 @@
+"""The HTML page as a phone and a desktop browser show it: headless Chromium over DevTools."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from briefkit.config import find_workspace
+from briefkit.model.choices import Format
+from briefkit.rendering.render import Renderer, RenderOptions
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import Edition
+from briefkit.sources.loader import load_brief
+from chromium import CHROMIUM, Chromium
+from conftest import BRIEFS, EPOCH, SAMPLES, Run
+
+pytestmark = pytest.mark.slow
+
+MODIFIED = dt.datetime(2025, 11, 24, 16, 0, tzinfo=dt.UTC)
+WIDE_TABLE = BRIEFS / "web" / "wide-table.md"
+MULTILINGUAL = BRIEFS / "epub" / "multilingual.md"
+PHONE = 390
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+
+@cache
+def page(path: Path) -> bytes:
+    """Return the HTML page of a brief, rendered with its workspace's theme."""
+    loaded = load_brief(path, find_workspace(path.parent).config.brief_defaults())
+    assert loaded.brief is not None, loaded.findings
+    workspace = find_workspace(path.parent)
+    renderer = Renderer(Theme.for_workspace(workspace))
+    edition = Edition(workspace.config.labels, MODIFIED)
+    return renderer.render(loaded.brief, Format.HTML, edition, RenderOptions()).data
+
+
+def saved(path: Path, folder: Path) -> Path:
+    target = folder / f"{path.stem}.html"
+    target.write_bytes(page(path))
+    return target
+
+
+@pytest.fixture(scope="module")
+def browser() -> object:
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    with Chromium() as chromium:
+        yield chromium
+
+
+def test_same_input_gives_identical_bytes_from_one_process_to_the_next(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    # Each process cuts its own font subsets: they, and so the files, must come out the same.
+    outputs = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        result = run_cli(
+            "build", str(MULTILINGUAL), "--format", "html", "--format", "epub", "--out", str(out),
+            env={"SOURCE_DATE_EPOCH": EPOCH},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        outputs.append({p.name: p.read_bytes() for p in out.glob("multilingual.*")})
+    assert set(outputs[0]) == {"multilingual.html", "multilingual.epub"}
+    assert outputs[0] == outputs[1]
+
+
+@needs_chromium
+@pytest.mark.parametrize("path", [WIDE_TABLE, *SAMPLES], ids=lambda p: p.stem)
+def test_a_phone_never_scrolls_the_page_sideways(
+    path: Path, browser: Chromium, tmp_path: Path
+) -> None:
+    browser.open(saved(path, tmp_path), PHONE)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+
+@needs_chromium
+def test_a_wide_table_scrolls_in_its_own_box(browser: Chromium, tmp_path: Path) -> None:
+    browser.open(saved(WIDE_TABLE, tmp_path), PHONE)
+    box = browser.evaluate(
+        "(() => { const b = document.querySelector('.table-scroll');"
+        " return [b.clientWidth, b.scrollWidth, getComputedStyle(b).overflowX, b.tabIndex,"
+        " b.getAttribute('role'), b.getAttribute('aria-label'), b.firstElementChild.tagName]; })()"
+    )
+    client, scroll, overflow, tab_index, role, name, child = box
+    assert scroll > client  # the table is wider than the phone, and scrolls within its box
+    assert client <= PHONE
+    assert (overflow, tab_index, role, name, child) == ("auto", 0, "region", "Table", "TABLE")
+
+
+@needs_chromium
+def test_devanagari_and_latin_are_drawn_with_embedded_fonts(
+    browser: Chromium, tmp_path: Path
+) -> None:
+    browser.open(saved(MULTILINGUAL, tmp_path), PHONE)
+    for selector, family in [
+        ("span[lang=hi]", "Noto Serif Devanagari"),
+        ("span[lang=ja]", "Noto Serif CJK JP"),
+        ("h1.title", "Noto Sans"),
+        (".label--fact", "Noto Sans"),
+        (".section-body p", "Noto Serif"),
+    ]:
+        fonts = browser.fonts_of(selector)
+        assert family in [f["familyName"] for f in fonts], (selector, fonts)
+        assert all(f["isCustomFont"] for f in fonts), (selector, fonts)
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_contents_links_start_with_the_label_and_keep_titles_beside_it(
+    width: int, browser: Chromium, tmp_path: Path
+) -> None:
+    sample = next(p for p in SAMPLES if p.stem.startswith("india-japan"))
+    browser.open(saved(sample, tmp_path), width, mobile=width == PHONE)
+    rows = browser.evaluate(
+        "[...document.querySelectorAll('.toc-entry a')].filter(a => a.querySelector('.toc-kind'))"
+        ".map(a => { const k = a.querySelector('.toc-kind').getBoundingClientRect();"
+        " const t = a.querySelector('.toc-title'); const r = t.getBoundingClientRect();"
+        " return [getComputedStyle(a).textDecorationLine, getComputedStyle(t).textDecorationLine,"
+        " r.left - k.right, r.right <= document.documentElement.clientWidth]; })"
+    )
+    assert rows
+    for link, title, gap, fits in rows:
+        # Only the title is underlined; every line of it starts right of the label column.
+        assert (link, title, fits) == ("none", "underline", True)
+        assert gap > 0
+
+
+def contrast(first: str, second: str) -> float:
+    """Return the WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        values = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
+        linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@needs_chromium
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_labels_and_the_commentary_tint_stay_distinct(
+    dark: bool, browser: Chromium, tmp_path: Path
+) -> None:
+    browser.open(saved(MULTILINGUAL, tmp_path), 1280, dark=dark, mobile=False)
+    styles = browser.evaluate(
+        "Object.fromEntries(['.label--fact', '.label--commentary', '.section--commentary', 'body']"
+        ".map(s => { const c = getComputedStyle(document.querySelector(s));"
+        " return [s, [c.color, c.backgroundColor, c.borderTopColor]]; }))"
+    )
+    paper = styles["body"][1]
+    assert (contrast(paper, "rgb(0, 0, 0)") < 2) == dark  # the scheme asked for is used
+    for label in (".label--fact", ".label--commentary"):
+        colour, background, border = styles[label]
+        assert contrast(colour, background) >= 7, (label, styles[label])
+        assert contrast(border, paper) >= 4.5, (label, styles[label])
+    # Fact is outlined on the paper, commentary reversed out: one reads light-on-dark, the
+    # other dark-on-light, in either scheme.
+    fact, commentary = styles[".label--fact"], styles[".label--commentary"]
+    assert contrast(fact[1], paper) < 1.2
+    assert contrast(commentary[1], paper) >= 7
+    tint = styles[".section--commentary"][1]
+    assert 1.05 < contrast(tint, paper) < 2, (tint, paper)
