@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
 import re
-import select
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,12 +227,36 @@ def test_serve_help_says_it_is_a_preview_server(run_cli: Run) -> None:
     assert "127.0.0.1" in result.stdout
 
 
-def _line(process: subprocess.Popen[str], timeout: float = 60) -> str:
-    """Read one line the command prints, waiting at most timeout seconds."""
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    assert ready, "the server printed nothing"
-    return process.stdout.readline()
+def _lines(process: subprocess.Popen[str]) -> queue.Queue[str | None]:
+    """Return a queue that a thread fills with each line the command prints, then None."""
+    lines: queue.Queue[str | None] = queue.Queue()
+    stream = process.stdout
+    assert stream is not None
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+
+    # A thread, not select(): one readline may pull several lines into the pipe's buffer.
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def _rest(lines: queue.Queue[str | None]) -> str:
+    """Return what the command prints until it closes its output."""
+    rest = []
+    while (line := _line(lines)) != "":
+        rest.append(line)
+    return "".join(rest)
+
+
+def _line(lines: queue.Queue[str | None], timeout: float = 60) -> str:
+    """Return the next line the command prints ("" at its end), waiting at most timeout seconds."""
+    try:
+        return lines.get(timeout=timeout) or ""
+    except queue.Empty:
+        raise AssertionError("the server printed nothing") from None
 
 
 def test_the_command_serves_until_ctrl_c(site: Path) -> None:
@@ -242,13 +267,14 @@ def test_the_command_serves_until_ctrl_c(site: Path) -> None:
         text=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
+    lines = _lines(process)
     try:
-        first = _line(process)
+        first = _line(lines)
         assert "a preview server" in first
         found = re.search(r" at (http://127\.0\.0\.1:(\d+)/):", first)
         assert found, first
         url, port = found.group(1), int(found.group(2))
-        assert _line(process).strip() == f"catalogue for e-reader apps: {url}catalog.xml"
+        assert _line(lines).strip() == f"catalogue for e-reader apps: {url}catalog.xml"
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("GET", "/minimal.epub")
         response = connection.getresponse()
@@ -257,10 +283,13 @@ def test_the_command_serves_until_ctrl_c(site: Path) -> None:
         )
         assert response.read() == (site / "minimal.epub").read_bytes()
         connection.close()
-        assert '"GET /minimal.epub HTTP/1.1" 200' in _line(process)
+        assert '"GET /minimal.epub HTTP/1.1" 200' in _line(lines)
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        out = _rest(lines)
+        process.wait(timeout=60)
+        assert process.stderr is not None
+        err = process.stderr.read()
     assert process.returncode == 0, err
     assert out.strip().endswith("stopped")
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
