@@ -200,3 +200,28 @@ def test_a_language_without_words_is_said_and_keeps_its_dates(workspace: Path) -
     assert any("no words for 'nl'" in w.message for w in loaded.warnings)
     assert "24 november 2025" in briefkit.render(loaded, "html").decode()
     assert language_for("nl").has_words is False and language_for("de").has_words
+
+
+def test_french_punctuation_stays_with_its_word(workspace: Path) -> None:
+    source = write(
+        workspace / "briefings" / "fr.md",
+        MINIMAL.replace("title: A minimal brief", "title: Un accord ? Oui !")
+        .replace("date: 2025-11-24", "date: 2025-11-24\nlanguage: fr")
+        .replace(
+            "We think it matters.",
+            'Deux mots : "défense" et « IA » ; vote à 10:30 sur https://example.org.',
+        ),
+    )
+    loaded = briefkit.load(source)
+    page = briefkit.render(loaded, "html").decode()
+    # A narrow no-break space before ; ! ?, a no-break space before : and inside guillemets.
+    assert "Un accord\u202f? Oui\u202f!" in page
+    assert "Deux mots\u00a0: «\u00a0défense\u00a0» et «\u00a0IA\u00a0»\u202f; vote à 10:30" in page
+    assert "https://example.org" in page
+    english = briefkit.load(
+        write(
+            workspace / "briefings" / "en.md",
+            MINIMAL.replace("We think it matters.", "Really ? Yes : no."),
+        )
+    )
+    assert "Really ? Yes : no." in briefkit.render(english, "html").decode()

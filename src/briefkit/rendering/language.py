@@ -83,6 +83,11 @@ class Language:
         return _COUNTER_STYLES.get(self.locale.default_numbering_system, "decimal")
 
     @property
+    def french_spacing(self) -> bool:
+        """Return whether ; : ! ? and guillemets take a no-break space, as French sets them."""
+        return self.locale.language == "fr"
+
+    @property
     def quotes(self) -> list[str]:
         """Return the opening and closing double, then single, quotation marks."""
         # Translators give the four marks separated by spaces: open and close double, then single.

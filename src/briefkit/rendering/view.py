@@ -234,10 +234,10 @@ def build_view(
 
 def _typographic_meta(meta: FrontMatter, language: Language) -> FrontMatter:
     """Return the front matter with the body's typography: quotes, apostrophes, dashes."""
-    quotes = tuple(language.quotes)
+    quotes, french = tuple(language.quotes), language.french_spacing
 
     def smart(text: str | None) -> str | None:
-        return typographic(text, quotes) if text else text
+        return typographic(text, quotes, french) if text else text
 
     return meta.model_copy(
         update={
@@ -245,7 +245,7 @@ def _typographic_meta(meta: FrontMatter, language: Language) -> FrontMatter:
             "subtitle": smart(meta.subtitle),
             "short_title": smart(meta.short_title),
             "summary": smart(meta.summary),
-            "key_points": [typographic(point, quotes) for point in meta.key_points],
+            "key_points": [typographic(point, quotes, french) for point in meta.key_points],
         }
     )
 

@@ -98,7 +98,7 @@ def _load(
     if not limits.check_body_shape(split.body, split.body_line, findings):
         return None
     # Quotation marks are the language's own: „Deutsch“, « français », 「日本語」.
-    tokens, env = parse(split.body, tuple(language.quotes))
+    tokens, env = parse(split.body, tuple(language.quotes), language.french_spacing)
     sections, footnotes = split_sections(tokens, split.body_line, findings)
     # The body is checked even when the front matter has errors, so one run reports them all.
     checked = meta or _partial_front_matter(split)

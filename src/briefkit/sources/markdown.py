@@ -22,10 +22,19 @@ _HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 
 
 ENGLISH_QUOTES = ("“", "”", "‘", "’")
+# French sets a narrow no-break space before ; ! ? and a no-break space before : and inside
+# guillemets, so the mark never starts a line. Only a space the writer typed is replaced:
+# "10:30" and "https:" stay as written.
+_FRENCH_SPACES = (
+    (re.compile(r" +([;!?])"), "\u202f\\1"),
+    (re.compile(r" +:"), "\u00a0:"),
+    (re.compile(r"« +"), "«\u00a0"),
+    (re.compile(r" +»"), "\u00a0»"),
+)
 
 
 @cache
-def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES) -> MarkdownIt:
+def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES, french: bool = False) -> MarkdownIt:
     """Return the parser for a language's quotation marks; raw HTML is off, so markup is text."""
     options = {"html": False, "xhtmlOut": True, "typographer": True, "quotes": list(quotes)}
     md = MarkdownIt("commonmark", options)
@@ -42,19 +51,21 @@ def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES) -> MarkdownIt:
     md.core.ruler.after("block", "heading_attrs", _heading_attrs_rule)
     md.core.ruler.after("inline", "inline_lines", _inline_lines_rule)
     md.core.ruler.after("inline_lines", "figures", _figure_rule)
+    if french:
+        md.core.ruler.after("smartquotes", "french_spacing", _french_spacing_rule)
     return md
 
 
 def parse(
-    body: str, quotes: tuple[str, ...] = ENGLISH_QUOTES
+    body: str, quotes: tuple[str, ...] = ENGLISH_QUOTES, french: bool = False
 ) -> tuple[list[Token], dict[str, object]]:
     """Parse a body into block tokens and the environment (footnote definitions)."""
     env: dict[str, object] = {}
-    tokens = parser(quotes).parse(body, env)
+    tokens = parser(quotes, french).parse(body, env)
     return tokens, env
 
 
-def typographic(text: str, quotes: tuple[str, ...] = ENGLISH_QUOTES) -> str:
+def typographic(text: str, quotes: tuple[str, ...] = ENGLISH_QUOTES, french: bool = False) -> str:
     """Return plain text (a title, a summary) with the typography the body gets.
 
     The parser's own rules run on it: the language's quotation marks and apostrophes, dashes
@@ -63,13 +74,24 @@ def typographic(text: str, quotes: tuple[str, ...] = ENGLISH_QUOTES) -> str:
     from markdown_it.rules_core.replacements import replace
     from markdown_it.rules_core.smartquotes import smartquotes
 
-    md = parser(quotes)
+    md = parser(quotes, french)
     state = StateCore(text, md, {})
     child = Token("text", "", 0, content=text)
     state.tokens = [Token("inline", "", 0, content=text, children=[child])]
     replace(state)
     smartquotes(state)
+    if french:
+        _french_spacing_rule(state)
     return child.content
+
+
+def _french_spacing_rule(state: StateCore) -> None:
+    """Keep French punctuation and guillemets on the line of the word they belong to."""
+    for block in state.tokens:
+        for child in block.children or []:
+            if child.type == "text":
+                for pattern, space in _FRENCH_SPACES:
+                    child.content = pattern.sub(space, child.content)
 
 
 def _keep_link(url: str) -> bool:
