@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,31 @@ def test_label_words_come_from_the_config(workspace: Path) -> None:
     content = text(_build(workspace)["one"])
     assert "REPORTED" in content and re.search(r"OPINION\s+·\s+The Desk", content)
     assert "FACT" not in content and "COMMENTARY" not in content
+
+
+# Runs a build with an audit hook that notes every program the process starts.
+_PROGRAMS_STARTED = """
+import sys
+started = []
+def hook(event, args):
+    if event in ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.spawn"):
+        started.append(str(args[0]))
+sys.addaudithook(hook)
+import briefkit
+report = briefkit.build(formats="pdf", force=True, jobs=1)
+assert report.ok, [r.error for r in report.results]
+print(repr(started))
+"""
+
+
+def test_building_a_pdf_starts_no_other_program(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAMS_STARTED],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout

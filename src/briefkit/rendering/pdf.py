@@ -41,6 +41,9 @@ class PdfEngine:
     """WeasyPrint with one theme's fonts and stylesheets, loaded once and reused across briefs."""
 
     def __init__(self, theme: Theme) -> None:
+        from briefkit.rendering.weasyprint_layout import import_weasyprint
+
+        import_weasyprint()
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
