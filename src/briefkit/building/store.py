@@ -1,0 +1,52 @@
+"""A store, kept between builds, of what is slow to make and depends only on known inputs.
+
+An entry is named by the hash of briefkit's code and of everything else that shapes it, so
+it is never stale, only unused. It lives in the user's cache folder (``$XDG_CACHE_HOME`` or
+``~/.cache``, under ``briefkit/``), is written atomically, and a store that cannot be read or
+written only means the thing is made again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from briefkit.building.cache import code_digest
+from briefkit.building.output import write_atomic
+from briefkit.errors import BriefkitError
+
+
+def store_root() -> Path:
+    """Return the folder the store keeps its entries in."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "briefkit"
+
+
+def stored(kind: str, parts: Iterable[str], make: Callable[[], bytes]) -> bytes:
+    """Return the stored bytes made from these parts, making and storing them if missing."""
+    path = store_root() / kind / entry_name(parts)
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    data = make()
+    with contextlib.suppress(BriefkitError, OSError):
+        write_atomic(path, data)
+    return data
+
+
+def entry_name(parts: Iterable[str]) -> str:
+    """Return the name of the entry made from these parts by this version of briefkit."""
+    hasher = hashlib.sha256(code_digest().encode())
+    for part in parts:
+        encoded = part.encode("utf-8", "surrogatepass")
+        # Each part's length goes first, so no two lists of parts hash alike.
+        hasher.update(f"{len(encoded)}:".encode() + encoded)
+    return hasher.hexdigest()
+
+
+def file_stamp(path: Path) -> str:
+    """Return what names a file's version: its resolved path, size and modification time."""
+    status = path.stat()
+    return f"{path.resolve()}\0{status.st_size}\0{status.st_mtime_ns}"
