@@ -1,4 +1,4 @@
-"""The store kept between builds: font coverage read once, then reused."""
+"""The store kept between builds: covers drawn and font coverage read once, then reused."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from briefkit.rendering import fonts
+from briefkit.rendering.cover import CoverText, render_cover
 from briefkit.resources import builtin_fonts
+
+TEXT = CoverText("A title", "A subtitle", "An Institute", None, "24 November 2025", None)
 
 
 @pytest.fixture
@@ -17,6 +20,24 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the store at an empty folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache" / "briefkit"
+
+
+def test_a_cover_is_drawn_once_and_reused(store: Path) -> None:
+    first = render_cover(TEXT)
+    entries = list((store / "covers").iterdir())
+    assert len(entries) == 1 and entries[0].read_bytes() == first
+    assert render_cover(TEXT) == first
+    other = render_cover(CoverText("Another title", None, None, None, "1 May 2025", None))
+    assert other != first and len(list((store / "covers").iterdir())) == 2
+
+
+def test_a_cover_is_drawn_when_the_store_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert render_cover(TEXT).startswith(b"\x89PNG")
 
 
 def test_font_coverage_follows_the_font_file(store: Path, tmp_path: Path) -> None:
