@@ -10,6 +10,7 @@ from fontTools.ttLib import TTFont
 
 from briefkit.rendering import fonts
 from briefkit.rendering.cover import CoverText, render_cover
+from briefkit.rendering.theme import Theme
 from briefkit.resources import builtin_fonts
 
 TEXT = CoverText("A title", "A subtitle", "An Institute", None, "24 November 2025", None)
@@ -49,3 +50,15 @@ def test_font_coverage_follows_the_font_file(store: Path, tmp_path: Path) -> Non
     shutil.copy(builtin_fonts() / "NotoSansDevanagari-Regular.ttf", face.path)
     fonts.coverage.cache_clear()  # as a new build's process starts without it
     assert ord("क") in fonts.coverage(face) and ord("क") not in latin
+
+
+def test_a_compiled_template_is_kept_and_an_edited_one_compiled_again(
+    store: Path, tmp_path: Path
+) -> None:
+    template = tmp_path / "theme" / "templates" / "hello.html"
+    template.parent.mkdir(parents=True)
+    template.write_text("Hello {{ who }}", encoding="utf-8")
+    assert Theme.of((tmp_path / "theme",)).render("hello.html", who="A") == "Hello A"
+    assert len(list((store / "templates").iterdir())) == 1
+    template.write_text("Goodbye {{ who }}", encoding="utf-8")
+    assert Theme.of((tmp_path / "theme",)).render("hello.html", who="A") == "Goodbye A"

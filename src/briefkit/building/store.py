@@ -27,13 +27,26 @@ def store_root() -> Path:
 
 def stored(kind: str, parts: Iterable[str], make: Callable[[], bytes]) -> bytes:
     """Return the stored bytes made from these parts, making and storing them if missing."""
-    path = store_root() / kind / entry_name(parts)
-    with contextlib.suppress(OSError):
-        return path.read_bytes()
+    found = load(kind, parts)
+    if found is not None:
+        return found
     data = make()
-    with contextlib.suppress(BriefkitError, OSError):
-        write_atomic(path, data)
+    keep(kind, parts, data)
     return data
+
+
+def load(kind: str, parts: Iterable[str]) -> bytes | None:
+    """Return the entry made from these parts, if the store has it."""
+    try:
+        return (store_root() / kind / entry_name(parts)).read_bytes()
+    except OSError:
+        return None
+
+
+def keep(kind: str, parts: Iterable[str], data: bytes) -> None:
+    """Store the entry made from these parts, unless the store cannot be written."""
+    with contextlib.suppress(BriefkitError, OSError):
+        write_atomic(store_root() / kind / entry_name(parts), data)
 
 
 def entry_name(parts: Iterable[str]) -> str:
