@@ -62,3 +62,13 @@ def test_a_compiled_template_is_kept_and_an_edited_one_compiled_again(
     assert len(list((store / "templates").iterdir())) == 1
     template.write_text("Goodbye {{ who }}", encoding="utf-8")
     assert Theme.of((tmp_path / "theme",)).render("hello.html", who="A") == "Goodbye A"
+
+
+def test_a_damaged_template_entry_is_compiled_again(store: Path, tmp_path: Path) -> None:
+    template = tmp_path / "theme" / "templates" / "hello.html"
+    template.parent.mkdir(parents=True)
+    template.write_text("Hello {{ who }}", encoding="utf-8")
+    Theme.of((tmp_path / "theme",)).render("hello.html", who="A")
+    for entry in (store / "templates").iterdir():
+        entry.write_bytes(entry.read_bytes()[:20])
+    assert Theme.of((tmp_path / "theme",)).render("hello.html", who="B") == "Hello B"

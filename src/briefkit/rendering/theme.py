@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import traceback
 from dataclasses import dataclass
@@ -155,8 +156,12 @@ class _StoredBytecode(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """Fill the bucket from the store, if it has the template."""
         data = load("templates", [bucket.key])
-        if data is not None:
+        if data is None:
+            return
+        try:
             bucket.bytecode_from_string(data)
+        except (ValueError, EOFError, TypeError, pickle.UnpicklingError):  # not the store's own
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """Keep the bucket's compiled template in the store."""
