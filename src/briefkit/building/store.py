@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from briefkit.building.cache import code_digest
@@ -19,13 +19,18 @@ from briefkit.building.output import write_atomic
 from briefkit.errors import BriefkitError
 
 
-def store_root() -> Path:
-    """Return the folder the store keeps its entries in."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "briefkit"
+def store_root() -> Path | None:
+    """Return the folder the store keeps its entries in, or None when there is no cache folder."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or ".")
+    if not base.is_absolute():  # the XDG rule: a relative setting is ignored
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:  # no home folder to be found
+            return None
+    return base / "briefkit"
 
 
-def stored(kind: str, parts: Iterable[str], make: Callable[[], bytes]) -> bytes:
+def stored(kind: str, parts: Sequence[str], make: Callable[[], bytes]) -> bytes:
     """Return the stored bytes made from these parts, making and storing them if missing."""
     found = load(kind, parts)
     if found is not None:
@@ -35,21 +40,26 @@ def stored(kind: str, parts: Iterable[str], make: Callable[[], bytes]) -> bytes:
     return data
 
 
-def load(kind: str, parts: Iterable[str]) -> bytes | None:
+def load(kind: str, parts: Sequence[str]) -> bytes | None:
     """Return the entry made from these parts, if the store has it."""
+    root = store_root()
+    if root is None:
+        return None
     try:
-        return (store_root() / kind / entry_name(parts)).read_bytes()
+        return (root / kind / entry_name(parts)).read_bytes()
     except OSError:
         return None
 
 
-def keep(kind: str, parts: Iterable[str], data: bytes) -> None:
+def keep(kind: str, parts: Sequence[str], data: bytes) -> None:
     """Store the entry made from these parts, unless the store cannot be written."""
-    with contextlib.suppress(BriefkitError, OSError):
-        write_atomic(store_root() / kind / entry_name(parts), data)
+    root = store_root()
+    if root is not None:
+        with contextlib.suppress(BriefkitError, OSError):
+            write_atomic(root / kind / entry_name(parts), data)
 
 
-def entry_name(parts: Iterable[str]) -> str:
+def entry_name(parts: Sequence[str]) -> str:
     """Return the name of the entry made from these parts by this version of briefkit."""
     hasher = hashlib.sha256(code_digest().encode())
     for part in parts:
