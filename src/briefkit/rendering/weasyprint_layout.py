@@ -28,8 +28,9 @@ def import_weasyprint() -> None:
 
     For each library WeasyPrint tries the names it has on every platform in turn. On Linux
     each name that is not a file's (``libpango-1.0-0``, ``pango-1.0``) makes cffi call
-    ``ctypes.util.find_library``, which runs ldconfig, gcc and ld: some 200 programs and a
-    third of a second, before the soname that was further down the list all along is tried.
+    ``ctypes.util.find_library``, which runs ldconfig, gcc and ld: 22 searches, 86 programs
+    (214 ``execve`` calls with the PATH lookups) and a third of a second, before the soname
+    that was further down the list all along is tried.
     While WeasyPrint loads, that search finds nothing, so the list goes on to the soname,
     which the loader opens itself. Should the import fail so (a system whose sonames differ),
     WeasyPrint is imported again with the search, as it would be without briefkit.
