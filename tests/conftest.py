@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,15 @@ SAMPLES = sorted((ROOT / "briefings").rglob("*.md"))
 LANGUAGE_SAMPLES = sorted((ROOT / "briefings" / "languages").glob("*.md"))
 BRIEFS = Path(__file__).resolve().parent / "briefs"
 EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep briefkit's store of covers and font coverage in a folder of the test run's own."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,50 @@ def test_label_words_come_from_the_config(workspace: Path) -> None:
     content = text(_build(workspace)["one"])
     assert "REPORTED" in content and re.search(r"OPINION\s+·\s+The Desk", content)
     assert "FACT" not in content and "COMMENTARY" not in content
+
+
+# Runs a build with an audit hook that notes every program the process starts.
+_PROGRAMS_STARTED = """
+import sys
+started = []
+def hook(event, args):
+    if event in ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.spawn"):
+        started.append(str(args[0]))
+sys.addaudithook(hook)
+import briefkit
+report = briefkit.build(formats="pdf", force=True, jobs=1)
+assert report.ok, [r.error for r in report.results]
+print(repr(started))
+"""
+
+
+def test_building_a_pdf_starts_no_other_program(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAMS_STARTED],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_note_after_one_too_long_for_its_page_is_kept_with_its_call(workspace: Path) -> None:
+    words = "These words fill the lines of a paragraph so that its page breaks fall inside. " * 5
+    huge = "A note longer than the room a page leaves for notes, on and on. " * 150
+    paragraphs = "\n\n".join(f"{words}Call number {n}[^n{n}] and {words}" for n in range(6))
+    notes = "".join(f"[^n{n}]: {huge if n in (2, 4) else f'Short note {n}.'}\n" for n in range(6))
+    write(
+        workspace / "briefings" / "notes.md",
+        MINIMAL.replace("Something happened [@src].", f"{paragraphs} [@src]\n\n{notes}"),
+    )
+    report = briefkit.build(formats="pdf", force=True, jobs=1)
+    assert report.ok, [r.error for r in report.results]
+    warned = [w for w in report.results[0].warnings if "could not be kept" in w]
+    assert len(warned) == 2, report.results[0].warnings
+    all_pages = pages(report.results[0].outputs[0])
+    for n in (0, 1, 3, 5):
+        page = next(p for p in all_pages if f"Call number {n}" in p)
+        assert f"Short note {n}." in page, n

@@ -178,7 +178,18 @@ def _split_fresh(
             )
         else:
             results[source] = _skipped(source, outputs, cache, options.strict, progress)
+    if options.jobs != 1:
+        # Longest sources first, so no worker is left with a long brief while the others idle.
+        jobs.sort(key=lambda job: _size(job.source), reverse=True)
     return results, jobs
+
+
+def _size(path: Path) -> int:
+    """Return a file's size, or 0 if it cannot be read (its build will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def plan_outputs(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from briefkit.building.store import file_stamp, stored
 from briefkit.rendering.fonts import FontFile, coverage, system_font_for
 from briefkit.resources import builtin_fonts
 
@@ -87,7 +88,41 @@ def cover_alt(text: CoverText, language: Language) -> str:
 
 
 def render_cover(text: CoverText) -> bytes:
-    """Return the cover as PNG bytes."""
+    """Return the cover as PNG bytes, drawn once for each text and version of its fonts.
+
+    Drawing and compressing the image takes a third of a second, the same for every build of
+    an unchanged brief, so the PNG is kept in the store (``building.store``).
+    """
+    return stored("covers", _cover_inputs(text), lambda: _draw_cover(text))
+
+
+def _cover_inputs(text: CoverText) -> list[str]:
+    """Return everything that shapes a cover: its words, the fonts that set them, and Pillow."""
+    from PIL import __version__, features
+
+    faces = {
+        _runs(char, style)[0][1]
+        for line, style in _styled_text(text)
+        for char in set(line + "…")  # a clipped line ends with an ellipsis
+    }
+    stamps = sorted(f"{file_stamp(face.path)}\0{face.index}" for face in faces)
+    return [repr(text), __version__, str(features.version("raqm")), *stamps]
+
+
+def _styled_text(text: CoverText) -> list[tuple[str, str]]:
+    """Return each piece of a cover's text with the style it is set in."""
+    return [
+        ((text.organisation or "").upper(), "sans-bold"),
+        (text.series or "", "sans"),
+        (text.title, "serif-bold"),
+        (text.subtitle or "", "sans"),
+        (text.date, "sans-bold"),
+        ((text.classification or "").upper(), "sans-bold"),
+    ]
+
+
+def _draw_cover(text: CoverText) -> bytes:
+    """Draw the cover and return it as PNG bytes."""
     from PIL import Image, ImageDraw  # Pillow is needed only when a cover is drawn.
 
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from briefkit.building.store import file_stamp, stored
 from briefkit.resources import builtin_fonts
 
 # Scripts below U+0250 and general punctuation are covered by the bundled Noto Serif.
@@ -101,11 +102,40 @@ def _noto_files() -> tuple[Path, ...]:
 
 @cache
 def coverage(font_file: FontFile) -> frozenset[int]:
-    """Return the code points a font face has glyphs for."""
+    """Return the code points a font face has glyphs for, read from its cmap once per version.
+
+    Reading a cmap with fontTools takes tens of milliseconds (a CJK face, a hundred), in every
+    process, so what each version of a file covers is kept in the store between builds.
+    """
+    parts = [file_stamp(font_file.path), str(font_file.index)]
+    data = stored("coverage", parts, lambda: _encoded(_cmap_points(font_file)))
+    try:
+        return _decoded(data)
+    except ValueError:  # an entry that is not the store's own
+        return frozenset(_cmap_points(font_file))
+
+
+def _cmap_points(font_file: FontFile) -> list[int]:
+    """Read the code points of a face's best cmap, in order."""
     from fontTools.ttLib import TTFont  # Only needed when a brief goes beyond Latin.
 
     with TTFont(font_file.path, fontNumber=font_file.index, lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+        return sorted(font.getBestCmap() or {})
+
+
+def _encoded(points: list[int]) -> bytes:
+    """Write sorted code points as lines of hexadecimal ranges: ``20 7e``."""
+    starts, ends = _ranges(points)
+    return "".join(f"{start:x} {end:x}\n" for start, end in zip(starts, ends, strict=True)).encode()
+
+
+def _decoded(data: bytes) -> frozenset[int]:
+    """Read the code points back from their ranges."""
+    points: list[int] = []
+    for line in data.decode("ascii").splitlines():
+        start, end = (int(value, 16) for value in line.split())
+        points.extend(range(start, end + 1))
+    return frozenset(points)
 
 
 @cache

@@ -1,8 +1,10 @@
 """Keep every PDF footnote on the page of its call.
 
-WeasyPrint lays out a call whose note does not fit on the same page, then moves the note to a
-later page or, on the last page, drops it. After layout this module finds such notes and moves
-the paragraph that calls them to the next page, then lays out again.
+The stylesheet's ``footnote-policy: line`` has WeasyPrint take a line whose note does not fit
+to the next page, so the one layout is all a brief takes. A note that fits on no page with
+its call (one longer than the room the page leaves, or one WeasyPrint moved to make room for
+a later line) is found in that layout's boxes; only then is the paragraph that calls it
+given a page break and the document laid out again.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ _HOSTS = {"p", "li", "tr", "dd", "blockquote", "h3", "h4", "h5", "h6", "figcapti
 def render_with_notes_in_place(html: Any, settings: dict[str, Any], warnings: list[str]) -> Any:
     """Lay out html, repairing misplaced footnotes, and return the laid-out document."""
     document = html.render(**settings)
+    misplaced = misplaced_notes(document)
     for _ in range(MAX_ATTEMPTS):
-        misplaced = misplaced_notes(document)
         if not misplaced or not _break_before_calls(html.etree_element, misplaced):
             break
         document = html.render(**settings)
-    for note_id in misplaced_notes(document):
+        misplaced = misplaced_notes(document)
+    for note_id in misplaced:
         warnings.append(f"footnote {note_id} could not be kept on the page that calls it")
     return document
 
@@ -38,10 +41,15 @@ def misplaced_notes(document: Any) -> list[str]:
 def _break_before_calls(root: Any, note_ids: list[str]) -> bool:
     """Force a page break before the block calling each note; tell whether anything changed."""
     parents = {child: parent for parent in root.iter() for child in parent}
+    wanted = set(note_ids)
+    elements: dict[str, Any] = {}
+    for element in root.iter():
+        if element.get("id") in wanted:
+            elements.setdefault(element.get("id"), element)
     changed = False
     for note_id in note_ids:
-        element = next((e for e in root.iter() if e.get("id") == note_id), None)
-        target = _break_target(element, parents) if element is not None else None
+        call = elements.get(note_id)
+        target = _break_target(call, parents) if call is not None else None
         if target is not None and "break-before" not in (target.get("style") or ""):
             target.set("style", "break-before: page")
             changed = True

@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefkit.model.choices import Paper, PdfVariant
 from briefkit.rendering import footnotes
 from briefkit.rendering.fetcher import Fetcher, style_aliases
 from briefkit.rendering.theme import Theme
+
+if TYPE_CHECKING:
+    from briefkit.rendering.weasyprint_layout import TagSource
 
 # The names WeasyPrint gives the variants.
 _WEASYPRINT_VARIANTS = {PdfVariant.UA1: "pdf/ua-1", PdfVariant.A3B: "pdf/a-3b"}
@@ -41,6 +44,9 @@ class PdfEngine:
     """WeasyPrint with one theme's fonts and stylesheets, loaded once and reused across briefs."""
 
     def __init__(self, theme: Theme) -> None:
+        from briefkit.rendering.weasyprint_layout import import_weasyprint
+
+        import_weasyprint()
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
@@ -90,41 +96,58 @@ class PdfEngine:
         modified: dt.datetime,
     ) -> tuple[bytes, list[str]]:
         """Return the PDF bytes and WeasyPrint's warnings for one document."""
+        from briefkit.rendering.pdf_conformance import finish_pdf
+
+        with _captured_warnings() as warnings:
+            written = self._write(html, fetcher, base, options, attachments, modified, warnings)
+        # The laid-out pages are gone by now: a long brief's boxes and its parsed PDF are
+        # never in memory together.
+        finished, shortcomings = finish_pdf(*written, options.variant)
+        return finished, warnings + shortcomings
+
+    def _write(
+        self,
+        html: str,
+        fetcher: Fetcher,
+        base: str,
+        options: PdfOptions,
+        attachments: list[PdfAttachment],
+        modified: dt.datetime,
+        warnings: list[str],
+    ) -> tuple[bytes, list[TagSource]]:
+        """Lay out and write the PDF as WeasyPrint makes it, with its structure's sources."""
         from weasyprint import HTML, Attachment
 
-        from briefkit.rendering.pdf_conformance import finish_pdf
         from briefkit.rendering.weasyprint_layout import recording_tag_sources
 
         url_fetcher = fetcher.for_weasyprint()
-        with _captured_warnings() as warnings:
-            document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
-            files = [
-                Attachment(
-                    string=item.data,
-                    name=item.name,
-                    description=item.description,
-                    created=modified,
-                    modified=modified,
-                    relationship="Source",
-                    url_fetcher=url_fetcher,
-                )
-                for item in attachments
-            ]
-            pdf_settings = {
-                "pdf_variant": _WEASYPRINT_VARIANTS[options.variant],
-                "pdf_tags": True,
-                "attachments": files or None,
-            }
-            layout_settings = {
-                "stylesheets": self.stylesheets(options),
-                "font_config": self.font_config,
-                **pdf_settings,
-            }
-            laid_out = footnotes.render_with_notes_in_place(document, layout_settings, warnings)
-            with recording_tag_sources() as sources:
-                pdf = laid_out.write_pdf(**pdf_settings)
-        finished, shortcomings = finish_pdf(bytes(pdf), sources, options.variant)
-        return finished, warnings + shortcomings
+        document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
+        files = [
+            Attachment(
+                string=item.data,
+                name=item.name,
+                description=item.description,
+                created=modified,
+                modified=modified,
+                relationship="Source",
+                url_fetcher=url_fetcher,
+            )
+            for item in attachments
+        ]
+        pdf_settings = {
+            "pdf_variant": _WEASYPRINT_VARIANTS[options.variant],
+            "pdf_tags": True,
+            "attachments": files or None,
+        }
+        layout_settings = {
+            "stylesheets": self.stylesheets(options),
+            "font_config": self.font_config,
+            **pdf_settings,
+        }
+        laid_out = footnotes.render_with_notes_in_place(document, layout_settings, warnings)
+        with recording_tag_sources() as sources:
+            pdf = laid_out.write_pdf(**pdf_settings)
+        return bytes(pdf), sources
 
 
 @contextmanager

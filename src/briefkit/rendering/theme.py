@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import traceback
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from briefkit.building.store import keep, load
 from briefkit.config import Workspace
 from briefkit.errors import BriefkitError
 from briefkit.messages import did_you_mean
@@ -85,6 +87,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_StoredBytecode(),
         )
 
     def render(self, name: str, language: Language | None = None, **context: object) -> str:
@@ -140,6 +143,29 @@ def _digest(folders: tuple[Path, ...]) -> str:
                 hasher.update(str(path).encode() + b"\0")
                 hasher.update(hashlib.sha256(path.read_bytes()).digest())
     return hasher.hexdigest()
+
+
+class _StoredBytecode(jinja2.BytecodeCache):
+    """Templates compiled to Python once, kept in the store (``building.store``).
+
+    Compiling the templates a PDF and an EPUB use takes 0.2 s in every process; Jinja names
+    each entry by the template's file and checks that the source it was compiled from is the
+    same, so an edited template is compiled again.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from the store, if it has the template."""
+        data = load("templates", [bucket.key])
+        if data is None:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except (ValueError, EOFError, TypeError, pickle.UnpicklingError):  # not the store's own
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep the bucket's compiled template in the store."""
+        keep("templates", [bucket.key], bucket.bytecode_to_string())
 
 
 def _template_frame(exc: BaseException) -> str | None:

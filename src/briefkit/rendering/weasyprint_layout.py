@@ -8,6 +8,9 @@ while WeasyPrint writes the tree (``recording_tag_sources``). The range below is
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,6 +21,40 @@ SUPPORTED = (70, 71)  # from 70.0 up to, not including, 71
 
 # The key WeasyPrint's structure elements carry, while the PDF is written, to their source.
 SOURCE_KEY = "BKSrc"
+
+
+def import_weasyprint() -> None:
+    """Import WeasyPrint, letting the dynamic loader find its libraries by their sonames.
+
+    For each library WeasyPrint tries the names it has on every platform in turn. On Linux
+    each name that is not a file's (``libpango-1.0-0``, ``pango-1.0``) makes cffi call
+    ``ctypes.util.find_library``, which runs ldconfig, gcc and ld: 22 searches, 86 programs
+    (214 ``execve`` calls with the PATH lookups) and a third of a second, before the soname
+    that was further down the list all along is tried.
+    While WeasyPrint loads, that search finds nothing, so the list goes on to the soname,
+    which the loader opens itself. Should the import fail so (a system whose sonames differ),
+    WeasyPrint is imported again with the search, as it would be without briefkit.
+    """
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = _found_nothing
+    try:
+        # WeasyPrint prints its installation advice before it raises: not ours to show.
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint  # noqa: F401
+    except OSError:
+        for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = search
+
+
+def _found_nothing(name: str) -> str | None:
+    """Find no library, at once, however it is named."""
+    return None
 
 
 def footnote_pages(document: Any) -> tuple[dict[str, int], dict[str, int]]:
