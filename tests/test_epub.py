@@ -516,7 +516,7 @@ def test_figures_keep_caption_credit_alt_text_and_a_packaged_image() -> None:
     assert image is not None
     assert image.get("alt", "").startswith("A bar chart of skilled visas")
     caption = text(figure.find("x:figcaption", NS))  # type: ignore[arg-type]
-    assert caption == "Skilled visas issued, by year Credit: Test data drawn for briefkit"
+    assert caption == "Figure 1 Skilled visas issued, by year Credit: Test data drawn for briefkit"
     hrefs = {i.get("href"): i.get("media-type") for i in epub.manifest.values()}
     assert hrefs[image.get("src")] == "image/png"
     assert epub.read(image.get("src", "")) == (BRIEFS / "epub/images/chart.png").read_bytes()

@@ -215,14 +215,13 @@ class FragmentRenderer(RendererHTML):
         caption = escapeHtml(str(image.attrs.get("title", "") or ""))
         credit = escapeHtml(str(image.attrs.get("credit", "") or ""))
         parts = []
-        if self.context.flavour is Flavour.PRINT:
-            # Printed figures are numbered, so text and readers can refer to "Figure 2".
-            self.context.figures += 1
-            language = self.context.language
-            label = language.gettext("Figure {number}").format(
-                number=language.number(self.context.figures)
-            )
-            parts.append(f'<span class="figure-number">{escapeHtml(label)}</span>')
+        # Figures are numbered in every format, so text can refer to "Figure 2" wherever it is read.
+        self.context.figures += 1
+        language = self.context.language
+        label = language.gettext("Figure {number}").format(
+            number=language.number(self.context.figures)
+        )
+        parts.append(f'<span class="figure-number">{escapeHtml(label)}</span>')
         if caption:
             parts.append(f'<span class="caption">{caption}</span>')
         if credit:
