@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,37 @@ def samples_workspace(workspace: Path) -> Path:
     """Return a workspace holding copies of the repository's sample briefs."""
     shutil.copytree(ROOT / "briefings", workspace / "briefings", dirs_exist_ok=True)
     return workspace
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """Listen on 127.0.0.1 and record every connection attempt's first bytes."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    seen.append(connection.recv(1024) or b"<connected>")
+                except OSError:
+                    seen.append(b"<connected>")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join()
+    server.close()
 
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
