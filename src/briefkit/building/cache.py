@@ -19,7 +19,7 @@ from typing import Any
 
 from briefkit import __version__
 from briefkit.building.output import write_atomic
-from briefkit.errors import Finding
+from briefkit.errors import BriefkitError, Finding
 
 CACHE_NAME = ".briefkit-cache.json"
 LOCK_NAME = ".briefkit.lock"
@@ -172,8 +172,15 @@ def _key(path: Path) -> str:
 @contextlib.contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold the output folder's lock: a second build into it waits for the first to end."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / LOCK_NAME).open("a") as handle:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = (out_dir / LOCK_NAME).open("a")
+    except OSError as exc:
+        # A read-only or full disk, or a file where the folder should be: nothing was written.
+        raise BriefkitError(
+            f"{out_dir}: cannot write into the output folder ({exc.strerror or exc})"
+        ) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
