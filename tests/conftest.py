@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["mailserver"]  # a real SMTP server for the email tests
 
@@ -21,6 +22,18 @@ SAMPLES = sorted((ROOT / "briefings").rglob("*.md"))
 LANGUAGE_SAMPLES = sorted((ROOT / "briefings" / "languages").glob("*.md"))
 BRIEFS = Path(__file__).resolve().parent / "briefs"
 EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
+
+# Property tests run their full counts on CI and a tenth of them elsewhere; HYPOTHESIS_PROFILE
+# chooses either. Rendering makes examples slow, so no example has a deadline.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile("ci", max_examples=1000, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def examples(on_ci: int) -> int:
+    """Return how many examples a property test runs: on_ci under the ci profile, fewer else."""
+    return max(5, on_ci * settings().max_examples // 1000)
 
 
 @pytest.fixture

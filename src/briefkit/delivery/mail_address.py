@@ -19,20 +19,32 @@ class AddressError(BriefkitError):
     """An address that is not a single, well-formed mail address."""
 
 
+def header_problem(text: str) -> str | None:
+    """Say why text cannot stand in a mail header, or return None when it can."""
+    if any(c in text for c in "\r\n\0"):
+        return "contains a line break (CR or LF)"
+    if "=?" in text:
+        # Mail programs, Python's among them, decode =?charset?q?...?= wherever it stands, and
+        # what it decodes to can be a line break that starts a header of its own.
+        return "contains '=?', which mail programs decode: it can hide a line break"
+    return None
+
+
 def refuse_line_breaks(value: str, what: str) -> str:
     """Return value, or refuse it if it holds a line break, which would end a mail header."""
-    if any(c in value for c in "\r\n\0"):
+    problem = header_problem(value)
+    if problem:
         raise BriefkitError(
-            f"{what} {value!r} contains a line break (CR or LF), which a mail header cannot "
-            "hold; nothing was sent"
+            f"{what} {value!r} {problem}, which a mail header cannot hold; nothing was sent"
         )
     return value
 
 
 def address_problem(text: str) -> str | None:
     """Say what is wrong with text as one mail address, or return None when it is fine."""
-    if any(c in text for c in "\r\n\0"):
-        return "contains a line break (CR or LF)"
+    problem = header_problem(text)
+    if problem:
+        return problem
     pairs = getaddresses([text])
     if len(pairs) > 1 and all("@" in spec for _, spec in pairs):
         return "is more than one address: give each on its own"
