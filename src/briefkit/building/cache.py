@@ -114,15 +114,18 @@ class BuildCache:
         """Remove the outputs of sources that no longer exist; return the files removed.
 
         A file is removed only while it is the one this cache recorded (same size), so an
-        output the user replaced by hand is left alone.
+        output the user replaced by hand is left alone, and only inside the output folder: a
+        cache file is data anyone could have written, and may name any path.
         """
         removed: list[Path] = []
+        folder = self.path.parent.resolve()
         for name, entry in list(self.entries.items()):
             if Path(entry.source).exists():
                 continue
             output = Path(name)
             with contextlib.suppress(OSError):
-                if output.stat().st_size == entry.size:
+                inside = output.resolve().is_relative_to(folder)
+                if inside and output.stat().st_size == entry.size:
                     output.unlink()
                     removed.append(output)
             del self.entries[name]
