@@ -37,6 +37,7 @@ pytestmark = [
 ]
 
 SAMPLE = "india-japan-2025-11"
+OTHER = "talent-mobility-2025-11"
 # What any Python program on Debian reads (paths as the kernel resolved them: /lib is
 # /usr/lib, /etc/localtime is in zoneinfo): its shared libraries, locale and time-zone data,
 # and what the kernel tells of CPUs. gcc, which ctypes.util.find_library runs to find
@@ -103,6 +104,8 @@ def _workspace(root: Path, port: int) -> Path:
     first, rest = text.split(marker, 1)
     heading, body = rest.split("\n", 1)
     write(folder / "briefings" / f"{SAMPLE}.md", f"{first}{marker}{heading}\n{body}{lure}")
+    # A second brief, so that two workers build (and are traced) alongside the first.
+    shutil.copy(ROOT / "briefings" / f"{OTHER}.md", folder / "briefings")
     write(folder / "briefkit.toml", '[organisation]\nname = "Test Unit"\n')
     return folder
 
@@ -123,7 +126,8 @@ def _package_roots() -> tuple[str, ...]:
 def _places(workspace: Path, out: Path, scratch: Path, *extra: str) -> Places:
     """Return the allow-list for a command run in workspace, writing into out."""
     workspace, out, scratch = workspace.resolve(), out.resolve(), scratch.resolve()
-    written = (f"{out}/", f"{scratch}/", "/dev/null")
+    # /dev/shm holds the POSIX semaphores of the worker pool's queues (sem.*).
+    written = (f"{out}/", f"{scratch}/", "/dev/null", "/dev/shm/")
     readable = (
         str(workspace),  # listed to find briefkit.toml and briefings/; no other file of it is read
         f"{workspace}/briefings/",
@@ -248,6 +252,7 @@ def test_build_reads_only_the_brief_theme_fonts_and_system_and_connects_nowhere(
     result = _traced(["build", *formats, "-j", "2"], workspace, scratch, trace)
     assert result.returncode == 0, result.stderr
     assert (workspace / "out" / f"{SAMPLE}.pdf").is_file()
+    assert (workspace / "out" / f"{OTHER}.epub").is_file()
     places = _places(workspace, workspace / "out", scratch)
     calls = _calls(trace)
     assert any(c.path.endswith(f"{SAMPLE}.md") for c in calls)  # the trace saw the reads
