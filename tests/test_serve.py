@@ -259,6 +259,19 @@ def test_huge_or_garbled_requests_get_an_error_and_the_server_goes_on(
     assert _get(server, "/catalog.xml")[0] == 200
 
 
+def test_clients_that_send_half_a_request_and_wait_hold_up_no_one_else(
+    server: PreviewServer,
+) -> None:
+    address = urlsplit(server.url)
+    with contextlib.ExitStack() as stack:
+        for _ in range(40):
+            idle = stack.enter_context(
+                socket.create_connection((address.hostname or "", address.port or 0), timeout=30)
+            )
+            idle.sendall(b"GET /catalog.xml HTTP/1.1\r\nHost: x\r\n")  # and never the end
+        assert _get(server, "/catalog.xml")[0] == 200
+
+
 def test_a_folder_without_a_catalogue_is_refused(tmp_path: Path, run_cli: Run) -> None:
     result = run_cli("serve", str(tmp_path), "--port", "0")
     assert result.returncode == 1
