@@ -260,10 +260,10 @@ def toml_text(draw: st.DrawFn) -> str:
 
 @settings(max_examples=examples(1000))
 @given(text=toml_text())
-def test_any_briefkit_toml_loads_or_names_its_problem(
-    tmp_path_factory: pytest.TempPathFactory, text: str
-) -> None:
-    path = tmp_path_factory.getbasetemp() / "briefkit.toml"
+def test_any_briefkit_toml_loads_or_names_its_problem(folder: Path, text: str) -> None:
+    # In a folder of its own: a briefkit.toml above other tests' folders would be theirs too.
+    path = folder / "settings" / "briefkit.toml"
+    path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
         load_config(path)

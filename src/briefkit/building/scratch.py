@@ -38,10 +38,21 @@ def use_process_scratch() -> Path:
     """
     if _own:
         return _own[0]
-    base = Path(tempfile.gettempdir())
+    base = _system_temporary_folder()
     remove_abandoned_scratch(base)
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
     _own.append(folder)
     tempfile.tempdir = str(folder)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def _system_temporary_folder() -> Path:
+    """Return the folder tempfile would choose, without the test file it writes to choose it.
+
+    A process killed between writing that file and removing it would leave it behind.
+    """
+    if tempfile.tempdir is not None:
+        return Path(tempfile.tempdir)
+    named = (os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP"))
+    return Path(next((folder for folder in named if folder), "/tmp"))
