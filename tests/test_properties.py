@@ -281,6 +281,7 @@ def test_what_loads_renders_as_html(folder: Path, body: str) -> None:
         assert "<script>alert" not in page and "<iframe" not in page
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(body=body_text())
 def test_what_loads_renders_as_pdf_and_epub(folder: Path, body: str) -> None:
