@@ -9,6 +9,8 @@ if [ "${1:-}" = "--test" ]; then
   # calibre (ebook-meta, ebook-convert) reads the EPUBs as an independent reading system does;
   # it is large (about 520 MB with its Qt WebEngine), so only the tests install it.
   packages="$packages poppler-utils chromium nodejs npm default-jre-headless calibre"
+  # strace watches which files and sockets a build opens (tests/test_strace.py).
+  packages="$packages strace"
 fi
 
 missing=""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["mailserver"]  # a real SMTP server for the email tests
 
@@ -19,6 +22,18 @@ SAMPLES = sorted((ROOT / "briefings").rglob("*.md"))
 LANGUAGE_SAMPLES = sorted((ROOT / "briefings" / "languages").glob("*.md"))
 BRIEFS = Path(__file__).resolve().parent / "briefs"
 EPOCH = "1764000000"  # 2025-11-24T16:00:00Z
+
+# Property tests run their full counts on CI and a tenth of them elsewhere; HYPOTHESIS_PROFILE
+# chooses either. Rendering makes examples slow, so no example has a deadline.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile("ci", max_examples=1000, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def examples(on_ci: int) -> int:
+    """Return how many examples a property test runs: on_ci under the ci profile, fewer else."""
+    return max(5, on_ci * settings().max_examples // 1000)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,6 +60,37 @@ def samples_workspace(workspace: Path) -> Path:
     """Return a workspace holding copies of the repository's sample briefs."""
     shutil.copytree(ROOT / "briefings", workspace / "briefings", dirs_exist_ok=True)
     return workspace
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """Listen on 127.0.0.1 and record every connection attempt's first bytes."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    seen.append(connection.recv(1024) or b"<connected>")
+                except OSError:
+                    seen.append(b"<connected>")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join()
+    server.close()
 
 
 Run = Callable[..., subprocess.CompletedProcess[str]]

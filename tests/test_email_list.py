@@ -83,6 +83,22 @@ def test_every_bad_line_is_reported_before_anything_is_sent(
     assert not (samples_workspace / "list.csv.sent.log").exists()
 
 
+def test_an_encoded_line_break_in_a_listed_name_is_refused(tmp_path: Path) -> None:
+    listed = write(
+        tmp_path / "a.csv",
+        'email,name\na@example.org,"=?utf-8?q?=0D=0ABcc:_all@example.org?="\n'
+        '"=?utf-8?q?=0D=0A?= <b@example.org>",B\n',
+    )
+    with pytest.raises(BriefkitError) as refused:
+        read_list(listed)
+    assert str(refused.value).splitlines() == [
+        f"{listed}:2: error: the name '=?utf-8?q?=0D=0ABcc:_all@example.org?=' contains '=?', "
+        "which mail programs decode: it can hide a line break",
+        f"{listed}:3: error: '=?utf-8?q?=0D=0A?= <b@example.org>' contains '=?', which mail "
+        "programs decode: it can hide a line break",
+    ]
+
+
 def test_a_csv_list_needs_an_email_column(tmp_path: Path) -> None:
     with pytest.raises(BriefkitError, match="needs an 'email' column"):
         read_list(write(tmp_path / "a.csv", "address\na@example.org\n"))

@@ -158,6 +158,38 @@ def test_a_line_break_in_a_header_is_refused(workspace: Path) -> None:
         )
 
 
+ENCODED_BREAK = "=?utf-8?q?=0D=0ABcc:_all@example.org?="  # decodes to CRLF and a Bcc header
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\u2029"])
+def test_a_unicode_line_separator_in_a_title_is_refused_not_an_internal_error(
+    workspace: Path, mark: str
+) -> None:
+    source = write(
+        workspace / "briefings" / "b.md",
+        MINIMAL.replace("title: A minimal brief", f'title: "A brief{mark}Bcc: all@example.org"'),
+    )
+    with pytest.raises(BriefkitError, match=rf"contains a line break \(U\+{ord(mark):04X}\)"):
+        compose(source)
+
+
+def test_an_encoded_line_break_in_a_title_or_name_is_refused(workspace: Path) -> None:
+    source = write(
+        workspace / "briefings" / "b.md",
+        MINIMAL.replace("title: A minimal brief", f'title: "{ENCODED_BREAK}"'),
+    )
+    with pytest.raises(BriefkitError, match=r"the brief's title .* contains '=\?'"):
+        compose(source)
+    good = briefkit.load(write(workspace / "briefings" / "good.md", MINIMAL))
+    for to, sender in (
+        (f"{ENCODED_BREAK} <a@example.org>", SENDER),
+        (f'"{ENCODED_BREAK}" <a@example.org>', SENDER),
+        ("a@example.org", f'"{ENCODED_BREAK}" <d@example.org>'),
+    ):
+        with pytest.raises(BriefkitError, match=r"contains '=\?', which mail programs decode"):
+            briefkit.compose_email(good, to=[to], sender=sender)
+
+
 @pytest.mark.parametrize(
     "text",
     ["plain", "a@b", "a@example.org, b@example.org", "a b@example.org", "a@-x.org", "@example.org"],

@@ -180,6 +180,26 @@ def test_the_warning_names_the_damaged_cache(workspace: Path, run_cli: Run) -> N
     )
 
 
+def test_a_cache_naming_files_outside_the_output_folder_removes_none_of_them(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    victim = write(workspace / "precious.txt", "the user's own file")
+    linked = write(workspace / "elsewhere" / "also.txt", "another of the user's files")
+    (workspace / "out").mkdir()
+    (workspace / "out" / "up").symlink_to(workspace / "elsewhere")
+    gone = str(workspace / "briefings" / "deleted.md")
+    outputs = {
+        str(path): {"source": gone, "key": "k", "inputs": [], "size": path.stat().st_size}
+        for path in (victim, workspace / "out" / "up" / "also.txt")
+    }
+    write(workspace / "out" / ".briefkit-cache.json", json.dumps({"schema": 2, "outputs": outputs}))
+    result = run_cli("build", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "the user's own file"
+    assert linked.read_text() == "another of the user's files"
+
+
 def test_temporary_files_of_a_killed_build_are_removed(workspace: Path, run_cli: Run) -> None:
     write(workspace / "briefings" / "one.md", MINIMAL)
     # What a build killed between writing and renaming leaves: its process is gone.

@@ -516,6 +516,23 @@ def test_a_failed_brief_leaves_the_catalogue_as_it_was(workspace: Path, run_cli:
     assert not (workspace / "site" / "catalog.xml").exists()
 
 
+@pytest.mark.slow
+def test_a_link_leading_out_of_the_folder_is_refused_and_nothing_written_through_it(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL.replace("date:", "series: ../../up\ndate:"))
+    outside = workspace.parent / "outside"
+    outside.mkdir()
+    (workspace / "site").mkdir()
+    (workspace / "site" / "feeds").symlink_to(outside)
+    result = run_cli("publish", "--base-url", "https://briefs.example.org/")
+    assert result.returncode == 1
+    assert "site/feeds/" in result.stderr and "a symbolic link leads out of site" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert list(outside.iterdir()) == []
+    assert not (workspace / "site" / "catalog.xml").exists()
+
+
 def test_publishing_needs_a_base_url(workspace: Path, run_cli: Run) -> None:
     write(workspace / "briefings" / "one.md", MINIMAL)
     result = run_cli("publish")

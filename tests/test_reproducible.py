@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import socket
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -70,3 +72,34 @@ def test_no_output_names_the_folder_or_the_machine(tmp_path: Path, run_cli: Run)
         assert b"secret-folder-name" not in content, output.name
         assert str(ROOT).encode() not in content, output.name
         assert len(host) < 4 or host not in content, output.name
+
+
+def test_outputs_do_not_change_with_the_clock_the_zone_the_locale_or_the_user(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    first = _workspace(tmp_path / "one")
+    second = _workspace(tmp_path / "two")
+    formats = ["--format", "pdf", "--format", "epub", "--format", "html"]
+    env = {"SOURCE_DATE_EPOCH": EPOCH, "TZ": "UTC", "LC_ALL": "C.UTF-8"}
+    assert run_cli("build", *formats, cwd=first, env=env).returncode == 0
+    outputs = [p for p in (first / "out").iterdir() if not p.name.startswith(".")]
+    before = {p.name: p.read_bytes() for p in outputs}
+    time.sleep(1.1)  # so the wall clock reads another second: nothing may show it
+    again = run_cli("build", *formats, "--force", cwd=first, env=env)
+    assert again.returncode == 0, again.stderr
+    elsewhere = {
+        **env,
+        "TZ": "Pacific/Kiritimati",
+        "LC_ALL": "de_DE.UTF-8",
+        "LANG": "de_DE.UTF-8",
+        "HOME": str(tmp_path / "another-home"),
+        "USER": "someone-else",
+        "LOGNAME": "someone-else",
+    }
+    assert run_cli("build", *formats, cwd=second, env=elsewhere).returncode == 0
+    today = dt.datetime.now(dt.UTC)
+    clock = [today.strftime(f).encode() for f in ("%Y-%m-%d", "%Y%m%d", "%d %B %Y", "%B %d, %Y")]
+    for name, data in before.items():
+        assert (first / "out" / name).read_bytes() == data, f"{name} changed on a rebuild"
+        assert (second / "out" / name).read_bytes() == data, f"{name} differs elsewhere"
+        assert not [c for c in clock if c in _readable(first / "out" / name)], name

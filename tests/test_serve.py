@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -210,6 +212,64 @@ def test_nothing_outside_the_folder_is_served(server: PreviewServer, path: str) 
 def test_only_get_and_head_are_answered(server: PreviewServer) -> None:
     assert _get(server, "/catalog.xml", "POST")[0] == 501
     assert _get(server, "/catalog.xml", "DELETE")[0] == 501
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "BREW"])
+def test_no_other_method_is_answered_or_changes_the_folder(
+    server: PreviewServer, site: Path, method: str
+) -> None:
+    before = sorted((p, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file())
+    assert _get(server, "/catalog.xml", method)[0] == 501
+    assert _get(server, "/new-file.txt", method)[0] == 501
+    assert sorted((p, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()) == before
+
+
+def _raw(server: PreviewServer, request: bytes) -> str:
+    """Send request bytes as they are; return the start of the answer ("" if none)."""
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname or "", address.port or 0), timeout=30) as sock:
+        with contextlib.suppress(OSError):
+            sock.sendall(request)
+        with sock.makefile("rb") as answer:
+            return answer.read(4096).decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /catalog.xml HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET /catalog.xml HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 200 + b"\r\n", 431),
+        (
+            b"POST /catalog.xml HTTP/1.1\r\nContent-Length: 1000000000000\r\n\r\n" + b"a" * 65536,
+            501,
+        ),
+        (b"GET /" + b"a/" * 5_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\0" * 64 + b"\r\n\r\n", 400),
+    ],
+    ids=["long-request-line", "long-header", "many-headers", "huge-body", "deep-path", "tls-hello"],
+)
+def test_huge_or_garbled_requests_get_an_error_and_the_server_goes_on(
+    server: PreviewServer, request_bytes: bytes, status: int
+) -> None:
+    answer = _raw(server, request_bytes)
+    # A request line that is not HTTP/1.x is answered as HTTP/0.9 was: the error page alone.
+    assert answer.startswith(f"HTTP/1.0 {status} ") or f"Error code: {status}" in answer, answer
+    assert CANARY not in answer
+    assert _get(server, "/catalog.xml")[0] == 200
+
+
+def test_clients_that_send_half_a_request_and_wait_hold_up_no_one_else(
+    server: PreviewServer,
+) -> None:
+    address = urlsplit(server.url)
+    with contextlib.ExitStack() as stack:
+        for _ in range(40):
+            idle = stack.enter_context(
+                socket.create_connection((address.hostname or "", address.port or 0), timeout=30)
+            )
+            idle.sendall(b"GET /catalog.xml HTTP/1.1\r\nHost: x\r\n")  # and never the end
+        assert _get(server, "/catalog.xml")[0] == 200
 
 
 def test_a_folder_without_a_catalogue_is_refused(tmp_path: Path, run_cli: Run) -> None:

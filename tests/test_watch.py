@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -172,6 +173,31 @@ def test_watch_reports_a_broken_brief_and_keeps_going(
     edit(broken, "{.factz}", "{.fact}")
     wait_until(lambda: (workspace / "out/two.pdf").exists(), "the fixed brief to build")
     assert "Traceback" not in watcher.stderr
+    assert watcher.interrupt() == 0
+
+
+@pytest.mark.slow
+def test_watch_survives_deleted_renamed_and_unreadable_briefs(
+    workspace: Path, start: Callable[..., Watcher]
+) -> None:
+    one = write(workspace / "briefings/one.md", MINIMAL)
+    two = write(workspace / "briefings/two.md", MINIMAL)
+    out = workspace / "out"
+    watcher = start()
+    watcher.wait_ready()
+    two.unlink()
+    wait_until(lambda: not (out / "two.pdf").exists(), "the deleted brief's PDF to go")
+    one.rename(workspace / "briefings/renamed.md")
+    wait_until(lambda: (out / "renamed.pdf").exists(), "the renamed brief to build")
+    wait_until(lambda: not (out / "one.pdf").exists(), "the old name's PDF to go")
+    write(workspace / "briefings/binary.md", "").write_bytes(b"\xff\xfe\x00garbage\x00")
+    wait_until(lambda: "briefings/binary.md" in watcher.stderr, "the unreadable brief")
+    # The folder itself goes and comes back.
+    shutil.rmtree(workspace / "briefings")
+    write(workspace / "briefings/back.md", MINIMAL)
+    wait_until(lambda: (out / "back.pdf").exists(), "a brief in the new folder to build")
+    assert not watcher.exited
+    assert "Traceback" not in watcher.stderr and "internal error" not in watcher.stderr
     assert watcher.interrupt() == 0
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from briefkit import __version__
 from briefkit.building.output import write_atomic
-from briefkit.errors import Finding
+from briefkit.errors import BriefkitError, Finding
 
 CACHE_NAME = ".briefkit-cache.json"
 LOCK_NAME = ".briefkit.lock"
@@ -114,15 +114,18 @@ class BuildCache:
         """Remove the outputs of sources that no longer exist; return the files removed.
 
         A file is removed only while it is the one this cache recorded (same size), so an
-        output the user replaced by hand is left alone.
+        output the user replaced by hand is left alone, and only inside the output folder: a
+        cache file is data anyone could have written, and may name any path.
         """
         removed: list[Path] = []
+        folder = self.path.parent.resolve()
         for name, entry in list(self.entries.items()):
             if Path(entry.source).exists():
                 continue
             output = Path(name)
             with contextlib.suppress(OSError):
-                if output.stat().st_size == entry.size:
+                inside = output.resolve().is_relative_to(folder)
+                if inside and output.stat().st_size == entry.size:
                     output.unlink()
                     removed.append(output)
             del self.entries[name]
@@ -172,8 +175,15 @@ def _key(path: Path) -> str:
 @contextlib.contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold the output folder's lock: a second build into it waits for the first to end."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / LOCK_NAME).open("a") as handle:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = (out_dir / LOCK_NAME).open("a")
+    except OSError as exc:
+        # A read-only or full disk, or a file where the folder should be: nothing was written.
+        raise BriefkitError(
+            f"{out_dir}: cannot write into the output folder ({exc.strerror or exc})"
+        ) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -12,7 +12,6 @@ import contextlib
 import ctypes
 import multiprocessing.util
 import os
-import re
 import shutil
 import signal
 import sys
@@ -22,12 +21,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TypeVar
 
-from briefkit.building.output import process_alive
+from briefkit.building.scratch import remove_abandoned_scratch
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 _PR_SET_PDEATHSIG = 1
-_SCRATCH = re.compile(r"^briefkit-(\d+)-")
 
 
 def run_parallel(
@@ -76,11 +74,7 @@ def _start_worker(scratch: str, on_exit: Callable[[], None] | None) -> None:
 @contextlib.contextmanager
 def _scratch() -> Iterator[Path]:
     """Give a build its own temporary folder; remove those that killed builds left."""
-    base = Path(tempfile.gettempdir())
-    for old in base.glob("briefkit-*"):
-        match = _SCRATCH.match(old.name)
-        if match and old.is_dir() and not process_alive(int(match.group(1))):
-            shutil.rmtree(old, ignore_errors=True)
+    remove_abandoned_scratch(Path(tempfile.gettempdir()))
     folder = Path(tempfile.mkdtemp(prefix=f"briefkit-{os.getpid()}-"))
     try:
         yield folder

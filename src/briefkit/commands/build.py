@@ -21,6 +21,7 @@ from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
 from briefkit.building.deadline import TimeLimitExceeded, time_limit
 from briefkit.building.output import remove_abandoned, write_atomic
+from briefkit.building.scratch import use_process_scratch
 from briefkit.building.workers import run_parallel
 from briefkit.config import Config, Workspace
 from briefkit.errors import BriefkitError, Finding, UsageError, failing
@@ -139,6 +140,7 @@ def build(
     # One build at a time writes an output folder, so two never mix their files or cache.
     with locked(out_dir):
         remove_abandoned(out_dir)
+        use_process_scratch()
         cache = BuildCache.load(out_dir)
         results, jobs = _split_fresh(plan, cache, workspace, theme, logo, options, progress)
         done = _before_report(cache, progress)

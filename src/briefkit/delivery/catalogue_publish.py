@@ -41,6 +41,7 @@ from briefkit.delivery.catalogue_model import (
 from briefkit.delivery.catalogue_page import render_page
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.model.brief import Brief
+from briefkit.paths import shown
 from briefkit.rendering.epub_metadata import publication_id
 from briefkit.rendering.language import language_for
 from briefkit.rendering.theme import Theme
@@ -152,6 +153,7 @@ def _write_catalogue(
     files.update(json_feeds(catalogue))
     theme = Theme.for_workspace(workspace)
     files[INDEX_HTML] = render_page(catalogue, theme, workspace.config.labels)
+    _refuse_escapes(folder, list(files))
     for path, data in files.items():
         target = folder / path
         (report.written if write_if_changed(target, data) else report.unchanged).append(target)
@@ -275,6 +277,18 @@ def _anchored(publications: list[Publication]) -> list[Publication]:
     stems = _stems(publications)
     keys = unique_keys(list(stems.values()), "brief")
     return [replace(p, anchor=f"brief-{keys[stems[p.source]]}") for p in publications]
+
+
+def _refuse_escapes(folder: Path, paths: list[PurePosixPath]) -> None:
+    """Refuse to write any file whose folder a symbolic link leads out of the published folder."""
+    root = folder.resolve()
+    for path in paths:
+        target = folder / path
+        if not target.parent.resolve().is_relative_to(root):
+            raise BriefkitError(
+                f"{shown(target)}: a symbolic link leads out of {shown(folder)}, so the catalogue "
+                "would be written elsewhere: remove the link; nothing of the catalogue was written"
+            )
 
 
 def _inside(folder: Path, path: Path) -> PurePosixPath:

@@ -13,26 +13,44 @@ from briefkit.errors import BriefkitError
 _DOMAIN = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_](?:[\w-]*[^\W_])?$")
 
 _NOT_AN_ADDRESS = "is not a mail address such as name@example.org"
+# What Python's str.splitlines() also breaks lines at, and so the email package refuses in a
+# header: U+2028 and U+2029 pass the front matter's check for control characters.
+_OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 class AddressError(BriefkitError):
     """An address that is not a single, well-formed mail address."""
 
 
+def header_problem(text: str) -> str | None:
+    """Say why text cannot stand in a mail header, or return None when it can."""
+    if any(c in text for c in "\r\n\0"):
+        return "contains a line break (CR or LF)"
+    other = next((c for c in text if c in _OTHER_BREAKS), None)
+    if other is not None:
+        return f"contains a line break (U+{ord(other):04X})"
+    if "=?" in text:
+        # Mail programs, Python's among them, decode =?charset?q?...?= wherever it stands, and
+        # what it decodes to can be a line break that starts a header of its own.
+        return "contains '=?', which mail programs decode: it can hide a line break"
+    return None
+
+
 def refuse_line_breaks(value: str, what: str) -> str:
     """Return value, or refuse it if it holds a line break, which would end a mail header."""
-    if any(c in value for c in "\r\n\0"):
+    problem = header_problem(value)
+    if problem:
         raise BriefkitError(
-            f"{what} {value!r} contains a line break (CR or LF), which a mail header cannot "
-            "hold; nothing was sent"
+            f"{what} {value!r} {problem}, which a mail header cannot hold; nothing was sent"
         )
     return value
 
 
 def address_problem(text: str) -> str | None:
     """Say what is wrong with text as one mail address, or return None when it is fine."""
-    if any(c in text for c in "\r\n\0"):
-        return "contains a line break (CR or LF)"
+    problem = header_problem(text)
+    if problem:
+        return problem
     pairs = getaddresses([text])
     if len(pairs) > 1 and all("@" in spec for _, spec in pairs):
         return "is more than one address: give each on its own"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from pathlib import Path
 
-from briefkit.delivery.mail_address import address_problem, parse_address
+from briefkit.delivery.mail_address import address_problem, header_problem, parse_address
 from briefkit.errors import BriefkitError
 
 MAX_LIST_BYTES = 10 * 1024 * 1024
@@ -79,9 +79,8 @@ def _problem(value: str, name: str) -> str | None:
     problem = address_problem(value)
     if problem:
         return f"{value!r} {problem}"
-    if any(c in name for c in "\r\n\0"):
-        return f"the name {name!r} contains a line break (CR or LF)"
-    return None
+    problem = header_problem(name)
+    return f"the name {name!r} {problem}" if problem else None
 
 
 def _read(path: Path) -> str:

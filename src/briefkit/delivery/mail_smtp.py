@@ -24,6 +24,7 @@ from briefkit.model.choices import SmtpSecurity
 USER_VARIABLE = "BRIEFKIT_SMTP_USER"
 PASSWORD_VARIABLE = "BRIEFKIT_SMTP_PASSWORD"
 TIMEOUT = 60.0
+_UNNAMED = "[127.0.0.1]"  # replaced by the connection's own address once connected
 
 
 class SendError(BriefkitError):
@@ -133,10 +134,24 @@ def _send(
 
 def _open(server: SmtpServer) -> smtplib.SMTP:
     """Connect to the server, in TLS from the start for ``ssl``."""
+    # Naming this machine in EHLO would mean looking its name up (nscd, DNS) and telling the
+    # server what it is called: greet with the connection's own address instead.
+    client: smtplib.SMTP
     if server.security is SmtpSecurity.SSL:
         context = ssl.create_default_context()
-        return smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
-    return smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
+        client = smtplib.SMTP_SSL(
+            server.host, server.port, local_hostname=_UNNAMED, timeout=TIMEOUT, context=context
+        )
+    else:
+        client = smtplib.SMTP(server.host, server.port, local_hostname=_UNNAMED, timeout=TIMEOUT)
+    client.local_hostname = _address_literal(client)
+    return client
+
+
+def _address_literal(client: smtplib.SMTP) -> str:
+    """Return this end of the connection as an SMTP address literal ([192.0.2.1], [IPv6:...])."""
+    address = str(client.sock.getsockname()[0]) if client.sock is not None else "127.0.0.1"
+    return f"[IPv6:{address}]" if ":" in address else f"[{address}]"
 
 
 def _secure_and_log_in(

@@ -251,8 +251,14 @@ def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings:
 _DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
+# Characters that show nothing and join nothing: pasted from the web, they split a word for
+# searches and copies while looking whole. The joiners that scripts need (U+200C, U+200D), the
+# direction marks (U+200E, U+200F, U+061C) and the soft hyphen are not among them.
+_INVISIBLE = re.compile("[\u180e\u200b\u2060-\u2064\ufeff]")
+
+
 def check_hidden_characters(text: str, findings: Findings) -> None:
-    """Report characters that silently reverse text, and invisible ones in citations."""
+    """Report characters that silently reverse text, and invisible ones in citations or text."""
     for number, line in enumerate(text.split("\n"), start=1):
         for match in _DIRECTION_CONTROLS.finditer(line):
             findings.error(
@@ -262,15 +268,31 @@ def check_hidden_characters(text: str, findings: Findings) -> None:
                 "marks, and [text]{lang=ar} marks its language",
                 match.start() + 1,
             )
-        for cite in re.finditer(r"\[[^\]]*@[^\]]*\]|@\S+", line):
-            hidden = next((c for c in cite.group() if unicodedata.category(c) == "Cf"), None)
-            if hidden is not None and not _DIRECTION_CONTROLS.match(hidden):
-                findings.error(
+        cited = _check_hidden_in_citations(line, number, findings)
+        for match in _INVISIBLE.finditer(line):
+            if not any(start <= match.start() < end for start, end in cited):
+                findings.warning(
                     number,
-                    f"citation {cite.group()!r} holds an invisible character "
-                    f"(U+{ord(hidden):04X}): retype it",
-                    cite.start() + 1,
+                    f"an invisible character (U+{ord(match.group()):04X}) stands here: readers "
+                    "cannot see it, and searches miss the word it splits; remove it",
+                    match.start() + 1,
                 )
+
+
+def _check_hidden_in_citations(line: str, number: int, findings: Findings) -> list[tuple[int, int]]:
+    """Report citations holding invisible characters; return where the line's citations are."""
+    spans = []
+    for cite in re.finditer(r"\[[^\]]*@[^\]]*\]|@\S+", line):
+        spans.append(cite.span())
+        hidden = next((c for c in cite.group() if unicodedata.category(c) == "Cf"), None)
+        if hidden is not None and not _DIRECTION_CONTROLS.match(hidden):
+            findings.error(
+                number,
+                f"citation {cite.group()!r} holds an invisible character "
+                f"(U+{ord(hidden):04X}): retype it",
+                cite.start() + 1,
+            )
+    return spans
 
 
 def check_fonts(split: SplitSource, findings: Findings) -> None:
