@@ -19,8 +19,10 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# The property tests run their full counts (several thousand examples) under make test, as on CI;
+# a bare pytest runs a tenth of them.
 pytest:
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" $(BIN)/pytest
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest
 
 setup: $(VENV)/.installed
 	@scripts/setup-system.sh
