@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from contenders import (
+    BRIEFKIT,
     BRIEFKIT_NAME,
     CONTENDERS,
     PANDOC2_NAME,
@@ -187,6 +188,19 @@ class Bench:
         self.report.add("first build, 10 briefs (empty out/)", seconds(first))
         self.report.add("unchanged rebuild, 10 briefs", seconds(unchanged))
         self.report.goals.append(Goal("unchanged rebuild / first build", unchanged / first, 0.15))
+        self._check_and_publish(corpus)
+
+    def _check_and_publish(self, corpus: Corpus) -> None:
+        """Time checking the ten briefs, and re-publishing them unchanged."""
+        publish = [BRIEFKIT, "publish", "--out", "out", "--base-url", "https://example.org/"]
+        run_commands([publish], corpus.workspace)  # the catalogue, once
+        runs = {
+            "check": lambda: run_commands([[BRIEFKIT, "check"]], corpus.workspace),
+            "publish": lambda: run_commands([publish], corpus.workspace),
+        }
+        results = alternate(runs, self.plan.repeats)
+        self.report.add("`briefkit check`, 10 briefs", seconds(median_wall(results["check"])))
+        self.report.add("unchanged publish, 10 briefs", seconds(median_wall(results["publish"])))
 
     def warm_pdf(self) -> None:
         """Time briefkit's warm PDF render against one bare WeasyPrint pass, same HTML."""
