@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest setup setup-test bench messages clean
+.PHONY: demo test lint typecheck pytest setup setup-test bench bench-profile messages clean
 
 demo: setup
 	$(BIN)/briefkit build
@@ -47,8 +47,19 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-bench: setup
+# Times briefkit beside pandoc 2 + WeasyPrint and pandoc 3 + Typst; about 15 minutes, or
+# fewer rounds with BENCH_QUICK=1. Results: the terminal and bench/results.md.
+bench: setup $(VENV)/.installed-bench
+	@scripts/setup-system.sh --bench
 	$(BIN)/python bench/run.py
+
+# Profiles of a cold one-brief build and a ten-brief build, into bench/profiles/.
+bench-profile: setup $(VENV)/.installed-bench
+	$(BIN)/python bench/profile.py
+
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
 
 # Collect the words briefkit writes into locales/briefkit.pot and add new ones to every catalogue.
 messages: setup

@@ -2,9 +2,14 @@
 # Install the Debian packages briefkit needs, or name them when not running as root.
 #   scripts/setup-system.sh            what building briefs needs
 #   scripts/setup-system.sh --test     also what the test suite needs
+#   scripts/setup-system.sh --bench    also what the benchmark's peers need
 set -eu
 
 packages="libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
+if [ "${1:-}" = "--bench" ]; then
+  # Debian's pandoc (2.x) is one of the peers bench/run.py times briefkit against.
+  packages="$packages pandoc"
+fi
 if [ "${1:-}" = "--test" ]; then
   # calibre (ebook-meta, ebook-convert) reads the EPUBs as an independent reading system does;
   # it is large (about 520 MB with its Qt WebEngine), so only the tests install it.

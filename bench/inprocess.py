@@ -1,0 +1,93 @@
+"""Measurements made inside one warm process, run as a child of run.py; each prints JSON.
+
+python bench/inprocess.py pdf WORKSPACE REPEATS      briefkit's PDF vs bare WeasyPrint
+python bench/inprocess.py memory WORKSPACE REBUILDS  RSS after each forced rebuild
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import briefkit
+from briefkit.rendering.pdf import PdfEngine
+
+
+def rss_mb() -> float:
+    """Return this process's resident set size, from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def capture_weasyprint_input(brief: Any) -> dict[str, Any]:
+    """Render the brief's PDF once, keeping what briefkit hands its PDF engine."""
+    captured: dict[str, Any] = {}
+    original = PdfEngine.render
+
+    def spy(engine: PdfEngine, html: str, fetcher: Any, base: str, options: Any, *rest: Any) -> Any:
+        captured.update(engine=engine, html=html, fetcher=fetcher, base=base, options=options)
+        return original(engine, html, fetcher, base, options, *rest)
+
+    PdfEngine.render = spy  # type: ignore[method-assign, assignment]
+    try:
+        briefkit.render(brief, "pdf")
+    finally:
+        PdfEngine.render = original  # type: ignore[method-assign]
+    return captured
+
+
+def compare_pdf(workspace: Path, repeats: int) -> dict[str, Any]:
+    """Time briefkit's PDF render against one bare WeasyPrint pass over the same HTML."""
+    from weasyprint import HTML
+
+    source = next((workspace / "briefings").glob("*.md"))
+    brief = briefkit.load(source, raise_errors=True)
+    given = capture_weasyprint_input(brief)
+    engine: PdfEngine = given["engine"]
+    # The same HTML, base URL, fetcher, parsed stylesheets and fonts; one layout, no tags.
+    sheets = engine.stylesheets(given["options"])
+    fetch = given["fetcher"].for_weasyprint()
+
+    def bare() -> None:
+        document = HTML(string=given["html"], base_url=given["base"], url_fetcher=fetch)
+        document.write_pdf(stylesheets=sheets, font_config=engine.font_config)
+
+    def full() -> None:
+        briefkit.render(brief, "pdf")
+
+    bare()  # warm WeasyPrint's caches for the bare path too
+    times: dict[str, list[float]] = {"briefkit": [], "bare": []}
+    for _ in range(repeats):
+        for name, work in (("briefkit", full), ("bare", bare)):
+            started = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def rebuild_memory(workspace: Path, rebuilds: int) -> dict[str, Any]:
+    """Force-rebuild the workspace's briefs (PDF + EPUB) rebuilds times in this process."""
+    os.chdir(workspace)
+    after = []
+    for _ in range(rebuilds):
+        briefkit.build(workspace=workspace, formats=["pdf", "epub"], force=True, jobs=1)
+        after.append(rss_mb())
+    return {"rss_mb": after}
+
+
+def main() -> None:
+    """Run the measurement named on the command line and print its JSON."""
+    mode, folder, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    work = {"pdf": compare_pdf, "memory": rebuild_memory}[mode]
+    print(json.dumps(work(folder, count)))
+
+
+if __name__ == "__main__":
+    main()
