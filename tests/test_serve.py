@@ -272,6 +272,17 @@ def test_clients_that_send_half_a_request_and_wait_hold_up_no_one_else(
         assert _get(server, "/catalog.xml")[0] == 200
 
 
+def test_a_client_that_goes_quiet_is_let_go(site: Path) -> None:
+    lines: list[str] = []
+    with PreviewServer(site, port=0, log=lines.append, idle_seconds=1).start() as quiet:
+        address = urlsplit(quiet.url)
+        port = address.port or 0
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as idle:
+            idle.sendall(b"GET /catalog.xml HTTP/1.1\r\nHost: x\r\n")  # and never the end
+            assert idle.recv(1024) == b""  # closed by the server, well before 30 s
+        assert any("timed out" in line for line in lines), lines
+
+
 def test_a_folder_without_a_catalogue_is_refused(tmp_path: Path, run_cli: Run) -> None:
     result = run_cli("serve", str(tmp_path), "--port", "0")
     assert result.returncode == 1

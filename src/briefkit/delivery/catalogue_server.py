@@ -52,6 +52,8 @@ TYPES = {
 }
 TEXT = "text/plain; charset=utf-8"
 Log = Callable[[str], None] | None
+# A client that sends nothing for this long is let go, so idle connections cannot pile up.
+IDLE_SECONDS = 30.0
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
@@ -112,7 +114,14 @@ def locate(root: Path, path: str) -> Path | int:
 class PreviewServer:
     """A threaded HTTP server for one published folder; listening once made."""
 
-    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 8000, log: Log = None):
+    def __init__(
+        self,
+        folder: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        log: Log = None,
+        idle_seconds: float = IDLE_SECONDS,
+    ):
         root = folder.resolve()
         if not (root / CATALOG_XML).is_file():
             raise BriefkitError(
@@ -120,7 +129,7 @@ class PreviewServer:
                 "run briefkit publish first"
             )
         try:
-            self._httpd = _Server(host, port, root, log)
+            self._httpd = _Server(host, port, root, log, idle_seconds)
         except OSError as exc:
             raise BriefkitError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         self._thread: threading.Thread | None = None
@@ -167,10 +176,11 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, root: Path, log: Log) -> None:
+    def __init__(self, host: str, port: int, root: Path, log: Log, idle_seconds: float) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.root = root
         self.log = log
+        self.idle_seconds = idle_seconds
         super().__init__((host, port), _Handler)
 
     @property
@@ -193,6 +203,11 @@ class _Handler(BaseHTTPRequestHandler):
     """Answer GET and HEAD from the folder."""
 
     server_version = "briefkit-preview"
+
+    def setup(self) -> None:
+        """Set up the connection's streams, with the server's idle time limit."""
+        super().setup()
+        self.connection.settimeout(cast(_Server, self.server).idle_seconds)
 
     def version_string(self) -> str:
         """Name the server, without Python's version."""
