@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -124,6 +125,19 @@ def build_samples(root: Path, **options: Any) -> Any:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         patch.chdir(root)
         return briefkit.build(workspace=root, formats="pdf", jobs=1, **options)
+
+
+_EXPECT = re.compile(r"^(\d+):(\d+): (error|warning): (.+)$")
+
+
+def expected_findings(source: Path) -> list[tuple[int, int, str, str]]:
+    """Read the findings a source must produce from its .expect file: LINE:COL: severity: text."""
+    rows = []
+    for line in source.with_suffix(".expect").read_text(encoding="utf-8").splitlines():
+        match = _EXPECT.match(line)
+        assert match, f"bad .expect line: {line!r}"
+        rows.append((int(match[1]), int(match[2]), match[3], match[4]))
+    return rows
 
 
 def write(path: Path, text: str) -> Path:

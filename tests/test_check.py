@@ -13,26 +13,15 @@ from hypothesis import strategies as st
 import briefkit
 from briefkit.errors import Severity
 from briefkit.sources.loader import load_brief
-from conftest import BRIEFS, MINIMAL, SAMPLES, Run, write
+from conftest import BRIEFS, MINIMAL, SAMPLES, Run, expected_findings, write
 
 BAD = sorted((BRIEFS / "bad").glob("*.md"))
-_EXPECT = re.compile(r"^(\d+):(\d+): (error|warning): (.+)$")
-
-
-def _expected(source: Path) -> list[tuple[int, int, str, str]]:
-    """Read the findings a bad source must produce: LINE:COL: severity: message part."""
-    rows = []
-    for line in source.with_suffix(".expect").read_text(encoding="utf-8").splitlines():
-        match = _EXPECT.match(line)
-        assert match, f"bad .expect line: {line!r}"
-        rows.append((int(match[1]), int(match[2]), match[3], match[4]))
-    return rows
 
 
 @pytest.mark.parametrize("source", BAD, ids=[p.stem for p in BAD])
 def test_bad_source_gives_exact_finding(source: Path) -> None:
     findings = load_brief(source).findings
-    expected = _expected(source)
+    expected = expected_findings(source)
     assert len(findings) == len(expected), [f.format() for f in findings]
     for finding, (line, col, severity, text) in zip(findings, expected, strict=True):
         assert (finding.line, finding.col, str(finding.severity)) == (line, col, severity)

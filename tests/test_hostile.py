@@ -7,7 +7,6 @@ made here, as they would be megabytes on disk.
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from collections.abc import Callable
@@ -18,28 +17,17 @@ from PIL import Image
 
 import briefkit
 from briefkit.errors import Severity
-from conftest import BRIEFS, EPOCH, Run
+from conftest import BRIEFS, EPOCH, Run, expected_findings
 
 HOSTILE = sorted((BRIEFS / "hostile").glob("*.md"))
-_EXPECT = re.compile(r"^(\d+):(\d+): (error|warning): (.+)$")
 HEAD = "---\ntitle: Large\ndate: 2025-11-24\nsources:\n  s: {title: S}\n---\n\n"
-
-
-def _expected(source: Path) -> list[tuple[int, int, str, str]]:
-    """Read a source's expected findings: LINE:COL: severity: message."""
-    rows = []
-    for line in source.with_suffix(".expect").read_text(encoding="utf-8").splitlines():
-        match = _EXPECT.match(line)
-        assert match, f"bad .expect line: {line!r}"
-        rows.append((int(match[1]), int(match[2]), match[3], match[4]))
-    return rows
 
 
 @pytest.mark.parametrize("source", HOSTILE, ids=[p.stem for p in HOSTILE])
 def test_hostile_source_gives_its_finding(source: Path) -> None:
     findings = briefkit.load(source, workspace=source.parent).findings
     got = [(f.line, f.col, str(f.severity), f.message) for f in findings]
-    assert got == _expected(source)
+    assert got == expected_findings(source)
 
 
 def _png_header(width: int, height: int) -> bytes:
@@ -189,4 +177,4 @@ def test_building_the_corpus_gives_clear_messages_and_no_stray_files(
 
 def _errors_expected(source: Path) -> bool:
     """Tell whether a corpus source expects an error (else it is legitimate)."""
-    return any(severity == "error" for _, _, severity, _ in _expected(source))
+    return any(severity == "error" for _, _, severity, _ in expected_findings(source))
