@@ -30,6 +30,12 @@ def remove_abandoned_scratch(base: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def new_scratch(base: Path) -> Path:
+    """Make a temporary folder in base named by this process, after removing abandoned ones."""
+    remove_abandoned_scratch(base)
+    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+
+
 def use_process_scratch() -> Path:
     """Make this process keep its temporary files in a folder of its own, until it exits.
 
@@ -38,9 +44,7 @@ def use_process_scratch() -> Path:
     """
     if _own:
         return _own[0]
-    base = _system_temporary_folder()
-    remove_abandoned_scratch(base)
-    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+    folder = new_scratch(_system_temporary_folder())
     _own.append(folder)
     tempfile.tempdir = str(folder)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)

@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TypeVar
 
-from briefkit.building.scratch import remove_abandoned_scratch
+from briefkit.building.scratch import new_scratch
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -74,8 +74,7 @@ def _start_worker(scratch: str, on_exit: Callable[[], None] | None) -> None:
 @contextlib.contextmanager
 def _scratch() -> Iterator[Path]:
     """Give a build its own temporary folder; remove those that killed builds left."""
-    remove_abandoned_scratch(Path(tempfile.gettempdir()))
-    folder = Path(tempfile.mkdtemp(prefix=f"briefkit-{os.getpid()}-"))
+    folder = new_scratch(Path(tempfile.gettempdir()))
     try:
         yield folder
     finally:
