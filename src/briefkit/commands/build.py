@@ -2,16 +2,16 @@
 
 The pipeline, step by step, in :func:`build`: the workspace's settings and theme are read,
 the sources found and each given its output files, outputs whose inputs are unchanged are
-skipped, the rest are loaded, checked, rendered and written (in parallel worker processes
-that each keep WeasyPrint loaded), and the cache records what was made. Outputs of sources
-that no longer exist are removed.
+skipped, the rest are loaded, checked and rendered (in parallel worker processes that each
+keep WeasyPrint loaded; one brief's PDF and other formats in two, when briefs are fewer than
+cores), each brief's files are written once all of them rendered, and the cache records what
+was made. Outputs of sources that no longer exist are removed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,18 +19,25 @@ from typing import Protocol
 
 from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
-from briefkit.building.deadline import TimeLimitExceeded, time_limit
-from briefkit.building.output import remove_abandoned, write_atomic
+from briefkit.building.output import remove_abandoned
 from briefkit.building.scratch import use_process_scratch
 from briefkit.building.workers import run_parallel
-from briefkit.config import Config, Workspace
-from briefkit.errors import BriefkitError, Finding, UsageError, failing
+from briefkit.commands.brief_job import (
+    Assembler,
+    Job,
+    JobSettings,
+    build_one,
+    not_built,
+    split_by_format,
+)
+from briefkit.commands.brief_job import BriefResult as BriefResult
+from briefkit.config import Workspace
+from briefkit.errors import UsageError, failing
 from briefkit.model.choices import Format
 from briefkit.paths import shown
-from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
+from briefkit.rendering.render import RenderOptions, renderer_for
 from briefkit.rendering.theme import Theme
 from briefkit.sources.discover import SourceFile, find_sources
-from briefkit.sources.loader import load_brief
 
 FACTS_ONLY_SUFFIX = "-facts-only"
 
@@ -46,26 +53,6 @@ class BuildOptions:
     force: bool = False
     jobs: int = 0
     tracebacks: bool = False
-
-
-@dataclass
-class BriefResult:
-    """What happened to one brief."""
-
-    source: Path
-    outputs: list[Path] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    inputs: list[Path] = field(default_factory=list)
-    error: str | None = None
-    skipped: bool = False
-    seconds: float = 0.0
-    rendered: dict[Format, list[str]] = field(default_factory=dict, repr=False)
-
-    @property
-    def failed(self) -> bool:
-        """Tell whether the brief failed to build."""
-        return self.error is not None
 
 
 @dataclass
@@ -108,20 +95,6 @@ class BuildProgress(Protocol):
         """Receive the result of one brief."""
 
 
-@dataclass(frozen=True)
-class Job:
-    """One brief to build, with everything a worker process needs."""
-
-    source: Path
-    outputs: dict[Format, Path]
-    todo: tuple[Format, ...]
-    theme: Theme
-    config: Config
-    logo: Path | None
-    options: BuildOptions
-    modified: dt.datetime
-
-
 def build(
     paths: list[Path],
     workspace: Workspace,
@@ -143,10 +116,17 @@ def build(
         use_process_scratch()
         cache = BuildCache.load(out_dir)
         results, jobs = _split_fresh(plan, cache, workspace, theme, logo, options, progress)
-        done = _before_report(cache, progress)
-        for result in run_parallel(build_one, jobs, options.jobs, done, renderer_for.cache_clear):
-            results[result.source] = result
-            _remember(cache, result, plan[result.source], workspace, theme, options)
+        report = _before_report(cache, progress)
+        assembler = Assembler(jobs)
+
+        def done(part: BriefResult) -> None:
+            result = assembler.add(part)
+            if result is not None:
+                results[result.source] = result
+                report(result)
+                _remember(cache, result, plan[result.source], workspace, theme, options)
+
+        run_parallel(build_one, jobs, options.jobs, done, renderer_for.cache_clear)
         removed = cache.prune()
         if jobs or removed or cache.damaged:
             cache.save()
@@ -165,7 +145,15 @@ def _split_fresh(
     progress: BuildProgress | None,
 ) -> tuple[dict[Path, BriefResult], list[Job]]:
     """Return the results of briefs whose outputs are up to date, and jobs for the rest."""
-    modified = build_time()
+    settings = JobSettings(
+        theme,
+        workspace.config,
+        logo,
+        options.render,
+        options.strict,
+        options.tracebacks,
+        build_time(),
+    )
     results: dict[Path, BriefResult] = {}
     jobs: list[Job] = []
     for source, outputs in plan.items():
@@ -175,14 +163,15 @@ def _split_fresh(
             if options.force or not cache.fresh(path, _context(workspace, theme, options, fmt))
         )
         if todo:
-            jobs.append(
-                Job(source, outputs, todo, theme, workspace.config, logo, options, modified)
-            )
+            jobs.append(Job(source, outputs, todo, settings))
         else:
             results[source] = _skipped(source, outputs, cache, options.strict, progress)
-    if options.jobs != 1:
-        # Longest sources first, so no worker is left with a long brief while the others idle.
-        jobs.sort(key=lambda job: _size(job.source), reverse=True)
+    if options.jobs == 1:
+        return results, jobs
+    jobs = split_by_format(jobs, options.jobs or os.cpu_count() or 1)
+    # Longest sources first, PDFs before the rest, so no worker is left with a long brief
+    # while the others idle.
+    jobs.sort(key=lambda job: (_size(job.source), Format.PDF in job.todo), reverse=True)
     return results, jobs
 
 
@@ -217,45 +206,6 @@ def plan_outputs(
     return plan
 
 
-def build_one(job: Job) -> BriefResult:
-    """Load, check, render and write one brief; never raise."""
-    started = time.perf_counter()
-    result = BriefResult(job.source, list(job.outputs.values()))
-    try:
-        with time_limit(job.config.build.time_limit):
-            _build_into(job, result)
-    except TimeLimitExceeded as exc:
-        # WeasyPrint was stopped in the middle of a layout: start the next brief afresh.
-        renderer_for.cache_clear()
-        result.error = str(exc)
-    except BriefkitError as exc:
-        result.error = str(exc)
-    except Exception as exc:  # a bug in one brief must not stop the others
-        detail = traceback.format_exc() if job.options.tracebacks else ""
-        result.error = f"internal error: {type(exc).__name__}: {exc}\n{detail}".rstrip()
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _build_into(job: Job, result: BriefResult) -> None:
-    """Fill result by loading, checking, rendering and writing one brief."""
-    loaded = load_brief(job.source, job.config.brief_defaults())
-    result.findings = loaded.findings
-    problems = failing(loaded.findings, job.options.strict)
-    if loaded.brief is None or problems:
-        result.error = _not_built(len(problems))
-        return
-    renderer = renderer_for(job.theme)
-    render = job.options.render
-    edition = edition_for(job.config, render.facts_only, job.modified, job.logo)
-    # Every format is rendered before anything is written: a failure leaves the old files.
-    rendered = {fmt: renderer.render(loaded.brief, fmt, edition, render) for fmt in job.todo}
-    for fmt, output in rendered.items():
-        write_atomic(job.outputs[fmt], output.data)
-        result.rendered[fmt] = output.warnings
-    result.inputs = [job.source, *loaded.brief.images, *([job.logo] if job.logo else [])]
-
-
 def _skipped(
     source: Path,
     outputs: dict[Format, Path],
@@ -272,7 +222,7 @@ def _skipped(
     problems = failing(result.findings, strict)
     if problems:
         # --strict judges the findings kept from the last build, so skipping cannot hide them.
-        result.error = _not_built(len(problems))
+        result.error = not_built(len(problems))
     if progress is not None:
         progress.finished(result)
     return result
@@ -319,9 +269,3 @@ def _context(workspace: Workspace, theme: Theme, options: BuildOptions, fmt: For
     # The catalogue's settings shape no brief: changing them must not rebuild every output.
     settings = workspace.config.model_dump_json(by_alias=True, exclude={"publish"})
     return "\n".join([settings, theme.digest, fmt, options.render.key(fmt)])
-
-
-def _not_built(count: int) -> str:
-    """Say that a brief was not built because of problems in its source."""
-    count = count or 1
-    return f"not built: {count} problem{'s' if count != 1 else ''} in the source"
