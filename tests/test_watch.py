@@ -27,9 +27,9 @@ TIMEOUT = 60.0
 Stamp = tuple[int, int] | None
 
 
-def _default_ctrl_c() -> None:
-    """Let Ctrl-C interrupt the child even when the tests run where SIGINT is ignored."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _ignore_ctrl_c() -> None:
+    """Start the child as a shell starts a background job, SIGINT ignored: Ctrl-C must work."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
@@ -65,7 +65,7 @@ class Watcher:
                 cwd=folder,
                 stdout=out,
                 stderr=err,
-                preexec_fn=_default_ctrl_c,
+                preexec_fn=_ignore_ctrl_c,
             )
 
     @property

@@ -280,6 +280,8 @@ def watch(
         choices = _choices(ctx)
         # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
         choices["jobs"] = 1 if jobs is None else jobs
+        # Ctrl-C stops watching even where SIGINT was ignored, as in a background job.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             run_watch(paths or [], api.open_workspace(), _on_watch(printer), choices=choices)
         except KeyboardInterrupt:

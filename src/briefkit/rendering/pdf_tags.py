@@ -53,10 +53,12 @@ class _Node:
 
     def nodes(self) -> Iterator[_Node]:
         """Yield this element and every element under it, in reading order."""
-        yield self
-        for kid in self.kids:
-            if isinstance(kid, _Node):
-                yield from kid.nodes()
+        # A stack, not recursion: a tree thousands of elements deep costs no nested generators.
+        stack: list[_Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(kid for kid in reversed(node.kids) if isinstance(kid, _Node))
 
     def contents(self) -> Iterator[_Content]:
         """Yield every marked content and annotation under this element."""
