@@ -5,7 +5,9 @@ The peers make the same PDF and EPUB of the same briefs: Debian's pandoc 2 with 
 pypandoc-binary with Typst from the typst package. Each case runs its contenders in turn,
 several rounds, and reports medians. Results go to the terminal and to bench/results.md.
 
-    .venv/bin/python bench/run.py [--quick] [--out FILE]     (BENCH_QUICK=1 is --quick)
+    .venv/bin/python bench/run.py [--quick] [--only CASE,...] [--out FILE]
+
+BENCH_QUICK=1 is --quick.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from watching import watch_latencies
 
 HERE = Path(__file__).resolve().parent
 PEERS = [BRIEFKIT_NAME, PANDOC2_NAME, PANDOC3_NAME]
+# The cases, in the order they run.
+CASES = ["start_up", "pages", "folder_sizes", "rebuild", "warm_pdf", "watch", "memory"]
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,8 @@ class Bench:
 
     def folder_sizes(self) -> None:
         """Time folders of briefs in one briefkit call against a peer run for each brief."""
-        self.folders[1] = self.one_brief
+        if self.one_brief:  # the pages case ran
+            self.folders[1] = self.one_brief
         sizes = [10, 40] + ([self.plan.largest] if self.plan.largest else [])
         for count in sizes:
             names = PEERS if count <= 40 else [BRIEFKIT_NAME, PANDOC3_NAME]
@@ -275,7 +280,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("BENCH_QUICK")))
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated cases to run, of: {', '.join(CASES)}"
+    )
     arguments = parser.parse_args()
+    only = [name for name in arguments.only.split(",") if name]
+    unknown = sorted(set(only) - set(CASES))
+    if unknown:
+        parser.error(f"unknown case {', '.join(unknown)}: the cases are {', '.join(CASES)}")
     plan = QUICK if arguments.quick else FULL
     started, load_before = time.perf_counter(), _load()
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -287,15 +299,8 @@ def main() -> None:
     report = Report(heading, ["case", *PEERS])
     with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as temp:
         bench = Bench(plan, Path(temp), report)
-        for case in (
-            bench.start_up,
-            bench.pages,
-            bench.folder_sizes,
-            bench.rebuild,
-            bench.warm_pdf,
-            bench.watch,
-            bench.memory,
-        ):
+        for name in only or CASES:
+            case = getattr(bench, name)
             case_started = time.perf_counter()
             case()
             print(f"{case.__name__}: {time.perf_counter() - case_started:.0f} s", file=sys.stderr)

@@ -54,6 +54,7 @@ SYSTEM_FILES = (
     "/etc/locale.alias",  # where /usr/share/locale/locale.alias leads
     "/etc/ssl/openssl.cnf",  # OpenSSL's settings, read as hashlib loads
     "/proc/filesystems",  # libselinux, as gcc starts
+    "/proc/sys/vm/overcommit_memory",  # glibc's malloc, shrinking a thread's heap
     "/dev/null",
 )
 # The fonts and fontconfig's configuration and cache.
