@@ -2,6 +2,7 @@
 
 python bench/inprocess.py pdf WORKSPACE REPEATS      briefkit's PDF vs bare WeasyPrint
 python bench/inprocess.py memory WORKSPACE REBUILDS  RSS after each forced rebuild
+python bench/inprocess.py profile WORKSPACE RENDERS  a profile of warm PDF renders, as text
 """
 
 from __future__ import annotations
@@ -87,10 +88,28 @@ def rebuild_memory(workspace: Path, rebuilds: int) -> dict[str, Any]:
     return {"rss_mb": after}
 
 
+WARM_PROFILE = "warm-pdf-renders.txt"  # in bench/profiles/
+
+
+def profile_warm_pdf(workspace: Path, renders: int) -> dict[str, Any]:
+    """Render a brief's PDF once, then profile renders more of it with pyinstrument."""
+    from pyinstrument import Profiler
+
+    brief = briefkit.load(next((workspace / "briefings").glob("*.md")), raise_errors=True)
+    briefkit.render(brief, "pdf")
+    profiler = Profiler()
+    with profiler:
+        for _ in range(renders):
+            briefkit.render(brief, "pdf")
+    output = Path(__file__).resolve().parent / "profiles" / WARM_PROFILE
+    output.write_text(profiler.output_text(), encoding="utf-8")
+    return {"profile": str(output)}
+
+
 def main() -> None:
     """Run the measurement named on the command line and print its JSON."""
     mode, folder, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    work = {"pdf": compare_pdf, "memory": rebuild_memory}[mode]
+    work = {"pdf": compare_pdf, "memory": rebuild_memory, "profile": profile_warm_pdf}[mode]
     print(json.dumps(work(folder, count)))
 
 

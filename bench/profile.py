@@ -1,7 +1,8 @@
-"""Profile a cold one-brief build and a ten-brief build with pyinstrument, as text.
+"""Profile a cold one-brief build, a ten-brief build and warm PDF renders, as text.
 
-The ten briefs build with one worker (-j 1), in the profiled process: with more, the work
-happens in worker processes the profiler does not see. Profiles go to bench/profiles/.
+The builds run with one worker (-j 1), in the profiled process: with more, the work happens
+in worker processes the profiler does not see. The warm case renders one brief's PDF five
+times in a process that has rendered it once. Profiles go to bench/profiles/.
 
     .venv/bin/python bench/profile.py
 """
@@ -14,9 +15,11 @@ import tempfile
 from pathlib import Path
 
 from corpus import make_corpus
+from inprocess import WARM_PROFILE
 
 HERE = Path(__file__).resolve().parent
-CASES = {"one-brief-cold": (1, []), "ten-briefs-one-worker": (10, ["-j", "1"])}
+CASES = {"one-brief-cold": (1, ["-j", "1"]), "ten-briefs-one-worker": (10, ["-j", "1"])}
+WARM_RENDERS = 5
 
 
 def profile(name: str, count: int, options: list[str], base: Path, target: Path) -> Path:
@@ -29,14 +32,23 @@ def profile(name: str, count: int, options: list[str], base: Path, target: Path)
     return output
 
 
+def profile_warm(base: Path, target: Path) -> Path:
+    """Profile warm PDF renders of one four-page brief; return the text profile's path."""
+    corpus = make_corpus(base / "warm", 4, 1)
+    command = [sys.executable, str(HERE / "inprocess.py"), "profile", str(corpus.workspace)]
+    subprocess.run([*command, str(WARM_RENDERS)], check=True, stdout=subprocess.DEVNULL)
+    return target / WARM_PROFILE
+
+
 def main() -> None:
     """Write and print each case's profile."""
     target = HERE / "profiles"
     target.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="briefkit-profile-") as temp:
-        for name, (count, options) in CASES.items():
-            path = profile(name, count, options, Path(temp), target)
-            print(f"== {name} ({path})\n{path.read_text(encoding='utf-8')}")
+        paths = [profile(name, *case, Path(temp), target) for name, case in CASES.items()]
+        paths.append(profile_warm(Path(temp), target))
+        for path in paths:
+            print(f"== {path.stem} ({path})\n{path.read_text(encoding='utf-8')}")
 
 
 if __name__ == "__main__":
