@@ -62,7 +62,7 @@ class Plan:
     edits: int  # saved edits under briefkit watch
 
 
-FULL = Plan(repeats=3, big_repeats=2, largest=200, rebuilds=200, edits=5)
+FULL = Plan(repeats=5, big_repeats=2, largest=200, rebuilds=200, edits=5)
 QUICK = Plan(repeats=2, big_repeats=1, largest=0, rebuilds=20, edits=3)
 
 
