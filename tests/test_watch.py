@@ -21,6 +21,7 @@ from briefkit.config import find_workspace
 from briefkit.model.choices import Format
 from briefkit.resources import builtin_templates
 from conftest import MINIMAL, write
+from longbrief import write_long_brief
 from pdftools import poppler, text
 
 TIMEOUT = 60.0
@@ -154,6 +155,23 @@ def test_watch_rebuilds_an_edited_brief(workspace: Path, start: Callable[..., Wa
     watcher.wait_rebuilt(pdf, before)
     wait_until(showing(pdf, "Something else happened"), "the new text in the PDF")
     wait_until(lambda: watcher.built("one.md") == 2, "the rebuild line")
+    assert watcher.interrupt() == 0
+
+
+@pytest.mark.slow
+def test_an_edit_saved_during_the_first_build_is_built(
+    workspace: Path, start: Callable[..., Watcher]
+) -> None:
+    # A brief of about ten pages, so the first build takes a second or two.
+    source = write_long_brief(workspace / "briefings", rounds=4)
+    pdf = workspace / "out" / source.with_suffix(".pdf").name
+    watcher = start()
+    wait_until((workspace / "out" / ".briefkit.lock").exists, "the first build to start")
+    time.sleep(0.5)  # the source has been read; the PDF is being laid out
+    assert watcher.built(source.name) == 0, "the first build ended before the edit"
+    edit(source, "warm but unquantified", "warm but vague")
+    wait_until(lambda: watcher.built(source.name) == 2, "a build of the edit")
+    assert "warm but vague" in " ".join(text(pdf).split())
     assert watcher.interrupt() == 0
 
 

@@ -91,11 +91,12 @@ class BuildCache:
         context: str,
         findings: list[Finding],
         warnings: list[str],
+        digests: dict[Path, bytes] | None = None,
     ) -> None:
-        """Remember what built an output."""
+        """Remember what built an output; digests are the inputs' as the render read them."""
         self.entries[_key(output)] = Entry(
             source=_key(source),
-            key=input_key(inputs, context),
+            key=input_key(inputs, context, digests),
             inputs=[_key(p) for p in inputs],
             size=output.stat().st_size,
             findings=[f.as_dict() for f in findings],
@@ -201,13 +202,23 @@ def code_digest() -> str:
     return hasher.hexdigest()
 
 
-def input_key(inputs: list[Path], context: str) -> str:
-    """Hash briefkit's code, the build context and every input file's path and content."""
+def input_key(inputs: list[Path], context: str, digests: dict[Path, bytes] | None = None) -> str:
+    """Hash briefkit's code, the build context and every input file's path and content.
+
+    digests gives the content hash of inputs as they were read for the output (a source
+    saved again during its build must not count as built); the others are read now.
+    """
     hasher = hashlib.sha256(f"{code_digest()}\n{context}\n".encode())
+    known = digests or {}
     for path in inputs:
         hasher.update(_key(path).encode() + b"\0")
-        try:
-            hasher.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            hasher.update(b"<missing>")
+        hasher.update(known.get(path) or content_digest(path))
     return hasher.hexdigest()
+
+
+def content_digest(path: Path) -> bytes:
+    """Return the hash of a file's content as it is now, or a mark that it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"<missing>"

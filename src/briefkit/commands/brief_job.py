@@ -14,6 +14,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from briefkit.building.cache import content_digest
 from briefkit.building.deadline import TimeLimitExceeded, time_limit
 from briefkit.building.output import write_atomic
 from briefkit.config import Config
@@ -39,6 +40,8 @@ class BriefResult:
     rendered: dict[Format, list[str]] = field(default_factory=dict, repr=False)
     # Rendered bytes by output file, until the build's process writes them.
     pending: dict[Path, bytes] = field(default_factory=dict, repr=False)
+    # By format, the content hash of each input as it was before that format rendered.
+    digests: dict[Format, dict[Path, bytes]] = field(default_factory=dict, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -122,11 +125,16 @@ def _render_into(job: Job, result: BriefResult) -> None:
     edition = edition_for(
         settings.config, settings.render.facts_only, settings.modified, settings.logo
     )
+    result.inputs = [job.source, *loaded.brief.images, *([settings.logo] if settings.logo else [])]
+    # The source as parsed, the images and logo before they are read: a file changed later
+    # than this is rebuilt by the next build.
+    digests = {path: content_digest(path) for path in result.inputs[1:]}
+    digests[job.source] = bytes.fromhex(loaded.brief.digest)
     for fmt in job.todo:
         output = renderer.render(loaded.brief, fmt, edition, settings.render)
         result.pending[job.outputs[fmt]] = output.data
         result.rendered[fmt] = output.warnings
-    result.inputs = [job.source, *loaded.brief.images, *([settings.logo] if settings.logo else [])]
+        result.digests[fmt] = digests
 
 
 class Assembler:
@@ -158,6 +166,8 @@ def _merged(parts: list[BriefResult]) -> BriefResult:
     merged.error = next((part.error for part in parts if part.failed), None)
     merged.seconds = max(part.seconds for part in parts)
     rendered = {fmt: w for part in parts for fmt, w in part.rendered.items()}
+    for part in parts:
+        merged.digests.update(part.digests)
     pending = {path: data for part in parts for path, data in part.pending.items()}
     # In the brief's own order of formats, whichever job came back first.
     for path in first.outputs:

@@ -243,7 +243,15 @@ def _remember(
         return
     for fmt, warnings in result.rendered.items():
         context = _context(workspace, theme, options, fmt)
-        cache.record(outputs[fmt], result.source, result.inputs, context, result.findings, warnings)
+        cache.record(
+            outputs[fmt],
+            result.source,
+            result.inputs,
+            context,
+            result.findings,
+            warnings,
+            result.digests.get(fmt),
+        )
 
 
 def _before_report(

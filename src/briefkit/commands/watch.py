@@ -28,6 +28,8 @@ SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 # Editors' swap and backup files and atomic-write temporaries: never inputs, often written.
 _TEMPORARY_SUFFIXES = (".tmp", ".swp", ".swo", ".swx", ".bak", ".part", "~", "___jb_tmp___")
 _TEMPORARY_NAMES = frozenset({"4913", ".DS_Store"})
+# What tells a file's versions apart without reading it: inode, modification time, size.
+Stamp = tuple[int, int, int] | None
 
 
 class BuildChoices(TypedDict, total=False):
@@ -103,11 +105,13 @@ def watch(
     further change has come for step_ms, or debounce_ms after the first one in a burst.
     """
     session = Session(list(paths), workspace, choices or {})
+    before = session.snapshot()
     rebuild(session, on_event, ())
     pending: set[Path] = set()
     while not (stop_event is not None and stop_event.is_set()):
         roots = session.roots()
         on_event(Watching((*roots, session.config_path)))
+        started = False
         for changes in watchfiles.watch(
             *roots,
             watch_filter=session.wanted,
@@ -119,6 +123,11 @@ def watch(
             yield_on_timeout=True,
         ):
             changed = pending | {Path(name) for _, name in changes}
+            if not started:
+                # A file saved after the last build began and before this watcher started
+                # has no event: its stamp tells.
+                changed |= session.changed_since(before)
+                started = True
             if session.reload_config(on_event):
                 changed.add(session.config_path)
             moved = set(session.roots()) ^ set(roots)
@@ -128,6 +137,7 @@ def watch(
                 break
             pending = set()
             if changed:
+                before = session.snapshot()
                 rebuild(session, on_event, tuple(sorted(changed)))
 
 
@@ -221,6 +231,20 @@ class Session:
                 return is_source and not hidden(path, folder)
         return False
 
+    def snapshot(self) -> dict[Path, Stamp]:
+        """Return the stamp of every file under the watched folders whose change counts."""
+        files: dict[Path, Stamp] = {}
+        for root in self.roots():
+            for path in root.rglob("*"):
+                if self.wanted(watchfiles.Change.modified, str(path)) and path.is_file():
+                    files[path] = _stamp(path)
+        return files
+
+    def changed_since(self, before: dict[Path, Stamp]) -> set[Path]:
+        """Return the files added, changed or removed since the snapshot before."""
+        now = self.snapshot()
+        return {path for path in before.keys() | now.keys() if before.get(path) != now.get(path)}
+
     def reload_config(self, on_event: Callable[[WatchEvent], None]) -> bool:
         """Reload briefkit.toml if it changed; keep the old settings if the new ones are bad."""
         path = self.config_path
@@ -247,7 +271,7 @@ def is_temporary(name: str) -> bool:
     )
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
+def _stamp(path: Path) -> Stamp:
     """Return what tells a file's versions apart without reading it; None if it is missing."""
     try:
         stat = path.stat()
