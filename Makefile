@@ -53,7 +53,8 @@ bench: setup $(VENV)/.installed-bench
 	@scripts/setup-system.sh --bench
 	$(BIN)/python bench/run.py
 
-# Profiles of a cold one-brief build and a ten-brief build, into bench/profiles/.
+# Profiles of a cold one-brief build, a ten-brief build and warm PDF renders, into
+# bench/profiles/.
 bench-profile: setup $(VENV)/.installed-bench
 	$(BIN)/python bench/profile.py
 

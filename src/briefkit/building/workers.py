@@ -28,6 +28,11 @@ Result = TypeVar("Result")
 _PR_SET_PDEATHSIG = 1
 
 
+def worker_count(workers: int) -> int:
+    """Return how many workers a build asks for: 0 means one per core."""
+    return workers or os.cpu_count() or 1
+
+
 def run_parallel(
     work: Callable[[Job], Result],
     jobs: Sequence[Job],
@@ -39,7 +44,7 @@ def run_parallel(
 
     on_exit runs in each worker process as it ends, to release what the work kept warm.
     """
-    count = min(workers or os.cpu_count() or 1, len(jobs))
+    count = min(worker_count(workers), len(jobs))
     results: list[Result] = []
     if count <= 1:
         for job in jobs:

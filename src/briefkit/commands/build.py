@@ -10,7 +10,6 @@ was made. Outputs of sources that no longer exist are removed.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
 from briefkit.building.output import remove_abandoned
 from briefkit.building.scratch import use_process_scratch
-from briefkit.building.workers import run_parallel
+from briefkit.building.workers import run_parallel, worker_count
 from briefkit.commands.brief_job import (
     Assembler,
     Job,
@@ -168,7 +167,7 @@ def _split_fresh(
             results[source] = _skipped(source, outputs, cache, options.strict, progress)
     if options.jobs == 1:
         return results, jobs
-    jobs = split_by_format(jobs, options.jobs or os.cpu_count() or 1)
+    jobs = split_by_format(jobs, worker_count(options.jobs))
     # Longest sources first, PDFs before the rest, so no worker is left with a long brief
     # while the others idle.
     jobs.sort(key=lambda job: (_size(job.source), Format.PDF in job.todo), reverse=True)
