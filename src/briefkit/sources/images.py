@@ -15,6 +15,8 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
 }
 MAX_PIXELS = 40_000_000
+# A 40-megapixel photograph is about 20 MB as a JPEG; nothing a brief shows needs more bytes.
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
 # Outputs show a GIF's first frame only; thousands of frames would only cost time to read.
 MAX_FRAMES = 200
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
