@@ -56,9 +56,13 @@ def open_regular(path: Path, *, within: Path | None = None) -> Iterator[int]:
         os.close(descriptor)
 
 
-def open_append(path: Path) -> int:
-    """Open (or create) a regular file for appending, never through a link; return it."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+def open_append(path: Path, *, readable: bool = False) -> int:
+    """Open (or create) a regular file for appending, never through a link; return it.
+
+    With readable the descriptor reads too, from the start: a log read, then added to.
+    """
+    access = os.O_RDWR if readable else os.O_WRONLY
+    flags = access | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         descriptor = os.open(path, flags, 0o644)
     except OSError as exc:
@@ -67,6 +71,11 @@ def open_append(path: Path) -> int:
         os.close(descriptor)
         raise FileRefused(path, "is not a regular file")
     return descriptor
+
+
+def read_open(descriptor: int, path: Path, limit: int) -> bytes:
+    """Read an open regular file to its end, refusing more than limit bytes."""
+    return _read_all(descriptor, path, limit)
 
 
 def is_link(path: Path) -> bool:
