@@ -55,6 +55,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     write(root / "secret.txt", CANARY)
     (folder / "link-out.txt").symlink_to(root / "secret.txt")
     (folder / "feeds" / "up").symlink_to(root)
+    # A folder's index file that leads out, and ordinary names for hidden files.
+    (folder / "sub").mkdir()
+    (folder / "sub" / "index.html").symlink_to(root / "secret.txt")
+    (folder / "cache.json").symlink_to(".briefkit-cache.json")
+    (folder / ".hidden").mkdir()
+    write(folder / ".hidden" / "index.html", CANARY)
+    (folder / "shown").symlink_to(".hidden")
     yield folder
 
 
@@ -183,6 +190,35 @@ def test_search_answers_with_an_acquisition_feed(
 
 
 @pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("%EF%BF%BE", []),  # U+FFFE, a noncharacter XML cannot hold
+        ("%1B%5D52%3Bc%3BaGk%3D%07", []),  # OSC 52, the terminal's clipboard
+        ("%00", []),
+        ("mobility%C2%9B%EF%B7%90", ["Skilled mobility after the summit"]),  # C1, U+FDD0
+    ],
+)
+def test_a_search_holding_control_characters_is_answered(
+    server: PreviewServer, query: str, titles: list[str]
+) -> None:
+    status, kind, body = _get(server, f"/search?q={query}")
+    assert (status, kind) == (200, ACQUISITION)
+    assert [e.title for e in _parsed(body).entries] == titles
+
+
+def test_request_lines_are_logged_with_control_characters_escaped(site: Path) -> None:
+    lines: list[str] = []
+    with PreviewServer(site, port=0, log=lines.append).start() as logged:
+        address = urlsplit(logged.url)
+        request = b"GET /\x1b]52;c;aGk=\x07\x9b HTTP/1.1\r\nHost: x\r\n\r\n"
+        with socket.create_connection((address.hostname or "", address.port or 0)) as client:
+            client.sendall(request)
+            assert client.recv(1024).startswith(b"HTTP/1.0 404 ")
+    assert any("GET /\\x1b]52;c;aGk=\\x07\\x9b HTTP/1.1" in line for line in lines), lines
+    assert not any(char in line for line in lines for char in "\x1b\x07\x9b")
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/../secret.txt",
@@ -201,12 +237,19 @@ def test_search_answers_with_an_acquisition_feed(
         "/.briefkit-catalogue.json",
         "/feeds",
         "/missing.epub",
+        "/sub/",
+        "/sub",
+        "/sub/index.html",
+        "/cache.json",
+        "/shown/",
+        "/shown/index.html",
     ],
 )
 def test_nothing_outside_the_folder_is_served(server: PreviewServer, path: str) -> None:
     status, _, body = _get(server, path)
     assert status in (400, 404)
     assert CANARY.encode() not in body and b"root:" not in body
+    assert b'"outputs"' not in body  # the build cache, which names this machine's paths
 
 
 def test_only_get_and_head_are_answered(server: PreviewServer) -> None:

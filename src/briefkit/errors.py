@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+# C0 controls but tab and newline, DEL and C1 controls: a terminal acts on them (ESC starts an
+# escape sequence; OSC 52 writes the clipboard), so text from sources never reaches it raw.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What JSON leaves raw inside strings (ensure_ascii=False) of those: DEL and C1.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""Return text with every control character but tab and newline shown as ``\xNN``."""
+    return _CONTROLS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
 class Severity(StrEnum):
@@ -27,8 +39,9 @@ class Finding:
     message: str
 
     def format(self) -> str:
-        """Return the finding as ``path:line:col: severity: message``."""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        """Return the finding as ``path:line:col: severity: message``, controls escaped."""
+        where = printable(str(self.path))
+        return f"{where}:{self.line}:{self.col}: {self.severity}: {printable(self.message)}"
 
     def __str__(self) -> str:
         """Return the finding as its one-line message."""
@@ -59,7 +72,10 @@ class Finding:
 def findings_json(findings: Iterable[Finding]) -> str:
     """Serialise findings as a JSON document."""
     items = [f.as_dict() for f in findings]
-    return json.dumps({"findings": items}, indent=2, ensure_ascii=False)
+    text = json.dumps({"findings": items}, indent=2, ensure_ascii=False)
+    # json escapes C0 controls itself; DEL and C1 (which occur only inside strings) are escaped
+    # here, so the document is as safe on a terminal as in a file.
+    return _JSON_RAW_CONTROLS.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
 def failing(findings: Iterable[Finding], strict: bool = False) -> list[Finding]:

@@ -1,10 +1,11 @@
-"""The one printer of results, for build, watch and email alike.
+r"""The one printer of results, for build, watch and email alike.
 
 Problems go to standard error and results to standard output. On a terminal a progress bar
 runs on standard error while briefs build or a list's messages go out, and every line is
 printed through the same console, above the bar; elsewhere each brief (or message) gets
-one plain line as it finishes. Text from sources is printed as it is: rich's markup and emoji
-codes are off.
+one plain line as it finishes. Text from sources is printed literally: rich's markup and
+emoji codes are off, and control characters are shown escaped (``\x1b``), never sent to the
+terminal, which would act on them (every line, cell and bar label goes through ``_text``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from briefkit.errors import printable
 from briefkit.paths import shown
 
 if TYPE_CHECKING:
@@ -69,7 +71,7 @@ class Printer:
         elif self._bar is None:
             self.say(f"sent to {address}")
         if self._bar is not None:
-            self._bar.update(self._task, advance=1, description=address)
+            self._bar.update(self._task, advance=1, description=printable(address))
 
     def _start_bar(self, doing: str, count: int) -> None:
         """Start a progress bar on standard error for several items, on a terminal only."""
@@ -99,7 +101,7 @@ class Printer:
         elif self._bar is None:
             self._line(result)
         if self._bar is not None:
-            self._bar.update(self._task, advance=1, description=result.source.name)
+            self._bar.update(self._task, advance=1, description=printable(result.source.name))
 
     def _line(self, result: BriefResult) -> None:
         """Print the one plain line of a brief that built or was up to date."""
@@ -111,12 +113,12 @@ class Printer:
 
     def problem(self, message: str) -> None:
         """Print a problem on standard error."""
-        self.err.print(Text(message))
+        self.err.print(_text(message))
 
     def say(self, message: str, stamped: bool = True) -> None:
         """Print a line on standard output, unless quiet; a watcher's lines carry the time."""
         if not self.quiet:
-            self.out.print(Text(f"{self._stamp() if stamped else ''}{message}"))
+            self.out.print(_text(f"{self._stamp() if stamped else ''}{message}"))
 
     def summary(self, report: BuildReport) -> None:
         """End the progress bar; print the removed outputs, a table of outputs and a count."""
@@ -180,7 +182,7 @@ def _table(report: BuildReport) -> Any:
         table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     table.add_column("time", justify="right", no_wrap=True)
     for result in report.results:
-        source = Text(str(shown(result.source)))
+        source = _text(str(shown(result.source)))
         if result.failed:
             table.add_row(source, Text("failed"), "", "")
             continue
@@ -188,11 +190,16 @@ def _table(report: BuildReport) -> Any:
         for index, path in enumerate(result.outputs):
             table.add_row(
                 source if index == 0 else "",
-                Text(str(shown(path))),
+                _text(str(shown(path))),
                 _size(path),
                 time_text if index == 0 else "",
             )
     return table
+
+
+def _text(message: str) -> Text:
+    """Return a line for the console, its control characters escaped."""
+    return Text(printable(message))
 
 
 def _size(path: Path) -> str:

@@ -55,6 +55,7 @@ def description(catalogue: bytes, base: str, words: FeedWords | None = None) -> 
 
 def results(catalogue: bytes, terms: str, words: FeedWords | None = None) -> bytes:
     """Return an acquisition feed of the catalogue's entries that match every search term."""
+    terms = _searchable(terms)
     source = etree.fromstring(catalogue, PARSER)
     wanted = _folded(terms).split()
     found = [e for e in source.findall(atom("entry")) if wanted and _matches(e, wanted)]
@@ -96,6 +97,22 @@ def with_search_link(feed: bytes) -> tuple[bytes, str]:
     search.set("type", OPENSEARCH)
     root.insert(root.index(links[-1]) + 1 if links else 0, search)
     return serialise(root), kind
+
+
+def _searchable(terms: str) -> str:
+    """Return a query without control characters and noncharacters.
+
+    XML cannot hold most of them (lxml refuses ESC or U+FFFE in the feed's title and query),
+    and no title or summary is searched for them.
+    """
+    return "".join(char for char in terms if char in "\t\n" or not _unsearchable(char))
+
+
+def _unsearchable(char: str) -> bool:
+    """Tell whether a character is a control, a surrogate or a noncharacter."""
+    code = ord(char)
+    noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+    return noncharacter or unicodedata.category(char) in ("Cc", "Cs")
 
 
 def _matches(entry: Element, wanted: list[str]) -> bool:

@@ -2,15 +2,19 @@
 
 It is for trying a catalogue from a phone or an e-reader app before the folder goes on a real
 web server. It answers GET and HEAD with the folder's regular files and nothing else: no
-``..``, no encoded or absolute escapes, no hidden files, no symlinks that lead out. Files go
-out with the content types e-reader apps check; every Atom feed links the OpenSearch
-description, and ``/search?q=`` answers with a feed of matching briefs.
+``..``, no encoded or absolute escapes, no hidden files, no symlinks that lead out. Each file
+is judged by where it really is (links resolved, an index file too) and then opened once,
+never through a link, so the file judged is the file sent. Files go out with the content
+types e-reader apps check; every Atom feed links the OpenSearch description, and
+``/search?q=`` answers with a feed of matching briefs. Request lines are logged with their
+control characters escaped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-import shutil
 import socket
 import threading
 from collections.abc import Callable
@@ -36,7 +40,8 @@ from briefkit.delivery.catalogue_search import (
     results,
     with_search_link,
 )
-from briefkit.errors import BriefkitError
+from briefkit.errors import BriefkitError, printable
+from briefkit.files import FileRefused, open_regular, read_regular
 
 TYPES = {
     ".epub": EPUB,
@@ -54,6 +59,9 @@ TEXT = "text/plain; charset=utf-8"
 Log = Callable[[str], None] | None
 # A client that sends nothing for this long is let go, so idle connections cannot pile up.
 IDLE_SECONDS = 30.0
+# A feed is read whole to add its search link; far above the catalogue of thousands of briefs.
+MAX_FEED_BYTES = 64 * 1024 * 1024
+_CHUNK = 1 << 16
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
@@ -71,9 +79,9 @@ def answer(root: Path, target: str, host: str) -> Reply:
     """Answer a request for target (path and query) made to host, from the folder root."""
     parts = urlsplit(target)
     if parts.path in (SEARCH_PATH, DESCRIPTION_PATH):
-        try:
-            catalogue = (root / CATALOG_XML).read_bytes()
-        except OSError:
+        found = locate(root, f"/{CATALOG_XML}")
+        catalogue = _feed(root, found) if isinstance(found, Path) else None
+        if catalogue is None:
             return Reply(404, body=b"not found\n")
         if parts.path == DESCRIPTION_PATH:
             return Reply(200, OPENSEARCH, description(catalogue, f"http://{host}/"))
@@ -83,7 +91,10 @@ def answer(root: Path, target: str, host: str) -> Reply:
     if isinstance(found, int):
         return Reply(found, body=b"bad path\n" if found == 400 else b"not found\n")
     if found.suffix.lower() == ".xml":
-        feed, kind = with_search_link(found.read_bytes())
+        read = _feed(root, found)
+        if read is None:
+            return Reply(404, body=b"not found\n")
+        feed, kind = with_search_link(read)
         return Reply(200, kind, feed)
     return Reply(200, TYPES.get(found.suffix.lower(), "application/octet-stream"), file=found)
 
@@ -93,22 +104,40 @@ def locate(root: Path, path: str) -> Path | int:
 
     The path is decoded before it is judged, so %2e%2e and %2f escape nothing; a ``..`` or
     hidden segment, a backslash or a NUL is refused (400); whatever is missing, not a regular
-    file, or lies outside root once symlinks are resolved is not found (404).
+    file, or lies outside root or is hidden once symlinks are resolved is not found (404). A
+    folder's index file is judged the same way, after it is added to the path.
     """
     decoded = unquote(path)
     segments = [s for s in decoded.split("/") if s]
     if "\\" in decoded or "\0" in decoded or any(s.startswith(".") for s in segments):
         return 400
-    candidate = root.joinpath(*segments) if segments else root / INDEX_HTML
-    try:
-        real = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return 404
-    if real.is_dir():
-        real = real / INDEX_HTML
-    if not real.is_relative_to(root) or not real.is_file():
+    real = _served(root, root.joinpath(*segments))
+    if real is not None and real.is_dir():
+        real = _served(root, real / INDEX_HTML)
+    if real is None or not real.is_file():
         return 404
     return real
+
+
+def _served(root: Path, candidate: Path) -> Path | None:
+    """Return where candidate really is, if that is inside root and not hidden; else None."""
+    try:
+        real = candidate.resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not real.is_relative_to(root):
+        return None
+    if any(part.startswith(".") for part in real.relative_to(root).parts):
+        return None  # a link with an ordinary name to a hidden file (the build cache)
+    return real
+
+
+def _feed(root: Path, path: Path) -> bytes | None:
+    """Return the bytes of a feed in the folder, read once as a regular file; None if refused."""
+    try:
+        return read_regular(path, MAX_FEED_BYTES, within=root)
+    except FileRefused:
+        return None
 
 
 class PreviewServer:
@@ -194,9 +223,13 @@ class _Server(ThreadingHTTPServer):
         import sys
 
         error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError) or self.log is None:
-            return
-        self.log(f"error answering {client_address[0]}: {type(error).__name__}: {error}")
+        if not isinstance(error, ConnectionError):
+            self.note(f"error answering {client_address[0]}: {type(error).__name__}: {error}")
+
+    def note(self, line: str) -> None:
+        """Log a line, its control characters escaped: a request line is the client's text."""
+        if self.log is not None:
+            self.log(printable(line))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -228,23 +261,38 @@ class _Handler(BaseHTTPRequestHandler):
         if not _HOST.match(host):
             host = urlsplit(server.url).netloc
         reply = answer(server.root, self.path, host)
-        length = reply.file.stat().st_size if reply.file else len(reply.body)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.media_type)
-        self.send_header("Content-Length", str(length))
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if not body:
-            return
-        if reply.file is None:
-            self.wfile.write(reply.body)
-            return
-        with reply.file.open("rb") as stream:
-            shutil.copyfileobj(stream, self.wfile)
+        with contextlib.ExitStack() as stack:
+            descriptor = None
+            if reply.file is not None:
+                try:
+                    # Opened once, never through a link: what was judged is what is sent.
+                    descriptor = stack.enter_context(open_regular(reply.file, within=server.root))
+                except FileRefused:
+                    reply = Reply(404, body=b"not found\n")
+            length = os.fstat(descriptor).st_size if descriptor is not None else len(reply.body)
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.media_type)
+            self.send_header("Content-Length", str(length))
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not body:
+                return
+            if descriptor is None:
+                self.wfile.write(reply.body)
+            else:
+                self._send(descriptor, length)
+
+    def _send(self, descriptor: int, length: int) -> None:
+        """Send a file's first length bytes, as its Content-Length promised."""
+        left = length
+        while left > 0:
+            chunk = os.read(descriptor, min(_CHUNK, left))
+            if not chunk:
+                return  # it shrank since: the client sees a short body
+            self.wfile.write(chunk)
+            left -= len(chunk)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Pass a line per request to the server's log, if it has one."""
-        log = cast(_Server, self.server).log
-        if log is not None:
-            log(f"{self.address_string()} {format % args}")
+        cast(_Server, self.server).note(f"{self.address_string()} {format % args}")
