@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -12,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.delivery.mail_list import Pace
-from briefkit.delivery.mail_log import SendLog
+from briefkit.delivery.mail_list import ListSendError, Pace
+from briefkit.delivery.mail_log import MAX_LOG_BYTES, SendLog, SendLogBusy
 from briefkit.delivery.mail_recipients import read_list
 from briefkit.errors import BriefkitError
 from conftest import Run, write
@@ -219,8 +221,10 @@ def test_the_log_counts_only_the_same_message(tmp_path: Path) -> None:
     log = tmp_path / "list.txt.sent.log"
     with SendLog(log, "Brief 1") as first:
         first.record("a@example.org", "<1@example.org>")
-    assert SendLog(log, "Brief 1").reached() == {"a@example.org"}
-    assert SendLog(log, "Brief 2").reached() == set()
+    with SendLog(log, "Brief 1") as same:
+        assert same.reached() == {"a@example.org"}
+    with SendLog(log, "Brief 2") as other:
+        assert other.reached() == set()
 
 
 def test_pace_spaces_messages_evenly() -> None:
@@ -230,3 +234,234 @@ def test_pace_spaces_messages_evenly() -> None:
         pace.wait()
     assert time.monotonic() - started >= 0.3
     assert Pace(None).interval == 0
+
+
+def send_command(listed: Path) -> list[str]:
+    return [sys.executable, "-m", "briefkit", "email", SAMPLE, "--list", str(listed), "--send"]
+
+
+def test_two_runs_started_together_reach_each_reader_once(
+    plain_server: MailServer, inbox: Inbox, samples_workspace: Path
+) -> None:
+    readers = [f"reader{n}@example.org" for n in range(1, 21)]
+    listed = write(samples_workspace / "twenty.txt", "\n".join(readers) + "\n")
+    inbox.rcpt_delay = 0.1  # two seconds of sending: the runs overlap
+    runs = [
+        subprocess.Popen(
+            send_command(listed),
+            env={**os.environ, **NO_LOGIN},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [(run.communicate(timeout=300), run.returncode) for run in runs]
+    for reader in readers:
+        assert len(inbox.to(reader)) == 1, reader
+    assert len(inbox.received) == 20
+    for (out, errors), status in outcomes:
+        assert "Traceback" not in errors and "internal error" not in errors
+        if status != 0:
+            assert status == 1
+            assert f"{listed}.sent.log: another run is sending to this list now" in errors
+            assert "nothing was sent" in errors
+        else:
+            assert "sent 20 messages" in out or "20 readers already have" in out
+    assert sorted(entry["to"] for entry in log_lines(listed)) == sorted(readers)
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_log(tmp_path: Path) -> None:
+    log = tmp_path / "list.txt.sent.log"
+    with SendLog(log, "Brief 1"), pytest.raises(SendLogBusy, match="another run is sending"):
+        SendLog(log, "Brief 1").__enter__()
+    with SendLog(log, "Brief 1") as after:  # the lock went with the first run
+        assert after.reached() == set()
+
+
+def test_a_full_disk_stops_the_run_at_the_reader_it_cannot_record(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, samples_workspace: Path
+) -> None:
+    from test_faults import _fill, _mounted
+
+    folder = samples_workspace / "lists"
+    with _mounted(folder, f"-t tmpfs -o size=1m tmpfs {folder}"):
+        listed = write(folder / "readers.txt", "\n".join(READERS) + "\n")
+        log = folder / "readers.txt.sent.log"
+        # A log whose one page is full: the next line needs a page the disk no longer has.
+        log.write_bytes(b"#" * 4095 + b"\n")
+        _fill(folder / "filler")
+        result = send_list(run_cli, listed)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert (
+            f"{log}: cannot write the send log (No space left on device): the mail server "
+            "accepted the message to reader1@example.org, but the log does not record it, "
+            "so the run stopped before sending to anyone else" in result.stderr
+        )
+        assert "5 of 6 readers still to reach" in result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        assert [r.recipients for r in inbox.received] == [["reader1@example.org"]]
+        (folder / "filler").unlink()
+        again = send_list(run_cli, listed)
+    assert again.returncode == 0, again.stderr
+    assert "sent 6 messages" in again.stdout  # reader1 again: the log could not vouch for them
+    assert len(inbox.received) == 7
+
+
+def test_a_log_write_that_fails_stops_the_run_before_the_next_reader(
+    plain_server: MailServer, inbox: Inbox, readers: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefkit
+    from briefkit.delivery import mail_log
+
+    def no_space(descriptor: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    message = briefkit.compose_email(briefkit.load(SAMPLE), to=["a@example.org"])
+    monkeypatch.setattr(mail_log, "_append", no_space)
+    monkeypatch.setenv("BRIEFKIT_SMTP_USER", "")
+    monkeypatch.setenv("BRIEFKIT_SMTP_PASSWORD", "")
+    with pytest.raises(ListSendError) as stopped:
+        briefkit.send_email_to_list(message, readers)
+    assert "accepted the message to reader1@example.org, but the log does not record it" in str(
+        stopped.value
+    )
+    assert stopped.value.report.sent == ["reader1@example.org"]
+    assert [r.recipients for r in inbox.received] == [["reader1@example.org"]]
+
+
+def refused_at_once(listed: Path) -> subprocess.CompletedProcess[str]:
+    """Send to a list whose run must be refused at once: a hang fails this test, not the suite."""
+    return subprocess.run(
+        send_command(listed),
+        env={**os.environ, **NO_LOGIN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def make_odd_file(path: Path, kind: str, elsewhere: Path) -> str:
+    """Put a link, a device or a FIFO at path; return what briefkit should say it is."""
+    if kind == "link":
+        path.symlink_to(elsewhere)
+        return "is a symbolic link (links are not followed)"
+    if kind == "device":
+        try:
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 5))  # another /dev/zero
+        except PermissionError:
+            pytest.skip("making a device needs root, as in CI")
+    else:
+        os.mkfifo(path)
+    return "is not a regular file"
+
+
+@pytest.mark.parametrize("kind", ["link", "device", "fifo"])
+def test_a_send_log_that_is_not_a_regular_file_is_refused(
+    plain_server: MailServer, inbox: Inbox, readers: Path, tmp_path: Path, kind: str
+) -> None:
+    log = readers.with_name("readers.txt.sent.log")
+    elsewhere = write(tmp_path / "elsewhere.txt", "kept\n")
+    reason = make_odd_file(log, kind, elsewhere)
+    result = refused_at_once(readers)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{log}: the send log {reason}; nothing was sent" in result.stderr
+    assert inbox.received == []
+    assert elsewhere.read_text() == "kept\n"
+
+
+@pytest.mark.parametrize("kind", ["link", "device", "fifo"])
+def test_a_list_that_is_not_a_regular_file_is_refused(
+    plain_server: MailServer, inbox: Inbox, readers: Path, samples_workspace: Path, kind: str
+) -> None:
+    listed = samples_workspace / "other.txt"
+    reason = make_odd_file(listed, kind, readers)
+    result = refused_at_once(listed)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.strip() == f"{listed}: error: the list {reason}"
+    assert inbox.received == []
+
+
+def test_a_send_log_over_its_limit_is_refused(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path
+) -> None:
+    log = readers.with_name("readers.txt.sent.log")
+    with log.open("wb") as sparse:
+        sparse.truncate(MAX_LOG_BYTES + 1)  # takes no disk: a hole
+    result = send_list(run_cli, readers)
+    assert result.returncode == 1
+    assert (
+        f"{log}: the send log is 67,108,865 bytes, more than the limit of 67,108,864 (64 MiB"
+        in result.stderr
+    )
+    assert inbox.received == []
+
+
+def test_one_mailbox_spelt_two_ways_is_one_reader(tmp_path: Path) -> None:
+    listed = read_list(
+        write(
+            tmp_path / "a.txt",
+            "ok@xn--bcher-kva.example\nok@bücher.example\nOK@BÜCHER.example\n"
+            "a@straße.de\na@strasse.de\n",
+        )
+    )
+    assert [r.address.addr_spec for r in listed.recipients] == [
+        "ok@xn--bcher-kva.example",
+        "a@straße.de",
+        "a@strasse.de",  # another domain (IDNA 2008 keeps ß), so another reader
+    ]
+    assert [w.split(": warning: ")[1] for w in listed.warnings] == [
+        "ok@bücher.example is already on line 1: it gets one message",
+        "OK@BÜCHER.example is already on line 1: it gets one message",
+    ]
+
+
+def test_a_reader_the_log_records_in_another_spelling_is_not_sent_again(tmp_path: Path) -> None:
+    log = tmp_path / "list.txt.sent.log"
+    entry = {"time": "2025-11-24T16:00:00Z", "to": "ok@bücher.example", "subject": "Brief 1"}
+    log.write_text(json.dumps(entry, ensure_ascii=False) + "\n")
+    (reader,) = read_list(write(tmp_path / "list.txt", "OK@xn--Bcher-kva.example\n")).recipients
+    with SendLog(log, "Brief 1") as recorded:
+        assert reader.key in recorded.reached()
+
+
+def test_a_csv_field_python_cannot_read_is_named_by_its_line(tmp_path: Path) -> None:
+    row = f'x@example.org,"{"n" * 200_000}"'
+    listed = write(tmp_path / "a.csv", f"email,name\na@example.org,A\n{row}\n")
+    with pytest.raises(BriefkitError) as refused:
+        read_list(listed)
+    assert str(refused.value) == (
+        f"{listed}:3: error: a field is longer than 131,072 characters, more than any address "
+        "or name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("Ann\u202eXE.ppa", "contains a bidirectional control (U+202E): it can disguise"),
+        ("Ann\u2066Lee", "contains a bidirectional control (U+2066): it can disguise"),
+        ("Ann\tLee", "contains a control character (U+0009)"),
+        ("Ann\x1bLee", "contains a control character (U+001B)"),
+        ("Ann\0Lee", "contains a control character (U+0000)"),
+    ],
+)
+def test_a_listed_name_with_a_control_character_is_refused(
+    tmp_path: Path, name: str, problem: str
+) -> None:
+    listed = write(tmp_path / "a.csv", f'email,name\na@example.org,"{name}"\n')
+    with pytest.raises(BriefkitError) as refused:
+        read_list(listed)
+    assert str(refused.value).startswith(f"{listed}:2: error: the name {name!r} {problem}")
+
+
+def test_a_long_list_is_checked_in_seconds(tmp_path: Path) -> None:
+    count = 100_000
+    listed = write(tmp_path / "long.txt", "".join(f"r{n}@example.org\n" for n in range(count)))
+    started = time.monotonic()
+    checked = read_list(listed)
+    elapsed = time.monotonic() - started
+    assert len(checked.recipients) == count
+    # About 0.5 s here; the parser for every address took 14 s here and minutes elsewhere.
+    assert elapsed < 5, f"checking {count:,} addresses took {elapsed:.1f} s"

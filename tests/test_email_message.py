@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import briefkit
-from briefkit.delivery.mail_address import parse_address
+from briefkit.delivery.mail_address import (
+    PLAIN_ADDRESS,
+    checked_address,
+    parse_address,
+    parsed_address,
+)
+from briefkit.delivery.mail_message import plain_filename
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.rendering.language import language_for
-from conftest import MINIMAL, ROOT, SAMPLES, write
+from conftest import MINIMAL, ROOT, SAMPLES, examples, write
 from mailserver import body
 
 GMAIL_CLIPS_AT = 102 * 1000  # bytes of HTML; Gmail hides the rest behind "View entire message"
@@ -145,7 +155,8 @@ def test_a_line_break_in_a_header_is_refused(workspace: Path) -> None:
         workspace / "briefings" / "b.md",
         MINIMAL.replace("title: A minimal brief", 'title: "A brief\\r\\nBcc: all@example.org"'),
     )
-    with pytest.raises(BriefkitError, match=r"the brief's title .* line break"):
+    # The source's checks may refuse it first; either way no message is made.
+    with pytest.raises(BriefkitError, match=r"the brief's title .* line break|\(U\+000D\)"):
         compose(source)
     good = write(workspace / "briefings" / "good.md", MINIMAL)
     with pytest.raises(BriefkitError, match="line break"):
@@ -271,3 +282,90 @@ def test_an_image_swapped_after_checking_is_refused(
 def test_a_figure_travels_as_a_related_part() -> None:
     html = body(compose(ROOT / "briefings" / "india-japan-2025-11.md"), "html")
     assert re.search(r'<img src="cid:[^"]+" width="\d+"', html)
+
+
+HOSTILE_NAMES = [
+    # (the file's name, how the source names it)
+    ("=?utf-8?q?=0D=0ABcc=3A_evil=40x.org?=.png", "<=?utf-8?q?=0D=0ABcc=3A_evil=40x.org?=.png>"),
+    ("x\r\nBcc: evil@x.org.png", "x%0D%0ABcc:%20evil@x.org.png"),
+    ('a"; b=".png', '<a"; b=".png>'),
+]
+
+
+@pytest.mark.parametrize(("name", "reference"), HOSTILE_NAMES)
+def test_an_image_file_name_never_reaches_a_header(
+    workspace: Path, name: str, reference: str
+) -> None:
+    import email
+    import email.policy
+
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), "white").save(workspace / "briefings" / name)
+    Image.new("RGB", (40, 20), "white").save(workspace / "briefings" / "chart.gif")
+    source = write(
+        workspace / "briefings" / "b.md",
+        MINIMAL.replace(
+            "Something happened [@src].",
+            f"Something happened [@src].\n\n![A chart]({reference})\n\n![Another](chart.gif)",
+        ),
+    )
+    assert briefkit.load(source).findings == []
+    path = briefkit.write_email(compose(source), workspace / "out" / "b.eml")
+    parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert all(part["Bcc"] is None for part in parsed.walk())
+    images = [part for part in parsed.walk() if part.get_content_maintype() == "image"]
+    assert [part.get_filename() for part in images] == ["figure-1.png", "figure-2.gif"]
+    assert b"evil" not in path.read_bytes() and b"\xe2\x80\xae" not in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "brief\n",
+        "brief\r\nBcc: evil@x.org",
+        "=?utf-8?q?=0D=0A?=",
+        "gpj\u202e.exe",
+        "a\u2066b",
+        "\x1b",
+    ],
+)
+def test_an_attachment_name_is_plain_whatever_the_source_is_called(stem: str) -> None:
+    name = plain_filename(stem, "pdf")
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.pdf", name), name
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "A brief \u202eevil"),
+        ("title", "A brief \u2067evil"),
+        ("series", "Briefs\u202d"),
+        ("number", "\u202e11"),
+        ("title", "A brief\x1b[2J"),
+        ("title", "A brief\r\nBcc: all@example.org"),
+    ],
+)
+def test_a_control_character_in_the_subject_is_refused(
+    workspace: Path, field: str, value: str
+) -> None:
+    # The source's own checks refuse these too; the message refuses them whatever made the brief.
+    brief = briefkit.load(write(workspace / "briefings" / "b.md", MINIMAL)).brief
+    assert brief is not None
+    hostile = replace(brief, meta=brief.meta.model_copy(update={field: value}))
+    with pytest.raises(
+        BriefkitError, match=rf"the brief's {field} .* contains a (bidi|control|line)"
+    ):
+        briefkit.compose_email(hostile, to=["a@example.org"], sender=SENDER)
+
+
+@settings(max_examples=examples(2000))
+@given(st.from_regex(PLAIN_ADDRESS, fullmatch=True))
+def test_a_plain_address_is_checked_as_the_parser_checks_it(text: str) -> None:
+    quick, parsed = checked_address(text), parsed_address(text)
+    assert isinstance(quick, Address) and isinstance(parsed, Address), (quick, parsed)
+    assert (quick.username, quick.domain, str(quick)) == (
+        parsed.username,
+        parsed.domain,
+        str(parsed),
+    )

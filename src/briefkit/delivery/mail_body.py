@@ -9,6 +9,7 @@ fetched from elsewhere; images travel with the message as related parts addresse
 from __future__ import annotations
 
 import io
+import mimetypes
 from dataclasses import dataclass, replace
 from email.utils import make_msgid
 from pathlib import Path
@@ -75,11 +76,21 @@ class CidImages:
         return f"cid:{self.found[path]}"
 
     def parts(self) -> list[InlineImage]:
-        """Return the images addressed so far, each read (and checked) by the fetcher."""
+        """Return the images addressed so far, each read (and checked) by the fetcher.
+
+        Each part is named figure-1.png, figure-2.jpg...: a name of briefkit's making, as the
+        name stands in a header and the file's own name is the source's text.
+        """
         return [
-            InlineImage(cid, self.fetcher.read(path), media_type(path), path.name)
-            for path, cid in self.found.items()
+            InlineImage(cid, self.fetcher.read(path), media_type(path), _part_name(number, path))
+            for number, (path, cid) in enumerate(self.found.items(), start=1)
         ]
+
+
+def _part_name(number: int, path: Path) -> str:
+    """Return the file name of an image's part: figure-N and its type's usual extension."""
+    extension = mimetypes.guess_extension(media_type(path)) or ""
+    return f"figure-{number}{extension}"
 
 
 def render_bodies(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from briefkit.building.clock import build_time
 from briefkit.config import Workspace
-from briefkit.delivery.mail_address import refuse_line_breaks
+from briefkit.delivery.mail_address import safe_header
 from briefkit.delivery.mail_body import CidImages, render_bodies
 from briefkit.delivery.mail_message import (
     Attached,
@@ -76,14 +76,14 @@ class _Composer:
         to: tuple[Address, ...],
         cc: tuple[Address, ...] = (),
     ) -> Headers:
-        """Return the headers of the brief's message; a line break in the subject is refused."""
+        """Return the headers of the brief's message; text unfit for a header is refused."""
         meta = view.meta
         for what, value in (
             ("title", meta.title),
             ("series", meta.series),
             ("number", meta.number),
         ):
-            refuse_line_breaks(value or "", f"the brief's {what}")
+            safe_header(value or "", f"the brief's {what}")
         subject = self.theme.render("email/subject.txt", view.language, view=view).strip()
         return Headers(subject, sender, to, cc, meta.language)
 

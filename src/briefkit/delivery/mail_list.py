@@ -14,9 +14,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from briefkit.delivery.mail_log import SendLog, log_path
+from briefkit.delivery.mail_log import LogNotWritten, SendLog, log_path
 from briefkit.delivery.mail_message import list_message_id, readdress
-from briefkit.delivery.mail_recipients import DistributionList
+from briefkit.delivery.mail_recipients import DistributionList, Recipient
 from briefkit.delivery.mail_smtp import (
     Credentials,
     SendError,
@@ -91,36 +91,70 @@ def send_to_list(
     progress: ListProgress | None = None,
     log: Path | None = None,
 ) -> ListReport:
-    """Send a copy of message to each reader not yet reached, recording each one accepted."""
-    record = SendLog(log or log_path(readers.path), str(message["Subject"]))
-    reached = record.reached()
-    todo = [r for r in readers.recipients if r.key not in reached]
-    report = ListReport(
-        readers.path, record.path, len(readers.recipients), len(readers.recipients) - len(todo)
-    )
-    if progress is not None:
-        progress.sending(len(todo), report.reached_before)
-    if not todo:
-        return report
+    """Send a copy of message to each reader not yet reached, recording each one accepted.
+
+    The send log stays locked from before it is read until the last message, so a second run
+    to the same list at the same time is refused (SendLogBusy) and sends nothing.
+    """
+    with SendLog(log or log_path(readers.path), str(message["Subject"])) as record:
+        reached = record.reached()
+        todo = [r for r in readers.recipients if r.key not in reached]
+        total = len(readers.recipients)
+        report = ListReport(readers.path, record.path, total, total - len(todo))
+        if progress is not None:
+            progress.sending(len(todo), report.reached_before)
+        if todo:
+            _send_each(message, todo, server, credentials, record, report, rate, progress)
+    return report
+
+
+def _send_each(
+    message: EmailMessage,
+    todo: list[Recipient],
+    server: SmtpServer,
+    credentials: Credentials | None,
+    record: SendLog,
+    report: ListReport,
+    rate: float | None,
+    progress: ListProgress | None,
+) -> None:
+    """Send one copy to each reader in turn; stop at the first that cannot be recorded."""
     own = copy.deepcopy(message)
     pace = Pace(rate)
     try:
-        with record, connection(server, credentials) as client:
+        with connection(server, credentials) as client:
             for reader in todo:
                 pace.wait()
-                message_id = list_message_id(own, reader.address)
+                message_id = list_message_id(own, reader.key)
                 readdress(own, reader.address, message_id)
                 refused = send_to(client, server, own, reader.address)
                 if refused:
                     report.refused[reader.address.addr_spec] = refused
                 else:
-                    record.record(reader.key, message_id)
                     report.sent.append(reader.address.addr_spec)
+                    _record(record, reader, message_id, report)
                 if progress is not None:
                     progress.sent(reader.address.addr_spec, refused)
+    except ListSendError:
+        raise
     except SendError as exc:
         raise ListSendError(f"{exc}; {stopped(report)}", report) from exc
-    return report
+
+
+def _record(record: SendLog, reader: Recipient, message_id: str, report: ListReport) -> None:
+    """Record a reader the server accepted; if the log cannot say so, stop the run."""
+    try:
+        record.record(reader.key, message_id)
+    except LogNotWritten as exc:
+        # Sending on would leave more readers the log cannot vouch for, each sent again later.
+        address = reader.address.addr_spec
+        raise ListSendError(
+            f"{exc}: the mail server accepted the message to {address}, but the log does not "
+            f"record it, so the run stopped before sending to anyone else; the next run will "
+            f"send {address} a second copy (with the same Message-ID, which mail clients show "
+            f"once); {stopped(report)}",
+            report,
+        ) from exc
 
 
 def stopped(report: ListReport) -> str:

@@ -6,20 +6,41 @@ message. A run that stops at any instant (server down, Ctrl-C, a kill) leaves ev
 address recorded, so the next run sends only to the others. A line cut short by a crash is
 ignored and fenced off by the next run. One log serves every brief sent to the list: a line
 counts for the message with the same subject only.
+
+A run holds an exclusive lock on the log from before it reads it until its last message, so
+two runs to one list never both send: the second is refused at once. The log is opened as a
+regular file only (never through a link, never a device or FIFO) and read up to a limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
+from briefkit.delivery.mail_address import address_key
 from briefkit.errors import BriefkitError
+from briefkit.files import FileRefused, open_append, read_open
 
 LOG_SUFFIX = ".sent.log"
+# A line is about 200 bytes, so this is some 300,000 messages: far more than a list's runs.
+MAX_LOG_BYTES = 64 * 1024 * 1024
+
+
+class SendLogBusy(BriefkitError):
+    """Another run holds the send log: it is sending to the same list now."""
+
+
+class LogNotWritten(BriefkitError):
+    """A line could not be written to the send log (a full disk, an I/O error)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: cannot write the send log ({reason})")
+        self.path = path
+        self.reason = reason
 
 
 def log_path(list_path: Path) -> Path:
@@ -28,41 +49,38 @@ def log_path(list_path: Path) -> Path:
 
 
 class SendLog:
-    """The addresses one message (known by its subject) has reached, and a way to add one."""
+    """The addresses one message (known by its subject) has reached, and a way to add one.
+
+    Open it with ``with``: that locks the log for this run and reads it.
+    """
 
     def __init__(self, path: Path, subject: str) -> None:
         self.path = path
         self.subject = subject
-        self._stream: BinaryIO | None = None
+        self._descriptor: int | None = None
+        self._reached: set[str] = set()
 
     def reached(self) -> set[str]:
-        """Return the addresses (in lower case) the log records for this message."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return set()
-        except OSError as exc:
-            raise BriefkitError(f"{self.path}: cannot read the send log ({exc.strerror})") from exc
-        # Only whole lines count: a last line without its newline was cut short by a crash.
-        lines = data.split(b"\n")[:-1]
-        found = set()
-        for line in lines:
-            entry = _entry(line)
-            if entry is not None and entry.get("subject") == self.subject:
-                found.add(str(entry.get("to", "")).lower())
-        return found
+        """Return the addresses (as address_key gives them) the log records for this message."""
+        self._opened()
+        return set(self._reached)
 
     def __enter__(self) -> SendLog:
-        """Open the log for appending, fencing off a line a crash cut short."""
-        created = not self.path.exists()
+        """Open and lock the log, read it, and fence off a line a crash cut short."""
+        descriptor = self._open()
         try:
-            self._stream = self.path.open("ab")
-            if not created and self.path.stat().st_size and not _ends_with_newline(self.path):
-                self._write(b"\n")
-        except OSError as exc:
-            raise BriefkitError(f"{self.path}: cannot write the send log ({exc.strerror})") from exc
-        if created:
-            _sync_folder(self.path.parent)
+            self._lock(descriptor)
+            data = self._read(descriptor)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        self._descriptor = descriptor
+        try:
+            self._fence(data)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        self._reached = _recorded(data, self.subject)
         return self
 
     def __exit__(
@@ -71,10 +89,10 @@ class SendLog:
         value: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        """Close the log."""
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
+        """Close the log, which releases its lock."""
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
 
     def record(self, address: str, message_id: str) -> None:
         """Append that the server accepted the message to address, and sync it to disk."""
@@ -86,13 +104,87 @@ class SendLog:
         }
         self._write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
 
-    def _write(self, data: bytes) -> None:
-        """Write bytes in one call, then flush and fsync them."""
-        if self._stream is None:
+    def _open(self) -> int:
+        """Open (or create) the log as a regular file, for reading and appending."""
+        try:
+            return open_append(self.path, readable=True)
+        except FileRefused as exc:
+            raise BriefkitError(
+                f"{self.path}: the send log {exc.reason}; nothing was sent"
+            ) from exc
+
+    def _lock(self, descriptor: int) -> None:
+        """Take the log for this run alone, or refuse at once if another run has it."""
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SendLogBusy(
+                f"{self.path}: another run is sending to this list now (it holds the send "
+                "log's lock); nothing was sent: let that run finish, then run the same "
+                "command again to reach anyone it missed"
+            ) from None
+        except OSError as exc:
+            raise BriefkitError(
+                f"{self.path}: cannot lock the send log ({exc.strerror}); nothing was sent"
+            ) from exc
+
+    def _read(self, descriptor: int) -> bytes:
+        """Return the log's bytes, refusing a log beyond its limit."""
+        size = os.fstat(descriptor).st_size
+        if size > MAX_LOG_BYTES:
+            raise BriefkitError(
+                f"{self.path}: the send log is {size:,} bytes, more than the limit of "
+                f"{MAX_LOG_BYTES:,} (64 MiB, some 300,000 messages); nothing was sent: keep "
+                "only the lines of the brief being sent (its subject), or give the list a new "
+                "name to start a new log"
+            )
+        try:
+            return read_open(descriptor, self.path, MAX_LOG_BYTES)
+        except FileRefused as exc:
+            raise BriefkitError(
+                f"{self.path}: the send log {exc.reason}; nothing was sent"
+            ) from exc
+
+    def _fence(self, data: bytes) -> None:
+        """End a line a crash cut short, so the next line starts on its own; sync a new log."""
+        if not data:
+            _sync_folder(self.path.parent)  # a log just made must survive a crash too
+        elif not data.endswith(b"\n"):
+            try:
+                self._write(b"\n")
+            except LogNotWritten as exc:
+                raise BriefkitError(f"{exc}; nothing was sent") from exc
+
+    def _opened(self) -> int:
+        """Return the open log's descriptor; the log is used only inside ``with``."""
+        if self._descriptor is None:
             raise RuntimeError("the send log is not open")
-        self._stream.write(data)
-        self._stream.flush()
-        os.fsync(self._stream.fileno())
+        return self._descriptor
+
+    def _write(self, data: bytes) -> None:
+        """Write bytes to the end of the log and sync them, or say why they could not be."""
+        try:
+            _append(self._opened(), data)
+        except OSError as exc:
+            raise LogNotWritten(self.path, exc.strerror or str(exc)) from exc
+
+
+def _append(descriptor: int, data: bytes) -> None:
+    """Write all of data to the end of a file (a full disk can take part of it), then sync."""
+    while data:
+        data = data[os.write(descriptor, data) :]
+    os.fsync(descriptor)
+
+
+def _recorded(data: bytes, subject: str) -> set[str]:
+    """Return the addresses whole lines of a log record for a subject, as address_key gives."""
+    # Only whole lines count: a last line without its newline was cut short by a crash.
+    found = set()
+    for line in data.split(b"\n")[:-1]:
+        entry = _entry(line)
+        if entry is not None and entry.get("subject") == subject:
+            found.add(address_key(str(entry.get("to", ""))))
+    return found
 
 
 def _entry(line: bytes) -> dict[str, object] | None:
@@ -102,13 +194,6 @@ def _entry(line: bytes) -> dict[str, object] | None:
     except (UnicodeDecodeError, ValueError):
         return None
     return entry if isinstance(entry, dict) else None
-
-
-def _ends_with_newline(path: Path) -> bool:
-    """Tell whether a file's last byte is a newline."""
-    with path.open("rb") as stream:
-        stream.seek(-1, os.SEEK_END)
-        return stream.read(1) == b"\n"
 
 
 def _sync_folder(folder: Path) -> None:

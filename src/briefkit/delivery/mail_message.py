@@ -16,14 +16,14 @@ from email.policy import SMTP
 from email.utils import format_datetime, localtime, make_msgid
 from typing import cast
 
-from briefkit.delivery.mail_address import refuse_line_breaks
+from briefkit.delivery.mail_address import safe_header
 from briefkit.delivery.mail_body import Bodies
 from briefkit.errors import BriefkitError
 from briefkit.sources.slugs import slug
 
 # Message-IDs of a list's messages are name-based UUIDs in this namespace (see list_message_id).
 _ID_NAMESPACE = uuid.UUID("5b0f6c1e-6f2d-4c1a-9a7e-2f64d8b1c0a3")
-_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MEGABYTE = 1_000_000
 
 
@@ -50,7 +50,7 @@ class Headers:
 def start(headers: Headers) -> EmailMessage:
     """Return a message with its headers set and no body yet."""
     message = EmailMessage()
-    message["Subject"] = refuse_line_breaks(headers.subject, "the subject")
+    message["Subject"] = safe_header(headers.subject, "the subject")
     message["From"] = headers.sender
     message["To"] = headers.to
     if headers.cc:
@@ -63,7 +63,7 @@ def start(headers: Headers) -> EmailMessage:
 def _finish(message: EmailMessage, headers: Headers) -> EmailMessage:
     """Set the headers that setting content would clear or move into a part."""
     if headers.language:
-        message["Content-Language"] = headers.language
+        message["Content-Language"] = safe_header(headers.language, "the brief's language")
     return message
 
 
@@ -82,7 +82,7 @@ def brief_message(headers: Headers, bodies: Bodies, attachments: list[Attached])
                 subtype,
                 cid=f"<{image.cid}>",
                 disposition="inline",
-                filename=image.filename,
+                filename=safe_header(image.filename, "an image's part name"),
             )
     attach(message, attachments)
     return _finish(message, headers)
@@ -97,10 +97,11 @@ def kindle_message(headers: Headers, text: str, epub: Attached) -> EmailMessage:
 
 
 def attach(message: EmailMessage, attachments: list[Attached]) -> None:
-    """Add files to a message as attachments under their own names."""
+    """Add files to a message as attachments under the names briefkit gave them."""
     for item in attachments:
         maintype, subtype = item.media_type.split("/", 1)
-        message.add_attachment(item.data, maintype, subtype, filename=item.filename)
+        filename = safe_header(item.filename, "an attachment's name")
+        message.add_attachment(item.data, maintype, subtype, filename=filename)
 
 
 def check_size(attachments: list[Attached], limit_mb: float) -> None:
@@ -116,8 +117,12 @@ def check_size(attachments: list[Attached], limit_mb: float) -> None:
 
 
 def plain_filename(stem: str, suffix: str) -> str:
-    """Return a file name of plain ASCII letters, digits, dots and dashes, as Kindle wants."""
-    name = stem if _PLAIN_NAME.match(stem) else slug(stem) or "brief"
+    """Return a file name of plain ASCII letters, digits, dots and dashes, as Kindle wants.
+
+    A part's file name stands in a header, so it never carries a source's own characters:
+    no line break, control character, bidirectional control or ``=?``.
+    """
+    name = stem if _PLAIN_NAME.fullmatch(stem) else slug(stem) or "brief"
     return f"{name}.{suffix}"
 
 
@@ -130,14 +135,14 @@ def readdress(message: EmailMessage, recipient: Address, message_id: str) -> Non
     message["Message-ID"] = message_id
 
 
-def list_message_id(message: EmailMessage, recipient: Address) -> str:
-    """Return the Message-ID of a list's message to one reader: the same in every run.
+def list_message_id(message: EmailMessage, key: str) -> str:
+    """Return the Message-ID of a list's message to one reader (by address_key): every run's.
 
     Should a server accept a message and the run die before the send log records it, the
     copy the next run sends carries the same Message-ID, which mail clients show once.
     """
     sender = cast(Address, message["From"].addresses[0])
-    name = f"{message['Subject']}\n{recipient.addr_spec.lower()}"
+    name = f"{message['Subject']}\n{key}"
     return f"<{uuid.uuid5(_ID_NAMESPACE, name)}@{sender.domain}>"
 
 

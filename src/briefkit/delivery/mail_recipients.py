@@ -1,7 +1,8 @@
 """A distribution list: one address a line, or CSV with ``email`` and optional ``name`` columns.
 
 Every address is checked before anything is sent; each problem is reported at its line, as
-``list.csv:LINE: error: ...``. An address listed twice gets one message.
+``list.csv:LINE: error: ...``. An address listed twice gets one message: two spellings of one
+domain (``bücher.example`` and ``xn--bcher-kva.example``) are one address.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from pathlib import Path
 
-from briefkit.delivery.mail_address import address_problem, header_problem, parse_address
+from briefkit.delivery.mail_address import address_key, checked_address, header_problem
 from briefkit.errors import BriefkitError
+from briefkit.files import FileRefused, read_regular
 
 MAX_LIST_BYTES = 10 * 1024 * 1024
+
+Row = tuple[int, str, str]
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,8 @@ class Recipient:
 
     @property
     def key(self) -> str:
-        """Return the address as the send log records it, in lower case."""
-        return self.address.addr_spec.lower()
+        """Return the address as the send log records it: see address_key."""
+        return address_key(self.address.addr_spec)
 
 
 @dataclass
@@ -49,14 +53,11 @@ def read_list(path: Path) -> DistributionList:
     warnings: list[str] = []
     seen: dict[str, int] = {}
     for line, value, name in rows:
-        problem = _problem(value, name)
-        if problem:
-            errors.append(f"{path}:{line}: error: {problem}")
+        found = _address(value, name)
+        if isinstance(found, str):
+            errors.append(f"{path}:{line}: error: {found}")
             continue
-        address = parse_address(value)
-        recipient = Recipient(
-            Address(name or address.display_name, addr_spec=address.addr_spec), line
-        )
+        recipient = Recipient(found, line)
         if recipient.key in seen:
             warnings.append(
                 f"{path}:{line}: warning: {value} is already on line {seen[recipient.key]}: "
@@ -72,30 +73,29 @@ def read_list(path: Path) -> DistributionList:
     return DistributionList(path, recipients, warnings)
 
 
-def _problem(value: str, name: str) -> str | None:
-    """Say what is wrong with a row's address and name, if anything."""
+def _address(value: str, name: str) -> Address | str:
+    """Return a row's address, named by its name column if it has one, or say what is wrong."""
     if not value:
         return "the row has no address"
-    problem = address_problem(value)
-    if problem:
-        return f"{value!r} {problem}"
+    address = checked_address(value)
+    if isinstance(address, str):
+        return f"{value!r} {address}"
     problem = header_problem(name)
-    return f"the name {name!r} {problem}" if problem else None
+    if problem:
+        return f"the name {name!r} {problem}"
+    if not name:
+        return address
+    return Address(display_name=name, username=address.username, domain=address.domain)
 
 
 def _read(path: Path) -> str:
-    """Return the text of a list file, or say why it cannot be read."""
+    """Return the text of a list file, a regular file read once, or say why it cannot be."""
     try:
-        size = path.stat().st_size
-        if size > MAX_LIST_BYTES:
-            raise BriefkitError(f"{path}: the list is {size:,} bytes; the limit is 10 MB")
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise BriefkitError(f"{path}: no such file") from exc
+        return read_regular(path, MAX_LIST_BYTES).decode("utf-8-sig")
+    except FileRefused as exc:
+        raise BriefkitError(f"{path}: error: the list {exc.reason}") from exc
     except UnicodeDecodeError as exc:
-        raise BriefkitError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except OSError as exc:
-        raise BriefkitError(f"{path}: cannot read the list ({exc.strerror or exc})") from exc
+        raise BriefkitError(f"{path}: error: not UTF-8 text ({exc.reason})") from exc
 
 
 def _is_csv(path: Path, text: str) -> bool:
@@ -105,7 +105,7 @@ def _is_csv(path: Path, text: str) -> bool:
     return path.suffix.lower() == ".csv" or ("email" in header and len(header) > 1)
 
 
-def _plain_rows(text: str) -> list[tuple[int, str, str]]:
+def _plain_rows(text: str) -> list[Row]:
     """Return (line, address, name) for each line that is not blank or a # comment."""
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -115,16 +115,32 @@ def _plain_rows(text: str) -> list[tuple[int, str, str]]:
     return rows
 
 
-def _csv_rows(text: str, path: Path) -> list[tuple[int, str, str]]:
+def _csv_rows(text: str, path: Path) -> list[Row]:
     """Return (line, address, name) for each row of a CSV list with an ``email`` column."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
-    if "email" not in columns:
-        raise BriefkitError(f"{path}:1: error: a CSV list needs an 'email' column")
-    rows = []
-    for row in reader:
-        email = (row.get(columns["email"]) or "").strip()
-        name = (row.get(columns["name"]) or "").strip() if "name" in columns else ""
-        if email or name:
-            rows.append((reader.line_num, email, name))
+    try:
+        columns = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+        if "email" not in columns:
+            raise BriefkitError(f"{path}:1: error: a CSV list needs an 'email' column")
+        rows = []
+        for row in reader:
+            email = (row.get(columns["email"]) or "").strip()
+            name = (row.get(columns["name"]) or "").strip() if "name" in columns else ""
+            if email or name:
+                rows.append((reader.line_num, email, name))
+    except csv.Error as exc:
+        # The DictReader counts a row once it is read; the reader under it, the line it is on.
+        line = reader.reader.line_num
+        raise BriefkitError(f"{path}:{line}: error: {_csv_problem(exc)}") from exc
     return rows
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """Say in words what Python's CSV reader could not read."""
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return (
+            f"a field is longer than {csv.field_size_limit():,} characters, "
+            "more than any address or name"
+        )
+    return f"not CSV that can be read ({text})"
