@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -150,3 +154,42 @@ def test_out_option_and_explicit_paths(workspace: Path, run_cli: Run) -> None:
     page = (workspace / "site" / "x.html").read_text()
     assert 'class="label label--fact">Fact<' in page
     assert "Commentary" in page and "The Desk" in page
+
+
+def test_what_the_cache_names_beyond_the_build_is_never_opened(workspace: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), "navy").save(workspace / "logo.png")
+    config = workspace / "briefkit.toml"
+    config.write_text(config.read_text() + 'logo = "logo.png"\n', encoding="utf-8")
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    command = [sys.executable, "-m", "briefkit", "build", "--format", "html", "-j", "1"]
+    assert subprocess.run(command, capture_output=True, timeout=120, check=False).returncode == 0
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert "0 built, 1 up to date" in again.stdout  # the source and the logo are read anyway
+    # A cache naming a FIFO (which never answers) and /dev/zero (which never ends) as inputs.
+    os.mkfifo(workspace / "trap")
+    cache = workspace / "out" / ".briefkit-cache.json"
+    document = json.loads(cache.read_text(encoding="utf-8"))
+    for entry in document["outputs"].values():
+        entry["inputs"] += [str(workspace / "trap"), "/dev/zero"]
+    cache.write_text(json.dumps(document), encoding="utf-8")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "1 built, 0 up to date" in result.stdout  # the entry was stale: nothing it named read
+
+
+def test_an_output_folder_leading_out_through_a_link_is_refused(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefings" / "2024" / "one.md", MINIMAL)
+    write(workspace / "briefings" / "two.md", MINIMAL)
+    outside = workspace.parent / f"{workspace.name}-outside"
+    outside.mkdir()
+    (workspace / "out").mkdir()
+    (workspace / "out" / "2024").symlink_to(outside)
+    result = run_cli("build", "--format", "html")
+    assert result.returncode == 1
+    assert "out/2024: a symbolic link leads out of out" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert list(outside.iterdir()) == []

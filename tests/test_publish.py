@@ -9,6 +9,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,7 +22,9 @@ from PIL import Image
 
 import briefkit
 from briefkit.config import Labels
+from briefkit.delivery.catalogue_atom import atom_feeds
 from briefkit.delivery.catalogue_covers import from_epub, thumbnail
+from briefkit.delivery.catalogue_json import json_feeds
 from briefkit.delivery.catalogue_model import (
     Catalogue,
     FileRef,
@@ -384,19 +387,20 @@ def test_index_page_lists_every_brief_and_advertises_the_catalogue(site: Path) -
     assert '<time datetime="2025-11-24">November 24, 2025</time>' in html
 
 
-def test_index_page_escapes_what_sources_say(tmp_path: Path) -> None:
+def _publication(source: Path, **given: Any) -> Publication:
+    """Return a publication of one EPUB named "a b", with what is given changed."""
     file = FileRef(PurePosixPath("a b.epub"), "application/epub+zip", 1234)
     image = FileRef(PurePosixPath("a b.thumbnail.jpg"), "image/jpeg", 99, 300, 480)
     publication = Publication(
-        source=tmp_path / "a.md",
+        source=source,
         identifier="urn:uuid:0",
-        title="<script>alert(1)</script> & {{ 7 * 7 }}",
+        title="A brief",
         subtitle=None,
-        authors=("A <b>bold</b> author",),
+        authors=("A. Writer",),
         organisation=None,
         series=None,
         number=None,
-        summary="Said <i>here</i>",
+        summary=None,
         keywords=(),
         classification=None,
         language="en",
@@ -408,6 +412,16 @@ def test_index_page_escapes_what_sources_say(tmp_path: Path) -> None:
         cover=image,
         thumbnail=image,
         anchor="brief-a",
+    )
+    return replace(publication, **given)
+
+
+def test_index_page_escapes_what_sources_say(tmp_path: Path) -> None:
+    publication = _publication(
+        tmp_path / "a.md",
+        title="<script>alert(1)</script> & {{ 7 * 7 }}",
+        authors=("A <b>bold</b> author",),
+        summary="Said <i>here</i>",
     )
     site = Site(base_url="https://x.example/", title="T & <T>", author="Desk")
     html = render_page(Catalogue.of(site, [publication]), Theme.of((ROOT,)), Labels()).decode()
@@ -517,20 +531,82 @@ def test_a_failed_brief_leaves_the_catalogue_as_it_was(workspace: Path, run_cli:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("source", "link"),
+    [
+        # The catalogue's feeds, of a series named to climb out of feeds/.
+        ("one.md", "feeds"),
+        # A brief's own folder, where the build writes its EPUB and PDF.
+        ("2024/one.md", "2024"),
+    ],
+)
 def test_a_link_leading_out_of_the_folder_is_refused_and_nothing_written_through_it(
-    workspace: Path, run_cli: Run
+    workspace: Path, run_cli: Run, source: str, link: str
 ) -> None:
-    write(workspace / "briefings" / "one.md", MINIMAL.replace("date:", "series: ../../up\ndate:"))
-    outside = workspace.parent / "outside"
+    write(workspace / "briefings" / source, MINIMAL.replace("date:", "series: ../../up\ndate:"))
+    outside = workspace.parent / f"{workspace.name}-outside"
     outside.mkdir()
     (workspace / "site").mkdir()
-    (workspace / "site" / "feeds").symlink_to(outside)
-    result = run_cli("publish", "--base-url", "https://briefs.example.org/")
+    (workspace / "site" / link).symlink_to(outside)
+    result = run_cli("publish", "--base-url", "https://briefs.example.org/", "-j", "1")
     assert result.returncode == 1
-    assert "site/feeds/" in result.stderr and "a symbolic link leads out of site" in result.stderr
+    assert f"site/{link}: a symbolic link leads out of site, so site/{link}/" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert list(outside.iterdir()) == []
     assert not (workspace / "site" / "catalog.xml").exists()
+
+
+WRONG_DESCRIPTIONS = [
+    {"identifier": 5},
+    {"summary": ["a", "list"]},
+    {"keywords": [1, 2]},
+    {"authors": "A. Writer"},
+    {"issued": 20251124},
+    {"labelled": {"facts": "many", "commentary": 0, "commentators": [], "omitted": 0}},
+    {"labelled": None},
+]
+
+
+@pytest.mark.slow
+def test_a_catalogue_record_of_the_wrong_types_counts_as_absent(workspace: Path) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    assert briefkit.publish(base_url="https://example.org/", jobs=1).ok
+    record = workspace / "site" / ".briefkit-catalogue.json"
+    kept = json.loads(record.read_text(encoding="utf-8"))
+    for wrong in WRONG_DESCRIPTIONS:
+        document = json.loads(json.dumps(kept))
+        for described in document["descriptions"].values():
+            described["description"].update(wrong)
+        record.write_text(json.dumps(document), encoding="utf-8")
+        report = briefkit.publish(base_url="https://example.org/", jobs=1)
+        assert report.ok, wrong
+        assert [e.title for e in _feed(workspace / "site", "catalog.xml").entries] == [
+            "A minimal brief"
+        ]
+    for damaged in ("[]", '{"schema": 1, "files": 5, "descriptions": []}', "not json"):
+        record.write_text(damaged, encoding="utf-8")
+        assert briefkit.publish(base_url="https://example.org/", jobs=1).ok
+
+
+def test_dates_in_year_one_are_written_with_four_digits(tmp_path: Path) -> None:
+    publication = _publication(tmp_path / "old.md", issued=dt.date(1, 1, 1))
+    catalogue = Catalogue.of(
+        Site(base_url="https://x.example/", title="T", author="D"), [publication]
+    )
+    for name, feed in atom_feeds(catalogue).items():
+        parsed = feedparser.parse(feed)
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        # feedparser reads a date only in RFC 3339's form, its year in four digits.
+        for item in (parsed.feed, *parsed.entries):
+            assert item.updated == "0001-01-01T00:00:00Z", name
+            assert item.updated_parsed[:3] == (1, 1, 1), name
+    document = json.loads(json_feeds(catalogue)[PurePosixPath("catalog.json")])
+    assert document["metadata"]["modified"] == "0001-01-01T00:00:00Z"
+    [listed] = document["publications"]
+    assert listed["metadata"]["modified"] == "0001-01-01T00:00:00Z"
+    assert listed["metadata"]["published"] == "0001-01-01"
+    html = render_page(catalogue, Theme.of((ROOT,)), Labels()).decode()
+    assert '<time datetime="0001-01-01">' in html
 
 
 def test_publishing_needs_a_base_url(workspace: Path, run_cli: Run) -> None:

@@ -3,14 +3,22 @@
 The cache is kept per output file, beside the outputs, so building one format never forgets
 another, the findings of each source are kept for ``--strict``, and the outputs of a source
 that is gone can be found and removed.
+
+The cache file is data anyone could have written, and it names paths: it only says what was
+used last time. An output is judged fresh by reading the files this build reads anyway, and
+only those: the source, images inside the source's folder, the workspace's logo (the theme and
+the settings are in the context). An entry naming anything else is stale, and nothing it names
+is opened.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -20,10 +28,16 @@ from typing import Any
 from briefkit import __version__
 from briefkit.building.output import write_atomic
 from briefkit.errors import BriefkitError, Finding
+from briefkit.files import FileRefused, open_append, read_regular
+from briefkit.paths import shown
+from briefkit.sources.images import IMAGE_TYPES, MAX_IMAGE_BYTES
 
 CACHE_NAME = ".briefkit-cache.json"
 LOCK_NAME = ".briefkit.lock"
+# Far above the cache of hundreds of briefs; a larger file is taken as damaged, not parsed.
+MAX_CACHE_BYTES = 64 * 1024 * 1024
 _SCHEMA = 2
+_MISSING = b"<missing>"
 
 
 @dataclass
@@ -58,30 +72,36 @@ class BuildCache:
         why it rebuilds everything; it is then written afresh.
         """
         path = out_dir / CACHE_NAME
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return cls(path, {})
-        except (OSError, ValueError):
-            return cls(path, {}, damaged=True)
         try:
-            data = json.loads(text)
-        except ValueError:
+            # Never through a link, never a FIFO or a device: this file is only data.
+            data = json.loads(read_regular(path, MAX_CACHE_BYTES))
+        except (FileRefused, ValueError):
             return cls(path, {}, damaged=True)
         entries = _entries(data)
         return cls(path, entries, damaged=_damaged(data, entries))
 
-    def fresh(self, output: Path, context: str) -> Entry | None:
-        """Return the entry of an output built from exactly these inputs and settings."""
+    def fresh(
+        self, output: Path, context: str, source: Path, logo: Path | None = None
+    ) -> Entry | None:
+        """Return the entry of an output built from exactly these inputs and settings.
+
+        source is the one this build makes the output from and logo the workspace's; the
+        entry's inputs are read only if each is one of the files this build reads anyway.
+        """
         entry = self.entries.get(_key(output))
-        if entry is None or not entry.key:
+        if entry is None or not entry.key or entry.source != _key(source):
             return None
         try:
             if output.stat().st_size != entry.size:
                 return None
         except OSError:
             return None
-        return entry if entry.key == input_key([Path(p) for p in entry.inputs], context) else None
+        digests = _current_digests(entry.inputs, source, logo)
+        if digests is None:
+            return None
+        return entry if entry.key == _hashed(context, digests) else None
 
     def record(
         self,
@@ -124,7 +144,7 @@ class BuildCache:
             if Path(entry.source).exists():
                 continue
             output = Path(name)
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
                 inside = output.resolve().is_relative_to(folder)
                 if inside and output.stat().st_size == entry.size:
                     output.unlink()
@@ -138,7 +158,8 @@ class BuildCache:
             "schema": _SCHEMA,
             "outputs": {k: asdict(v) for k, v in sorted(self.entries.items())},
         }
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        write_atomic(self.path, text.encode("utf-8"), root=self.path.parent)
 
 
 def _entries(data: Any) -> dict[str, Entry]:
@@ -155,9 +176,21 @@ def _entries(data: Any) -> dict[str, Entry]:
             entry.finding_list()
         except (TypeError, ValueError, KeyError):
             continue
-        if isinstance(name, str) and all(isinstance(p, str) for p in entry.inputs):
+        if _well_typed(entry):
             entries[name] = entry
     return entries
+
+
+def _well_typed(entry: Entry) -> bool:
+    """Tell whether every field of an entry read from JSON holds what this version writes."""
+    texts = [entry.source, entry.key]
+    lists = [entry.inputs, entry.warnings]
+    return (
+        all(isinstance(text, str) for text in texts)
+        and all(isinstance(items, list) for items in [*lists, entry.findings])
+        and all(isinstance(item, str) for items in lists for item in items)
+        and type(entry.size) is int
+    )
 
 
 def _damaged(data: Any, entries: dict[str, Entry]) -> bool:
@@ -176,20 +209,39 @@ def _key(path: Path) -> str:
 @contextlib.contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold the output folder's lock: a second build into it waits for the first to end."""
+    descriptor = _open_lock(out_dir)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        handle = (out_dir / LOCK_NAME).open("a")
-    except OSError as exc:
-        # A read-only or full disk, or a file where the folder should be: nothing was written.
-        raise BriefkitError(
-            f"{out_dir}: cannot write into the output folder ({exc.strerror or exc})"
-        ) from exc
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+def _open_lock(out_dir: Path) -> int:
+    """Open (or create) the output folder's lock file: a regular file, never through a link."""
+    lock = out_dir / LOCK_NAME
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return open_append(lock)
+    except FileRefused as exc:
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and cause.errno not in (errno.ELOOP, errno.ENXIO):
+            raise _unwritable(out_dir, cause) from exc
+        # A link or a FIFO put there: following it would write elsewhere, or wait forever.
+        raise BriefkitError(
+            f"{shown(lock)}: {exc.reason}, so the output folder cannot be locked: remove it"
+        ) from exc
+    except OSError as exc:
+        raise _unwritable(out_dir, exc) from exc
+
+
+def _unwritable(out_dir: Path, exc: OSError) -> BriefkitError:
+    """Say that nothing can be written into the output folder, and why."""
+    # A read-only or full disk, or a file where the folder should be: nothing was written.
+    return BriefkitError(f"{out_dir}: cannot write into the output folder ({exc.strerror or exc})")
 
 
 @cache
@@ -208,17 +260,59 @@ def input_key(inputs: list[Path], context: str, digests: dict[Path, bytes] | Non
     digests gives the content hash of inputs as they were read for the output (a source
     saved again during its build must not count as built); the others are read now.
     """
-    hasher = hashlib.sha256(f"{code_digest()}\n{context}\n".encode())
     known = digests or {}
-    for path in inputs:
-        hasher.update(_key(path).encode() + b"\0")
-        hasher.update(known.get(path) or content_digest(path))
+    return _hashed(context, {_key(p): known.get(p) or content_digest(p) for p in inputs})
+
+
+def _hashed(context: str, digests: dict[str, bytes]) -> str:
+    """Hash briefkit's code, the build context, and each input's name and content hash."""
+    hasher = hashlib.sha256(f"{code_digest()}\n{context}\n".encode())
+    for name, digest in digests.items():
+        hasher.update(name.encode() + b"\0" + digest)
     return hasher.hexdigest()
 
 
 def content_digest(path: Path) -> bytes:
-    """Return the hash of a file's content as it is now, or a mark that it cannot be read."""
+    """Return the hash of an image's content as it is now, or a mark that it cannot be read.
+
+    It is read as any image is: a regular file, never through a link at its end, within the
+    image size limit.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError:
-        return b"<missing>"
+        return hashlib.sha256(read_regular(path, MAX_IMAGE_BYTES)).digest()
+    except FileRefused:
+        return _MISSING
+
+
+def _current_digests(names: list[str], source: Path, logo: Path | None) -> dict[str, bytes] | None:
+    """Return the content hash of each input an entry names, as they are now.
+
+    None when one is not a file this build reads anyway, or cannot be read as the build reads
+    it: the entry is then stale, and what it names is never opened.
+    """
+    digests: dict[str, bytes] = {}
+    folder = source.parent.resolve()
+    for name in names:
+        data = _read_input(name, source, folder, logo)
+        if data is None:
+            return None
+        digests[name] = hashlib.sha256(data).digest()
+    return digests
+
+
+def _read_input(name: str, source: Path, folder: Path, logo: Path | None) -> bytes | None:
+    """Read an input the cache names if the build reads it anyway: source, images or logo."""
+    # Here, not at the top: the loader imports the store, which imports this module.
+    from briefkit.sources.loader import MAX_SOURCE_BYTES
+
+    path = Path(name)
+    try:
+        if name == _key(source):
+            return read_regular(source, MAX_SOURCE_BYTES)
+        if logo is not None and name == _key(logo):
+            return read_regular(path, MAX_IMAGE_BYTES)
+        if path.suffix.lower() in IMAGE_TYPES and path.is_relative_to(folder):
+            return read_regular(path, MAX_IMAGE_BYTES, within=folder)
+    except (FileRefused, ValueError):  # ValueError: a name holding a NUL
+        return None
+    return None

@@ -20,5 +20,6 @@ def build_time() -> dt.datetime:
 
 
 def w3c(moment: dt.datetime) -> str:
-    """Format a UTC moment as 2025-11-24T10:00:00Z."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Format a UTC moment as 2025-11-24T10:00:00Z, the year always in four digits."""
+    # Not strftime: its %Y writes the year 1 as "1", which no RFC 3339 reader takes.
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
-from briefkit.building.output import remove_abandoned
+from briefkit.building.output import refuse_escapes, remove_abandoned
 from briefkit.building.scratch import use_process_scratch
 from briefkit.building.workers import run_parallel, worker_count
 from briefkit.commands.brief_job import (
@@ -109,6 +109,7 @@ def build(
     if progress is not None:
         progress.planned(len(sources))
     plan = plan_outputs(sources, out_dir, options)
+    refuse_escapes(out_dir, [path for outputs in plan.values() for path in outputs.values()])
     # One build at a time writes an output folder, so two never mix their files or cache.
     with locked(out_dir):
         remove_abandoned(out_dir)
@@ -159,7 +160,8 @@ def _split_fresh(
         todo = tuple(
             fmt
             for fmt, path in outputs.items()
-            if options.force or not cache.fresh(path, _context(workspace, theme, options, fmt))
+            if options.force
+            or not cache.fresh(path, _context(workspace, theme, options, fmt), source, logo)
         )
         if todo:
             jobs.append(Job(source, outputs, todo, settings))

@@ -11,6 +11,10 @@ or the page; the files of an edition no longer published (facts-only, turned off
 cover and thumbnail of a brief whose source is gone (the build removed its EPUB and PDF).
 The files of a brief merely left out of this publish (PATHS naming others) are kept. Nothing
 here names a file outside the folder, which may be copied to a public web server.
+
+The manifest is data anyone could have written: one of another shape, or with values of the
+wrong types, counts as absent; and every file it leads to is read as a regular file inside the
+folder, never through a link, a FIFO or a device.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,9 +30,14 @@ from typing import Any
 from briefkit import __version__
 from briefkit.building.output import write_if_changed
 from briefkit.delivery.catalogue_model import Description
+from briefkit.files import FileRefused, open_regular, read_regular
+from briefkit.sources.images import MAX_IMAGE_BYTES
 
 MANIFEST = ".briefkit-catalogue.json"
+# Far above the record of hundreds of briefs; a larger file is taken as damaged, not parsed.
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 _SCHEMA = 1
+_CHUNK = 1 << 20
 
 
 def digest(data: bytes) -> str:
@@ -52,8 +62,8 @@ class Manifest:
     def read(cls, folder: Path) -> Manifest:
         """Read a folder's manifest; a missing, damaged or older one is empty."""
         try:
-            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST_BYTES))
+        except (FileRefused, ValueError):
             return cls(folder)
         if not isinstance(data, dict) or data.get("schema") != _SCHEMA:
             return cls(folder)
@@ -75,8 +85,8 @@ class Manifest:
         if self.thumbnails.get(name) != digest(cover):
             return None
         try:
-            data = (self.folder / path).read_bytes()
-        except OSError:
+            data = read_regular(self.folder / path, MAX_IMAGE_BYTES, within=self.folder)
+        except FileRefused:
             return None
         return data if digest(data) == self.files.get(name) else None
 
@@ -96,14 +106,14 @@ class Manifest:
         root = self.folder.resolve()
         for name, written in sorted(self.files.items()):
             path = self.folder / name
-            if PurePosixPath(name) in kept or not path.resolve().is_relative_to(root):
+            if PurePosixPath(name) in kept or not _inside(root, path):
                 continue
             brief = self.owners.get(name)
             if brief and brief not in published and (self.folder / f"{brief}.epub").exists():
                 continue  # a brief left out of this publish, not gone
             # A file replaced by hand since is left alone.
             with contextlib.suppress(OSError):
-                if digest(path.read_bytes()) == written:
+                if file_digest(self.folder, PurePosixPath(name)) == written:
                     path.unlink()
                     removed.append(path)
         return removed
@@ -132,7 +142,27 @@ class Manifest:
             },
         }
         text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
-        write_if_changed(self.folder / MANIFEST, text.encode("utf-8"))
+        write_if_changed(self.folder / MANIFEST, text.encode("utf-8"), root=self.folder)
+
+
+def file_digest(folder: Path, path: PurePosixPath) -> str | None:
+    """Return the SHA-256 of a regular file inside folder, read in chunks; None if refused."""
+    hasher = hashlib.sha256()
+    try:
+        with open_regular(folder / path, within=folder) as descriptor:
+            while chunk := os.read(descriptor, _CHUNK):
+                hasher.update(chunk)
+    except (FileRefused, OSError, ValueError):
+        return None
+    return hasher.hexdigest()
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Tell whether a path a manifest names lies inside the (resolved) folder, links resolved."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError, ValueError):  # a loop of links, or a name holding a NUL
+        return False
 
 
 def _strings(value: object) -> dict[str, str]:

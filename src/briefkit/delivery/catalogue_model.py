@@ -14,9 +14,13 @@ import posixpath
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 from briefkit.rendering.language import Language, language_for
 from briefkit.sources.slugs import slug
@@ -124,22 +128,25 @@ class Description:
 
     @classmethod
     def from_json(cls, data: Any) -> Description | None:
-        """Return the description data from as_json holds; None if it is not one."""
+        """Return the description data from as_json holds; None if it is not one.
+
+        Every field is checked for its type: the data was read from a file in the folder,
+        which anyone could have written.
+        """
+        from pydantic import ValidationError
+
         try:
-            labelled = data["labelled"]
-            return cls(
-                **{
-                    **data,
-                    "authors": tuple(data["authors"]),
-                    "keywords": tuple(data["keywords"]),
-                    "issued": dt.date.fromisoformat(data["issued"]),
-                    "labelled": Labelled(
-                        **{**labelled, "commentators": tuple(labelled["commentators"])}
-                    ),
-                }
-            )
-        except (TypeError, ValueError, KeyError):
+            return _description_adapter().validate_python(data)
+        except ValidationError:
             return None
+
+
+@cache
+def _description_adapter() -> TypeAdapter[Description]:
+    """Return the validator of descriptions read from JSON (made once, when first needed)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Description)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from briefkit.building.cache import locked
-from briefkit.building.output import write_if_changed
+from briefkit.building.output import refuse_escapes, write_if_changed
 from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.config import Config, Workspace, site_address
 from briefkit.delivery.catalogue_atom import atom_feeds
 from briefkit.delivery.catalogue_covers import THUMBNAIL_TYPE, Image, from_epub, pixels, thumbnail
 from briefkit.delivery.catalogue_json import json_feeds
-from briefkit.delivery.catalogue_manifest import Manifest, digest
+from briefkit.delivery.catalogue_manifest import Manifest, digest, file_digest
 from briefkit.delivery.catalogue_model import (
     CATALOG_XML,
     EPUB,
@@ -40,12 +40,13 @@ from briefkit.delivery.catalogue_model import (
 )
 from briefkit.delivery.catalogue_page import render_page
 from briefkit.errors import BriefkitError, UsageError
+from briefkit.files import read_regular
 from briefkit.model.brief import Brief
 from briefkit.paths import shown
 from briefkit.rendering.epub_metadata import publication_id
 from briefkit.rendering.language import language_for
 from briefkit.rendering.theme import Theme
-from briefkit.sources.loader import load_brief
+from briefkit.sources.loader import MAX_SOURCE_BYTES, load_brief
 
 DEFAULT_TITLE = "Briefs"
 
@@ -153,10 +154,12 @@ def _write_catalogue(
     files.update(json_feeds(catalogue))
     theme = Theme.for_workspace(workspace)
     files[INDEX_HTML] = render_page(catalogue, theme, workspace.config.labels)
-    _refuse_escapes(folder, list(files))
+    # Every file is judged before any is written, so a link leading out stops the whole catalogue.
+    refuse_escapes(folder, [folder / path for path in files])
     for path, data in files.items():
         target = folder / path
-        (report.written if write_if_changed(target, data) else report.unchanged).append(target)
+        written = write_if_changed(target, data, root=folder)
+        (report.written if written else report.unchanged).append(target)
     stems = _stems(publications)
     owners = {
         file.path: stems[p.source]
@@ -164,7 +167,8 @@ def _write_catalogue(
         for file in (*p.downloads, p.cover, p.thumbnail)
     }
     digests = {path: digest(data) for path, data in files.items()}
-    digests |= {path: digest((folder / path).read_bytes()) for path in owners if path not in files}
+    # An EPUB or PDF that cannot be read as a regular file is recorded so, and never removed.
+    digests |= {path: file_digest(folder, path) or "" for path in owners if path not in files}
     report.removed = collected.manifest.stale(set(digests), set(stems.values()))
     collected.manifest.save(digests, owners, collected.covers, collected.descriptions)
     return len(publications)
@@ -213,7 +217,8 @@ def _description(
     The build has checked the source already; it is read again only when it changed.
     """
     defaults = json.dumps(config.brief_defaults(), sort_keys=True, default=str)
-    key = digest(source.read_bytes() + b"\0" + defaults.encode() + f"\0{facts_only}".encode())
+    raw = read_regular(source, MAX_SOURCE_BYTES)
+    key = digest(raw + b"\0" + defaults.encode() + f"\0{facts_only}".encode())
     described = collected.manifest.description(edition, key)
     if described is None:
         if source not in collected.briefs:
@@ -279,18 +284,12 @@ def _anchored(publications: list[Publication]) -> list[Publication]:
     return [replace(p, anchor=f"brief-{keys[stems[p.source]]}") for p in publications]
 
 
-def _refuse_escapes(folder: Path, paths: list[PurePosixPath]) -> None:
-    """Refuse to write any file whose folder a symbolic link leads out of the published folder."""
-    root = folder.resolve()
-    for path in paths:
-        target = folder / path
-        if not target.parent.resolve().is_relative_to(root):
-            raise BriefkitError(
-                f"{shown(target)}: a symbolic link leads out of {shown(folder)}, so the catalogue "
-                "would be written elsewhere: remove the link; nothing of the catalogue was written"
-            )
-
-
 def _inside(folder: Path, path: Path) -> PurePosixPath:
-    """Return a file's path below the folder."""
-    return PurePosixPath(path.resolve().relative_to(folder.resolve()).as_posix())
+    """Return a file's path below the folder; refuse one that a link puts outside it."""
+    try:
+        return PurePosixPath(path.resolve().relative_to(folder.resolve()).as_posix())
+    except ValueError:
+        raise BriefkitError(
+            f"{shown(path)}: a symbolic link leads out of {shown(folder)}, so this file is "
+            "not in the published folder: remove the link"
+        ) from None
