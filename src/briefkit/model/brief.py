@@ -18,10 +18,24 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+# A brief dated, or a source visited, before 1900 is a typing mistake (0025 for 2025) that would
+# reach the catalogues as a wrong date; a source's own date may be older (1648).
+EARLIEST_YEAR = 1900
+
+
 def _iso_date(value: Any) -> Any:
-    """Accept only ISO 8601 calendar dates written as YYYY-MM-DD."""
-    if isinstance(value, dt.date):
-        return value
+    """Accept only ISO 8601 calendar dates written as YYYY-MM-DD, from 1900 on."""
+    day = value if isinstance(value, dt.date) else _calendar_date(value)
+    if day.year < EARLIEST_YEAR:
+        raise ValueError(
+            f"must be a date from {EARLIEST_YEAR} on, not {day.isoformat()!r}: "
+            "is the year mistyped?"
+        )
+    return day
+
+
+def _calendar_date(value: Any) -> dt.date:
+    """Return the calendar date that YYYY-MM-DD text names, or say what is wrong with it."""
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         raise ValueError(f"must be an ISO date such as 2025-11-23, not {str(value).strip()!r}")
     try:
@@ -31,12 +45,19 @@ def _iso_date(value: Any) -> Any:
 
 
 def _partial_date(value: Any) -> Any:
-    """Accept YYYY, YYYY-MM or YYYY-MM-DD, as sources often give only a year."""
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD, as sources often give only a year or a month.
+
+    Any year from 1 on is accepted: a source may be an old work (1648).
+    """
     text = str(value).strip()
     if not _PARTIAL_DATE.match(text):
         raise ValueError(f"must be a date such as 2025, 2025-11 or 2025-11-23, not {text!r}")
-    if len(text) == 10:
-        _iso_date(text)
+    # Made a whole date, so that a month 13 or a year 0 is refused as a day 32 is.
+    whole = text + {4: "-01-01", 7: "-01", 10: ""}[len(text)]
+    try:
+        _calendar_date(whole)
+    except ValueError:
+        raise ValueError(f"must be a real year, month or date, not {text!r}") from None
     return text
 
 
