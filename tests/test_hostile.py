@@ -8,6 +8,9 @@ made here, as they would be megabytes on disk.
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
+import unicodedata
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +20,7 @@ from PIL import Image
 
 import briefkit
 from briefkit.errors import Severity
+from briefkit.sources import characters, limits
 from conftest import BRIEFS, EPOCH, Run, expected_findings
 
 HOSTILE = sorted((BRIEFS / "hostile").glob("*.md"))
@@ -93,9 +97,41 @@ LARGE: dict[str, tuple[Callable[[Path], str], str]] = {
         ),
         "the brief has 10,000 footnotes; the limit is 1000",
     ),
-    "yaml-10000-deep": (
-        lambda f: "---\ntitle: T\ndate: 2025-11-24\nx: " + "[" * 10_000 + "]" * 10_000 + "\n---\n",
+    "yaml-9000-deep": (
+        lambda f: "---\ntitle: T\ndate: 2025-11-24\nx: " + "[" * 9000 + "]" * 9000 + "\n---\n",
         "brackets nest more than 20 deep here",
+    ),
+    "yaml-line-30000": (
+        lambda f: "---\ntitle: T\ndate: 2025-11-24\nx: " + "y" * 30_000 + "\n---\n",
+        "this line is 30,003 characters; the limit is 20,000",
+    ),
+    "yaml-30000-escaped-accents": (
+        lambda f: (
+            '---\ntitle: "a'
+            + "".join("\\\n" + "\\u0301" * 3000 for _ in range(10))
+            + '"\ndate: 2025-11-24\n---\n\n## A {.fact}\n\nx\n'
+        ),
+        "30,000 accents or other combining marks follow one another here",
+    ),
+    "note-called-2000-times": (
+        lambda f: (
+            HEAD + "## A {.fact}\n\nx [@s]" + "[^a]" * 2000 + "\n\n[^a]: " + "word " * 200 + "\n"
+        ),
+        "footnote [^a] is called 2,000 times, and the PDF prints its 999 characters at each call",
+    ),
+    "emphasis-9000-deep": (
+        lambda f: HEAD + "## A {.fact}\n\nx [@s] " + "*" * 9000 + "x" + "*" * 9000 + "\n",
+        "emphasis, links and spans nest more than 32 deep here",
+    ),
+    "quotes-9000-deep": (
+        lambda f: HEAD + "## A {.fact}\n\nx [@s]\n\n" + ">" * 9000 + " x\n",
+        "quotes and lists nest more than 8 deep here",
+    ),
+    "lists-2000-deep": (
+        lambda f: (
+            HEAD + "## A {.fact}\n\nx [@s]\n\n" + "".join("  " * n + "- x\n" for n in range(2000))
+        ),
+        "quotes and lists nest more than 8 deep here",
     ),
     "yaml-indented-10000": (
         lambda f: "---\ntitle: T\ndate: 2025-11-24\nx:\n" + " " * 10_000 + "y: 1\n---\n",
@@ -178,3 +214,129 @@ def test_building_the_corpus_gives_clear_messages_and_no_stray_files(
 def _errors_expected(source: Path) -> bool:
     """Tell whether a corpus source expects an error (else it is legitimate)."""
     return any(severity == "error" for _, _, severity, _ in expected_findings(source))
+
+
+def _notes(count: int, calls: int) -> str:
+    """Return count notes that each call the next calls notes, and the last ones they call."""
+    called = "".join(f"[^n{count + c}]: end\n" for c in range(calls))
+    return called + "".join(
+        f"[^n{n}]: " + " ".join(f"x[^n{n + c}]" for c in range(1, calls + 1)) + "\n"
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(("count", "calls"), [(40, 2), (998, 1)], ids=["fan-out", "chain"])
+def test_every_note_that_calls_a_note_is_an_error(tmp_path: Path, count: int, calls: int) -> None:
+    # Forty notes calling the next two expanded into gigabytes; a chain of a thousand ran past
+    # Python's recursion limit. Each call inside a note is refused where it stands.
+    text = HEAD + "## A {.fact}\n\nText[^n0] [@s].\n\n" + _notes(count, calls)
+    loaded = briefkit.load_text(text, base_dir=tmp_path, workspace=tmp_path)
+    errors = [f for f in loaded.findings if f.severity is Severity.ERROR]
+    assert len(errors) == count * calls
+    assert all("a footnote may not call another footnote" in e.message for e in errors)
+    assert loaded.brief is None
+
+
+# A file of the largest size, holding nothing but one character briefkit refuses.
+FLOODS = {
+    "controls": "\x01",
+    "reversers": "\u202e",
+    "accents": "a" + "\u0301" * 19_998,
+    "zero-widths": "\u200b",
+}
+
+
+@pytest.mark.parametrize("name", FLOODS)
+def test_a_flood_of_one_character_gets_a_few_findings_not_millions(
+    name: str, tmp_path: Path
+) -> None:
+    line = (FLOODS[name] * 20_000)[:19_999]
+    text = (
+        HEAD + "## A {.fact}\n\nText [@s].\n\n" + f"{line}\n\n" * (4_900_000 // len(line.encode()))
+    )
+    loaded = briefkit.load_text(text, base_dir=tmp_path, workspace=tmp_path)
+    shown = [f for f in loaded.findings if f.line > 9]
+    assert len(shown) == limits.MOST_SHOWN + 1, [f.format()[:120] for f in shown[:3]]
+    assert shown[-1].message.startswith("and more like this from here on, not shown one by one")
+
+
+def test_citations_of_unknown_keys_are_shown_a_hundred_times_not_twenty_thousand(
+    tmp_path: Path,
+) -> None:
+    # Each message named every source key: 40,000 citations of 10,000 keys took 2.7 GB.
+    keys = "".join(f"  k{n}: {{title: a}}\n" for n in range(2000))
+    body = ("@zz " * 4000 + "\n") * 5
+    text = f"---\ntitle: T\ndate: 2025-11-24\nsources:\n{keys}---\n\n## A {{.fact}}\n\n{body}"
+    loaded = briefkit.load_text(text, base_dir=tmp_path, workspace=tmp_path)
+    errors = [f for f in loaded.findings if f.severity is Severity.ERROR]
+    assert len(errors) == limits.MOST_CITATIONS_SHOWN + 1
+    assert (
+        "(known: k0, k1, k10, k100, k1000, k1001, k1002, k1003, k1004, k1005 and 1,990 more)"
+        in (errors[0].message)
+    )
+    assert errors[-1].message.startswith("and more like this from here on, not shown one by one")
+
+
+def test_no_combining_mark_lies_past_the_characters_checked() -> None:
+    # The check of runs of accents reads the code points below a bound; Unicode must have
+    # none past it, or a new Python's Unicode would let some through.
+    past = [c for c in range(characters.LAST_COMBINING, 0x110000) if unicodedata.combining(chr(c))]
+    assert past == []
+
+
+LONGEST = 19_999  # the longest line the limits allow
+
+
+def _line(piece: str, width: int = LONGEST) -> str:
+    """Return a line of piece repeated to width characters."""
+    return (piece * (width // len(piece) + 1))[:width]
+
+
+def _paragraphs(piece: str, count: int) -> str:
+    """Return count paragraphs, each one longest line of piece."""
+    return "\n\n".join(_line(piece) for _ in range(count)) + "\n"
+
+
+SECTION = HEAD + "## A {.fact}\n\nText [@s].\n\n"
+# Shapes that made a pattern over source text take minutes, and the other patterns' worst
+# shapes, each at the longest lines the limits allow.
+TIMED: dict[str, Callable[[], str]] = {
+    # The hidden-character check's citation pattern: cubic, 45 s for 12,000 characters.
+    "citations-opened": lambda: SECTION + _line("[@ ") + "\n",
+    "citations-opened-escaped": lambda: SECTION + _paragraphs("\\[@ ", 20),
+    # The hint for malformed heading attributes: cubic, 27 s for 2,112 characters.
+    "heading-attribute-spaces": lambda: HEAD + "## A {a=b" + " " * (LONGEST - 12) + "=}\n\nx\n",
+    "heading-attributes-many": lambda: HEAD + "## A {.fact " + _line("a=b ", LONGEST - 14) + "}\n",
+    # The search for a heading's attributes: quadratic, 41 s for twenty padded headings.
+    "headings-padded": lambda: (
+        HEAD + "".join("## A" + " " * (LONGEST - 5) + "x\n\n" for _ in range(20))
+    ),
+    # The undefined-note pattern over text, French spacing, spans' attributes, citation keys.
+    "note-calls-escaped": lambda: SECTION + _paragraphs("\\[^a", 40),
+    "french-spaces": lambda: (
+        SECTION.replace("date:", "language: fr\ndate:") + _paragraphs("a" + " " * 9997 + "b", 20)
+    ),
+    "span-attributes": lambda: SECTION + "[a]{" + _line("a=b ", LONGEST - 5) + "}\n",
+    "citation-key-dots": lambda: SECTION + "@a" + "." * (LONGEST - 2) + "\n",
+    "citation-items": lambda: SECTION + "[" + _line("@s; ", LONGEST - 2) + "]\n",
+    "unused-notes": lambda: (
+        SECTION + "".join(f"[^n{n}]: n\n" for n in range(1000)) + _paragraphs("x ", 240)
+    ),
+}
+BUDGET = 10.0  # seconds of `briefkit check` for one source; each takes under 1.5 s here
+
+
+@pytest.mark.parametrize("name", TIMED)
+def test_check_reads_the_longest_lines_in_bounded_time(name: str, tmp_path: Path) -> None:
+    source = tmp_path / f"{name}.md"
+    source.write_text(TIMED[name](), encoding="utf-8")
+    # A process of its own, so a pattern that runs away is stopped at the budget.
+    result = subprocess.run(
+        [sys.executable, "-m", "briefkit", "check", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=BUDGET,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stdout

@@ -14,6 +14,8 @@ import datetime as dt
 import email
 import email.policy
 import json
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +75,14 @@ BODY_PIECES = [
     "\ufeff",
     "\x07",
     "\x00",
+    "\x85",
     "\u2028",
     "\U0001f600",
+    "e" + "\u0301" * 30,
+    "\u0301",
+    "*" * 40,
+    "> " * 5,
+    "    - ",
 ]
 FRONT_KEYS = [
     "title",
@@ -101,6 +109,8 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=20),
     st.sampled_from(["2025-11-24", "2025-02-30", "2025", "en", "ar", "x-klingon", "{{ x }}"]),
+    # What YAML escapes write from plain text: controls, reversers, runs of accents.
+    st.sampled_from(["\x01", "\x85", "\x7f", "\u202e", "\u2066", "\u200b", "e" + "\u0301" * 31]),
     st.dates(min_value=dt.date(1, 1, 1)),
 )
 VALUES = st.recursive(
@@ -198,7 +208,37 @@ def _ok(loaded: briefkit.LoadedBrief) -> bool:
 @settings(max_examples=examples(1500))
 @given(body=body_text())
 def test_any_body_loads_into_findings(folder: Path, body: str) -> None:
-    _load(HEAD + body, folder)
+    loaded = _load(HEAD + body, folder)
+    if _ok(loaded):
+        assert not _refused_characters(body.replace("\r", "\n")), repr(body)
+
+
+def _refused_characters(text: str) -> list[str]:
+    """Return what no source may hold: controls, surrogates, reversers, 31 marks in a row.
+
+    Worked out here from Unicode's own tables, not by briefkit's patterns.
+    """
+    found = [c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n"]
+    found += [c for c in text if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
+    run = 0
+    for c in text:
+        run = run + 1 if unicodedata.combining(c) else 0
+        if run == 31:
+            found.append("a run of 31 marks")
+    return found
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Yield every string in a value, however deep, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend([*item.keys(), *item.values()])
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def _front_matter(data: dict[str, Any]) -> str:
@@ -212,7 +252,45 @@ def _front_matter(data: dict[str, Any]) -> str:
 @settings(max_examples=examples(1000))
 @given(data=st.dictionaries(st.sampled_from(FRONT_KEYS), VALUES, max_size=8))
 def test_any_front_matter_data_loads_into_findings(folder: Path, data: dict[str, Any]) -> None:
-    _load(f"---\n{_front_matter(data)}---\n\n## A {{.fact}}\n\nx [@s]\n", folder)
+    loaded = _load(f"---\n{_front_matter(data)}---\n\n## A {{.fact}}\n\nx [@s]\n", folder)
+    if loaded.brief is not None:
+        # YAML escapes make any character from plain text: none that is refused gets through.
+        for text in _strings(loaded.brief.meta.model_dump()):
+            assert not _refused_characters(text), repr(text)
+
+
+# Where a front matter's text goes: every one reaches an output, a header or a file name.
+PLACES = [
+    "subtitle: {}",
+    "series: {}",
+    "number: {}",
+    "summary: {}",
+    "authors:\n  - name: {}\n    affiliation: {}",
+    "key_points:\n  - {}",
+    "keywords: [{}]",
+    "sources:\n  s:\n    title: {}\n    publisher: {}",
+    "sources:\n  {}: {{title: S}}",
+]
+ESCAPED = ["\x01", "\x1b", "\x7f", "\x85", "\u202e", "\u2066", "\u200b", "\u0301" * 31]
+ESCAPED_TEXT = st.lists(
+    st.one_of(st.sampled_from(ESCAPED), st.text(max_size=6)), min_size=1, max_size=6
+).map("".join)
+
+
+@settings(max_examples=examples(500))
+@given(place=st.sampled_from(PLACES), value=ESCAPED_TEXT)
+def test_no_refused_character_reaches_front_matter_through_an_escape(
+    folder: Path, place: str, value: str
+) -> None:
+    # JSON's escapes are YAML's too: "\u202e" in the file is U+202E in the value.
+    written = place.replace("{}", json.dumps(value))
+    loaded = _load(
+        f"---\ntitle: T\ndate: 2025-11-24\n{written}\n---\n\n## A {{.fact}}\n\nx\n", folder
+    )
+    event("refused" if loaded.brief is None else "loaded")
+    if loaded.brief is not None:
+        for text in _strings(loaded.brief.meta.model_dump()):
+            assert not _refused_characters(text), repr(text)
 
 
 @settings(max_examples=examples(700))

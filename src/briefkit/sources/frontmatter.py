@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from briefkit.errors import Findings
+from briefkit.sources import characters
+from briefkit.sources.limits import Reporter
 
 _OPEN = "---"
 _CLOSE = ("---", "...")
@@ -75,7 +78,7 @@ def split_source(text: str, findings: Findings) -> SplitSource | None:
             "'title' and 'date', and a closing '---' line",
         )
         return None
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSE), None)
+    close = _closing_line(lines)
     if close is None:
         findings.error(1, "front matter is not closed: add a '---' line after the YAML")
         return None
@@ -84,6 +87,8 @@ def split_source(text: str, findings: Findings) -> SplitSource | None:
     if problem is not None:
         line, col, message = problem
         findings.error(line, message, col)
+        return None
+    if _has_controls(yaml_text, findings):
         return None
     parsed = _parse_yaml(yaml_text, findings)
     if parsed is None:
@@ -94,6 +99,30 @@ def split_source(text: str, findings: Findings) -> SplitSource | None:
         return None
     body = "\n".join(lines[close + 1 :])
     return SplitSource(data, body, close + 2, line_map)
+
+
+def front_matter_lines(lines: list[str]) -> range:
+    """Return the file lines (1-based) that hold a source's YAML, or none if it has none."""
+    close = _closing_line(lines) if lines and lines[0].rstrip() == _OPEN else None
+    return range(2, close + 1) if close is not None else range(0)
+
+
+def _closing_line(lines: list[str]) -> int | None:
+    """Return the index of the line that closes the front matter opened on the first line."""
+    return next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSE), None)
+
+
+def _has_controls(text: str, findings: Findings) -> bool:
+    """Record each control character in front matter's YAML; tell whether it holds any.
+
+    YAML's reader stops at the first, and takes U+0085 for a line break: each is named here
+    instead, at its own line, and the front matter is not read.
+    """
+    report = Reporter(findings)
+    for number, line in enumerate(text.split("\n"), start=2):
+        for problem in characters.controls(line, "front matter"):
+            report.add(problem, number, problem.offset + 1)
+    return bool(report.kinds)
 
 
 def _shape_problem(text: str) -> tuple[int, int, str] | None:
@@ -141,9 +170,9 @@ def _parse_yaml(text: str, findings: Findings) -> tuple[Any, dict[Path_, tuple[i
         node = loader.get_single_node()
         if node is None:
             return {}, {}
-        line_map: dict[Path_, tuple[int, int]] = {}
-        _map_lines(node, (), line_map)
-        return loader.construct_document(node), line_map
+        if not _check_values(node, text, findings):
+            return None
+        return loader.construct_document(node), _map_lines(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark else 2
@@ -172,14 +201,57 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}{context}"
 
 
-def _map_lines(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]]) -> None:
-    """Record the file line and column of every key and list item under node."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
-            out[(*path, name)] = (key.start_mark.line + 2, key.start_mark.column + 1)
-            _map_lines(value, (*path, name), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            out[(*path, index)] = (item.start_mark.line + 2, item.start_mark.column + 1)
-            _map_lines(item, (*path, index), out)
+def _entries(root: yaml.Node) -> Iterator[tuple[Path_, yaml.Node, yaml.Node]]:
+    """Yield every key and list item under root: its path, the node that marks it, its value.
+
+    A loop with a stack, not recursion, so no nesting of YAML can exhaust Python's stack.
+    """
+    stack: list[tuple[Path_, yaml.Node]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+                yield (*path, name), key, value
+                stack.append(((*path, name), value))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                yield (*path, index), item, item
+                stack.append(((*path, index), item))
+
+
+def _map_lines(root: yaml.Node) -> dict[Path_, tuple[int, int]]:
+    """Return the file line and column of every key and list item under root."""
+    return {path: _position(marker) for path, marker, _ in _entries(root)}
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    """Return the file line and column where a node starts (the YAML starts on line 2)."""
+    return node.start_mark.line + 2, node.start_mark.column + 1
+
+
+def _check_values(root: yaml.Node, text: str, findings: Findings) -> bool:
+    r"""Report characters that escapes put into keys and values (``"\u202E"``, ``"\x01"``).
+
+    Characters written as themselves are reported where they stand, from the raw text; here
+    only those that the escapes of a key or value made are, at the start of that key or value.
+    Tell whether the values may be read on: not when one holds a lone surrogate
+    (``"\ud83d"``), which no output, not even a message naming the key, can encode.
+    """
+    report = Reporter(findings)
+    for _, marker, value in _entries(root):
+        # A list item marks itself; a key marks its value.
+        for node in (marker,) if marker is value else (marker, value):
+            if isinstance(node, yaml.ScalarNode):
+                _check_scalar(node, text, report)
+    return "surrogate" not in report.kinds
+
+
+def _check_scalar(node: yaml.ScalarNode, text: str, report: Reporter) -> None:
+    """Report the problems of a scalar's value that its text as written does not show."""
+    written = text[node.start_mark.index : node.end_mark.index]
+    seen = {(p.kind, p.code) for p in characters.problems(written, "front matter")}
+    line, col = _position(node)
+    for problem in characters.problems(str(node.value), "front matter", report.done):
+        if (problem.kind, problem.code) not in seen:
+            report.add(problem._replace(escaped=True), line, col)

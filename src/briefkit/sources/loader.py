@@ -87,7 +87,7 @@ def _load(
     path: Path, raw: bytes, text: str | None, defaults: Defaults, findings: Findings
 ) -> Brief | None:
     """Run each loading step, stopping at the first that cannot go on."""
-    if text is None:
+    if text is None or not limits.check_lines(text, findings):
         return None
     validate.check_hidden_characters(text, findings)
     split = split_source(text, findings)

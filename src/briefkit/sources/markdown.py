@@ -17,19 +17,18 @@ from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefkit.sources import citations
-
-_HEADING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
-
+from briefkit.sources.tokens import inline_children
 
 ENGLISH_QUOTES = ("“", "”", "‘", "’")
 # French sets a narrow no-break space before ; ! ? and a no-break space before : and inside
 # guillemets, so the mark never starts a line. Only a space the writer typed is replaced:
 # "10:30" and "https:" stay as written.
+# Each space pattern starts only at a run's first space, so a long run is read once.
 _FRENCH_SPACES = (
-    (re.compile(r" +([;!?])"), "\u202f\\1"),
-    (re.compile(r" +:"), "\u00a0:"),
+    (re.compile(r"(?<! ) +([;!?])"), "\u202f\\1"),
+    (re.compile(r"(?<! ) +:"), "\u00a0:"),
     (re.compile(r"« +"), "«\u00a0"),
-    (re.compile(r" +»"), "\u00a0»"),
+    (re.compile(r"(?<! ) +»"), "\u00a0»"),
 )
 
 
@@ -108,20 +107,34 @@ def _heading_attrs_rule(state: StateCore) -> None:
         if token.type != "heading_open":
             continue
         inline = tokens[index + 1]
-        match = _HEADING_ATTRS.search(inline.content)
-        if not match:
+        found = _trailing_attributes(inline.content)
+        if found is None:
             continue
-        inline.content = inline.content[: match.start()].rstrip()
+        start, written = found
+        inline.content = inline.content[:start].rstrip()
         if token.map is not None:
             token.meta["attr_col"] = lines[token.map[0]].rfind("{") + 1
         try:
-            _, attrs = parse_attrs(match.group(1))
+            _, attrs = parse_attrs(written)
         except ParseError:
-            token.meta["attr_error"] = attribute_hint(match.group(1))
+            token.meta["attr_error"] = attribute_hint(written)
             continue
         token.meta["attrs"] = attrs
         # `classes` keeps every class in order, so "{.fact .commentary}" can be refused.
-        token.meta["classes"] = _classes(match.group(1))
+        token.meta["classes"] = _classes(written)
+
+
+def _trailing_attributes(content: str) -> tuple[int, str] | None:
+    """Return where a heading's closing ``{...}`` starts, and the block, if it ends with one.
+
+    Found from the end, not by a pattern searched from every position: a heading of
+    thousands of spaces is read once.
+    """
+    text = content.rstrip()
+    start = text.rfind("{")
+    if not text.endswith("}") or start < 0 or "}" in text[start + 1 : -1]:
+        return None
+    return start, text[start:]
 
 
 def attribute_hint(written: str) -> str:
@@ -129,11 +142,30 @@ def attribute_hint(written: str) -> str:
     bare = re.fullmatch(r"\{\s*([A-Za-z]+)\s*\}", written)
     if bare:
         return f"write {{.{bare.group(1)}}}: a section's kind starts with a dot"
-    unquoted = re.search(r"(\w+)=([^\"'\s{}][^\"'{}=]*?\s[^\"'{}=]*?)\s*(?=\}|\s\w+=)", written)
+    unquoted = _unquoted_value(written)
     if unquoted:
-        name, value = unquoted.group(1), unquoted.group(2).strip()
+        name, value = unquoted
         return f'put the value in quotes: {name}="{value}"'
     return 'write them as {.fact}, {.commentary} or {.commentary by="Name"}'
+
+
+# A name starts only where a word does, so a word of thousands of letters is read once.
+_ATTRIBUTE_NAME = re.compile(r"(?<!\w)(\w+)=")
+
+
+def _unquoted_value(written: str) -> tuple[str, str] | None:
+    """Return the first attribute whose value holds spaces but no quotes: ``by=Jane Doe``."""
+    names = list(_ATTRIBUTE_NAME.finditer(written))
+    for index, name in enumerate(names):
+        # A value runs to the next name, or to the closing brace.
+        end = names[index + 1].start() if index + 1 < len(names) else len(written) - 1
+        raw = written[name.end() : end]
+        value = raw.strip()
+        if not raw[:1] or raw[:1].isspace() or any(c in "\"'{}=" for c in value):
+            continue
+        if any(c.isspace() for c in value):
+            return name.group(1), value
+    return None
 
 
 def _classes(text: str) -> list[str]:
@@ -150,18 +182,10 @@ def _inline_lines_rule(state: StateCore) -> None:
         for child in block.children:
             child.meta["line"] = block.map[0] + offset
             # An image's alt text is inline content too, and may hold another image.
-            for nested in _descendants(child):
+            for nested in inline_children([child]):
                 nested.meta["line"] = block.map[0] + offset
             if child.type in ("softbreak", "hardbreak"):
                 offset += 1
-
-
-def _descendants(token: Token) -> list[Token]:
-    """Return every token below an inline child."""
-    found: list[Token] = []
-    for child in token.children or []:
-        found += [child, *_descendants(child)]
-    return found
 
 
 def _figure_rule(state: StateCore) -> None:
@@ -199,13 +223,23 @@ def _lone_image(tokens: list[Token], index: int) -> Token | None:
 
 
 def plain_text(inline: Token) -> str:
-    """Return the text of an inline token without markup."""
+    """Return the text of an inline token without markup, an image's alt text included.
+
+    A loop with a stack, not recursion: images may stand in one another's alt text.
+    """
     parts: list[str] = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
+    # A number on the stack marks the end of an image's alt text: the parts since that
+    # index are its text, trimmed as a whole.
+    stack: list[Token | int] = list(reversed(inline.children or []))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int):
+            parts[item:] = ["".join(parts[item:]).strip()]
+        elif item.type in ("text", "code_inline"):
+            parts.append(item.content)
+        elif item.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "image":
-            parts.append(plain_text(child))
+        elif item.type == "image":
+            stack.append(len(parts))
+            stack.extend(reversed(item.children or []))
     return "".join(parts).strip()

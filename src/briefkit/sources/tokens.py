@@ -10,12 +10,17 @@ from briefkit.model.brief import Section
 
 
 def inline_children(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Yield every inline child of the given block tokens, figures' images included."""
+    """Yield every inline child of the given block tokens, figures' images included.
+
+    Children come in reading order, each followed by its own (an image's alt text); a loop
+    with a stack, not recursion, so no nesting can exhaust Python's stack.
+    """
     for token in tokens:
-        for child in token.children or []:
+        stack = list(reversed(token.children or []))
+        while stack:
+            child = stack.pop()
             yield child
-            if child.children:
-                yield from inline_children([child])
+            stack.extend(reversed(child.children or []))
 
 
 def of_type(tokens: Iterable[Token], kind: str) -> Iterator[Token]:

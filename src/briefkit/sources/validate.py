@@ -6,23 +6,29 @@ included, so no reference escapes it by where it stands.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from briefkit.errors import Findings
+from briefkit.errors import Findings, Severity
 from briefkit.model.brief import LANGUAGE_TAG, FrontMatter, Section
 from briefkit.rendering import fonts
 from briefkit.rendering.language import language_for
-from briefkit.sources import images
-from briefkit.sources.frontmatter import SplitSource
+from briefkit.sources import characters, images, limits
+from briefkit.sources.characters import Problem
+from briefkit.sources.frontmatter import SplitSource, front_matter_lines
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.tokens import of_type, with_notes
 
-_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+# A label stops at the next "[" too, so each "[^" reads only up to the next: a text of
+# "[^[^[^..." is read once, not once for each of its calls.
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\[\]\s]+)\]")
 LINK_SCHEMES = ("http", "https", "mailto")
 
 
@@ -38,9 +44,11 @@ def check_brief(
 ) -> list[Path]:
     """Check references across the whole body and return the image files it uses."""
     where = Positions(split)
+    _check_nesting(tokens, where, findings)
     _check_citations(meta, tokens, where, findings)
-    _check_footnotes(split, tokens, env, where, findings)
-    _check_note_cycles(split, footnotes, env, findings)
+    _check_footnotes(tokens, env, where, findings)
+    _check_note_calls(footnotes, env, where, findings)
+    _check_note_repeats(tokens, footnotes, env, where, findings)
     _check_links(tokens, where, findings)
     _check_spans(tokens, where, findings)
     used = _check_images(path, tokens, where, findings)
@@ -74,35 +82,65 @@ class Positions:
         return self.first + offset, max(found, 0) + 1
 
 
+def _check_nesting(tokens: list[Token], where: Positions, findings: Findings) -> None:
+    """Report quotes and lists, or emphasis, links and spans, nested past what can be laid out."""
+    block = limits.too_deep_blocks(tokens)
+    if block is not None:
+        findings.error(
+            where.first + (block.map[0] if block.map else 0),
+            f"quotes and lists nest more than {limits.MAX_BLOCK_DEPTH} deep here: "
+            "write them flatter",
+        )
+    inline = limits.too_deep_inline(tokens)
+    if inline is not None:
+        line, col = where.of(inline, inline.markup)
+        findings.error(
+            line,
+            f"emphasis, links and spans nest more than {limits.MAX_INLINE_DEPTH} deep here: "
+            "write them flatter",
+            col,
+        )
+
+
 def _check_citations(
     meta: FrontMatter, tokens: list[Token], where: Positions, findings: Findings
 ) -> None:
     """Report malformed citations and keys that the front matter's sources do not define."""
-    known = ", ".join(sorted(meta.sources)) or "none defined"
+    known = _known_keys(meta)
+    report = limits.Reporter(findings, limits.MOST_CITATIONS_SHOWN)
     for cite in of_type(tokens, "citation"):
+        if "citation" in report.done:
+            return  # enough shown: the rest need not be located one by one
         line, col = where.of(cite, cite.content)
         if cite.meta["problem"]:
-            findings.error(line, f"citation {cite.content}: {cite.meta['problem']}", col)
+            message = f"citation {cite.content}: {cite.meta['problem']}"
+            report.record("citation", Severity.ERROR, line, message, col)
         for key in cite.meta["keys"]:
             if key in meta.sources:
                 continue
             if cite.meta["narrative"]:
-                findings.error(
-                    line,
+                message = (
                     f"'@{key}' reads as a citation, but '{key}' is not in the front matter's "
-                    f"sources (known: {known}): add it there, or write \\@{key} for a plain @",
-                    col,
+                    f"sources (known: {known}): add it there, or write \\@{key} for a plain @"
                 )
             else:
-                findings.error(
-                    line,
-                    f"citation [@{key}] is not in the front matter's sources (known: {known})",
-                    col,
-                )
+                message = f"citation [@{key}] is not in the front matter's sources (known: {known})"
+            report.record("citation", Severity.ERROR, line, message, col)
+
+
+# Keys a message names of the sources a brief defines: a front matter may hold thousands, and
+# a message naming them all, once for each of thousands of citations, filled gigabytes.
+_KEYS_NAMED = 10
+
+
+def _known_keys(meta: FrontMatter) -> str:
+    """Return the first source keys, in order, for a message about an unknown one."""
+    keys = sorted(meta.sources)
+    more = f" and {len(keys) - _KEYS_NAMED:,} more" if len(keys) > _KEYS_NAMED else ""
+    return ", ".join(keys[:_KEYS_NAMED]) + more if keys else "none defined"
 
 
 def _check_footnotes(
-    split: SplitSource,
     tokens: list[Token],
     env: dict[str, object],
     where: Positions,
@@ -119,61 +157,83 @@ def _check_footnotes(
             )
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
-    for label, note_id in refs.items():
-        if note_id == -1:
-            name = label.removeprefix(":")
-            findings.warning(_definition_line(split, name), f"footnote [^{name}] is never used")
+    unused = [label.removeprefix(":") for label, note_id in refs.items() if note_id == -1]
+    defined = _definition_lines(where) if unused else {}
+    for name in unused:
+        findings.warning(defined.get(name, where.first), f"footnote [^{name}] is never used")
 
 
-def _check_note_cycles(
-    split: SplitSource,
+def _check_note_calls(
     footnotes: dict[int, list[Token]],
     env: dict[str, object],
+    where: Positions,
     findings: Findings,
 ) -> None:
-    """Report footnotes that call themselves, directly or through other notes."""
-    calls = {
-        note: {int(ref.meta["id"]) for ref in of_type(body, "footnote_ref")}
-        for note, body in footnotes.items()
-    }
-    notes = env.get("footnotes")
-    listed = notes.get("list", {}) if isinstance(notes, dict) else {}
-    label = {note: str(listed.get(note, {}).get("label", note)) for note in footnotes}
-    reported: set[int] = set()
-    for start in sorted(calls):
-        cycle = _cycle_from(start, calls)
-        if cycle and not reported & set(cycle):
-            reported.update(cycle)
-            path = " → ".join(f"[^{label[n]}]" for n in [*cycle, cycle[0]])
+    """Report notes that call notes: each call would copy the called note into the caller.
+
+    Forty notes that each call the next two make a source of a kilobyte into gigabytes, and
+    a chain of a thousand runs past any recursion limit; one level of notes is enough.
+    """
+    labels = _note_labels(footnotes, env)
+    for note, body in sorted(footnotes.items()):
+        caller = labels[note]
+        for ref in of_type(body, "footnote_ref"):
+            called = str(ref.meta.get("label", ""))
+            line, col = where.of(ref, f"[^{called}]")
             findings.error(
-                _definition_line(split, label[cycle[0]]),
-                f"footnotes call each other in a circle ({path}): a note may call another "
-                "note, but no note may lead back to itself",
+                line,
+                f"footnote [^{caller}] calls footnote [^{called}]: a footnote may not call "
+                "another footnote; put the text in one note",
+                col,
             )
 
 
-def _cycle_from(start: int, calls: dict[int, set[int]]) -> list[int]:
-    """Return the notes of a circle of calls that leads back to start, if there is one."""
-    stack: list[tuple[int, list[int]]] = [(start, [start])]
-    seen: set[int] = set()
-    while stack:
-        note, path = stack.pop()
-        for called in sorted(calls.get(note, set())):
-            if called == start:
-                return path
-            if called not in seen:
-                seen.add(called)
-                stack.append((called, [*path, called]))
-    return []
+def _check_note_repeats(
+    tokens: list[Token],
+    footnotes: dict[int, list[Token]],
+    env: dict[str, object],
+    where: Positions,
+    findings: Findings,
+) -> None:
+    """Report notes called so often that their copies would make the PDF huge.
+
+    The PDF prints a note in full at the foot of each page that calls it: one long note
+    called a few hundred times makes a source of a few kilobytes into hours of layout.
+    """
+    calls = Counter(int(ref.meta["id"]) for ref in of_type(tokens, "footnote_ref"))
+    sizes = {note: sum(len(t.content) for t in body) for note, body in footnotes.items()}
+    added = {note: (calls[note] - 1) * size for note, size in sizes.items() if calls[note] > 1}
+    if sum(added.values()) <= limits.MAX_REPEATED_NOTES:
+        return
+    worst = max(added, key=lambda note: added[note])
+    label = _note_labels(footnotes, env)[worst]
+    findings.error(
+        _definition_lines(where).get(label, where.first),
+        f"footnote [^{label}] is called {calls[worst]:,} times, and the PDF prints its "
+        f"{sizes[worst]:,} characters at each call: notes printed again add "
+        f"{sum(added.values()):,} characters to the brief, and the limit is "
+        f"{limits.MAX_REPEATED_NOTES:,}; call long notes once",
+    )
 
 
-def _definition_line(split: SplitSource, label: str) -> int:
-    """Return the file line where a footnote is defined."""
-    lines = split.body.split("\n")
-    for index, text in enumerate(lines):
-        if text.lstrip().startswith(f"[^{label}]:"):
-            return split.body_line + index
-    return split.body_line
+def _note_labels(footnotes: dict[int, list[Token]], env: dict[str, object]) -> dict[int, str]:
+    """Return each footnote's label, as written in the source, by id."""
+    notes = env.get("footnotes")
+    listed = notes.get("list", {}) if isinstance(notes, dict) else {}
+    return {note: str(listed.get(note, {}).get("label", note)) for note in footnotes}
+
+
+_DEFINITION = re.compile(r"\s*\[\^([^\]\s]+)\]:")
+
+
+def _definition_lines(where: Positions) -> dict[str, int]:
+    """Return the file line where each footnote is first defined, by label, in one pass."""
+    lines: dict[str, int] = {}
+    for offset, text in enumerate(where.lines):
+        found = _DEFINITION.match(text)
+        if found is not None:
+            lines.setdefault(found.group(1), where.first + offset)
+    return lines
 
 
 def link_allowed(href: str) -> bool:
@@ -246,53 +306,79 @@ def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings:
             )
 
 
-# Characters that reorder the text around them ("Trojan source"): a reader sees one thing,
-# and the file says another. Right-to-left text needs none of them.
-_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-# Characters that show nothing and join nothing: pasted from the web, they split a word for
-# searches and copies while looking whole. The joiners that scripts need (U+200C, U+200D), the
-# direction marks (U+200E, U+200F, U+061C) and the soft hyphen are not among them.
-_INVISIBLE = re.compile("[\u180e\u200b\u2060-\u2064\ufeff]")
-
-
 def check_hidden_characters(text: str, findings: Findings) -> None:
-    """Report characters that silently reverse text, and invisible ones in citations or text."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        for match in _DIRECTION_CONTROLS.finditer(line):
-            findings.error(
-                number,
-                f"an invisible character that reverses the text around it "
-                f"(U+{ord(match.group()):04X}): remove it; right-to-left text needs no such "
-                "marks, and [text]{lang=ar} marks its language",
-                match.start() + 1,
-            )
-        cited = _check_hidden_in_citations(line, number, findings)
-        for match in _INVISIBLE.finditer(line):
-            if not any(start <= match.start() < end for start, end in cited):
-                findings.warning(
-                    number,
-                    f"an invisible character (U+{ord(match.group()):04X}) stands here: readers "
-                    "cannot see it, and searches miss the word it splits; remove it",
-                    match.start() + 1,
-                )
+    """Report controls, text reversers, invisible characters and runs of marks in the raw text.
+
+    Controls in the front matter are its reader's to report, as it cannot read on past them.
+    An invisible character in a citation is an error, not a warning: the key looks right and
+    names no source.
+    """
+    lines = text.split("\n")
+    front = front_matter_lines(lines)
+    report = limits.Reporter(findings)
+    for number, line in enumerate(lines, start=1):
+        # Citations matter only for the characters ASCII lacks: most lines skip the scan.
+        cited = [] if line.isascii() else _citation_spans(line)
+        starts = [start for start, _ in cited]
+        for problem in characters.problems(line, "a brief", report.done):
+            if problem.kind == "control" and number in front:
+                continue
+            if problem.kind == "invisible" and _within(cited, starts, problem.offset):
+                continue
+            report.add(problem, number, problem.offset + 1)
+        for problem in _hidden_in_citations(line, cited):
+            report.add(problem, number, problem.offset + 1)
 
 
-def _check_hidden_in_citations(line: str, number: int, findings: Findings) -> list[tuple[int, int]]:
-    """Report citations holding invisible characters; return where the line's citations are."""
-    spans = []
-    for cite in re.finditer(r"\[[^\]]*@[^\]]*\]|@\S+", line):
-        spans.append(cite.span())
-        hidden = next((c for c in cite.group() if unicodedata.category(c) == "Cf"), None)
-        if hidden is not None and not _DIRECTION_CONTROLS.match(hidden):
-            findings.error(
-                number,
-                f"citation {cite.group()!r} holds an invisible character "
-                f"(U+{ord(hidden):04X}): retype it",
-                cite.start() + 1,
-            )
+_CITATION_START = re.compile(r"[\[@]")
+_WORD = re.compile(r"\S+")
+
+
+def _citation_spans(line: str) -> list[tuple[int, int]]:
+    """Return where a line holds text that reads as a citation: ``[...@...]`` or ``@word``.
+
+    A scan, not a pattern: each ``[`` looks for the next ``]`` and the next ``@``, both kept
+    from the ``[`` before, so a line of ``[@ [@ [@`` takes time in proportion to its length.
+    """
+    spans: list[tuple[int, int]] = []
+    close = at = -1
+    pos = 0
+    while (found := _CITATION_START.search(line, pos)) is not None:
+        start = found.start()
+        if line[start] == "@":
+            word = _WORD.match(line, start + 1)
+            if word is not None:
+                spans.append((start, word.end()))
+            pos = word.end() if word is not None else start + 1
+            continue
+        close = close if close > start else _next(line, "]", start)
+        at = at if at > start else _next(line, "@", start)
+        if at < close < len(line):
+            spans.append((start, close + 1))
+            pos = close + 1
+        else:
+            pos = start + 1
     return spans
+
+
+def _next(line: str, char: str, start: int) -> int:
+    """Return the index of char after start, or the line's length when there is none."""
+    found = line.find(char, start + 1)
+    return found if found >= 0 else len(line)
+
+
+def _within(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    """Tell whether offset falls inside one of the spans (sorted, apart), by bisection."""
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and offset < spans[index][1]
+
+
+def _hidden_in_citations(line: str, cited: list[tuple[int, int]]) -> Iterator[Problem]:
+    """Yield an error for each citation holding an invisible character."""
+    for start, end in cited:
+        hidden = next((c for c in line[start:end] if unicodedata.category(c) == "Cf"), None)
+        if hidden is not None and not characters.DIRECTION.match(hidden):
+            yield Problem(start, "citation", ord(hidden), line[start:end])
 
 
 def check_fonts(split: SplitSource, findings: Findings) -> None:
