@@ -62,7 +62,8 @@ def test_load_text_reads_images_beside_base_dir_and_takes_workspace_defaults(
     loaded = briefkit.load_text(body, base_dir=workspace / "briefings", name="pasted.md")
     brief = loaded.raise_for_errors()
     assert brief.meta.organisation == "Test Unit"  # from the workspace's briefkit.toml
-    assert brief.images == [(workspace / "briefings" / "chart.png").resolve()]
+    chart = (workspace / "briefings" / "chart.png").resolve()
+    assert [image.path for image in brief.images] == [chart]
     page = briefkit.render(loaded, "html").decode()
     assert 'src="data:image/png;base64,' in page
     broken = briefkit.load_text("no front matter", base_dir=workspace, name="pasted.md")

@@ -7,15 +7,22 @@ and even a brief whose checks were bypassed must not get the canary's bytes into
 
 from __future__ import annotations
 
+import base64
+import io
+import re
 import struct
+import subprocess
+import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 import briefkit
+from briefkit.commands import brief_job
 from briefkit.errors import BriefkitError
 from briefkit.sources.tokens import inline_children
 from conftest import Run, write
@@ -156,3 +163,58 @@ def test_oversized_and_disguised_images_are_refused_wherever_they_stand(
     disguised = briefkit.load(_brief(folder, place, "drawing.png"))
     assert [f.line for f in disguised.errors] == [LINES[place]]
     assert "cannot be read as an image" in disguised.errors[0].message
+
+
+def _swap(image: Path, canary: Path, how: str) -> None:
+    """Replace an image in one atomic rename, as a synced folder or a checkout might.
+
+    "link" puts a link to the canary outside the folder in its place; "file" a copy of it.
+    """
+    swapped = image.with_name(".swap")
+    if how == "link":
+        swapped.symlink_to(canary)
+    else:
+        swapped.write_bytes(canary.read_bytes())
+    swapped.replace(image)
+
+
+def _colours(output: Path, fmt: str, tmp_path: Path) -> set[tuple[int, ...]]:
+    """Return the colours of the images an output embeds (the first pixel of each)."""
+    found: list[Image.Image] = []
+    if fmt == "pdf":
+        subprocess.run(["pdfimages", "-png", str(output), str(tmp_path / "img")], check=True)
+        found = [Image.open(path) for path in sorted(tmp_path.glob("img-*.png"))]
+    elif fmt == "epub":
+        with zipfile.ZipFile(output) as archive:
+            names = [n for n in archive.namelist() if "/images/" in n and "cover" not in n]
+            found = [Image.open(io.BytesIO(archive.read(name))) for name in names]
+    else:
+        uris = re.findall(r'src="data:image/png;base64,([^"]+)"', output.read_text())
+        found = [Image.open(io.BytesIO(base64.b64decode(uri))) for uri in uris]
+    return {tuple(picture.convert("RGB").getpixel((0, 0))) for picture in found}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["link", "file"])
+@pytest.mark.parametrize("fmt", ["pdf", "epub", "html"])
+def test_an_image_swapped_during_the_build_changes_no_output(
+    fmt: str, how: str, canary: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The image is swapped right after the checks read it, before any format renders."""
+    folder = tmp_path / "brief"
+    folder.mkdir()
+    _brief(folder, "figure", "ok.png")
+    loaded_brief = brief_job.load_brief
+
+    def load_then_swap(path: Path, defaults: Any = None) -> Any:
+        loaded = loaded_brief(path, defaults)
+        _swap(folder / "ok.png", canary, how)
+        return loaded
+
+    monkeypatch.setattr(brief_job, "load_brief", load_then_swap)
+    out = tmp_path / "out"
+    report = briefkit.build([folder], workspace=tmp_path, out=out, formats=fmt, jobs=1)
+    assert report.ok, report.results[0].error
+    output = out / f"figure.{fmt}"
+    assert CANARY_TEXT.encode() not in output.read_bytes()
+    assert _colours(output, fmt, tmp_path) == {(0, 0, 128)}  # navy, not the canary's red

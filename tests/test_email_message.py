@@ -257,13 +257,14 @@ def test_an_eml_file_opens_as_the_same_message(tmp_path: Path) -> None:
     ]
 
 
-def test_an_image_swapped_after_checking_is_refused(
+def test_an_image_swapped_after_checking_travels_as_it_was_checked(
     workspace: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     from PIL import Image
 
     image = workspace / "briefings" / "chart.png"
     Image.new("RGB", (40, 20), "white").save(image)
+    checked = image.read_bytes()
     source = write(
         workspace / "briefings" / "b.md",
         MINIMAL.replace(
@@ -275,8 +276,9 @@ def test_an_image_swapped_after_checking_is_refused(
     Image.new("RGB", (40, 20), "red").save(outside)
     image.unlink()
     image.symlink_to(outside)  # the file now lies outside the brief's folder
-    with pytest.raises(BriefkitError, match="refused"):
-        briefkit.compose_email(brief, to=["a@example.org"], sender=SENDER)
+    message = briefkit.compose_email(brief, to=["a@example.org"], sender=SENDER)
+    parts = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert [part.get_content() for part in parts] == [checked]
 
 
 def test_a_figure_travels_as_a_related_part() -> None:

@@ -24,6 +24,7 @@ import sys
 import sysconfig
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -57,14 +58,9 @@ SYSTEM_FILES = (
     "/proc/sys/vm/overcommit_memory",  # glibc's malloc, shrinking a thread's heap
     "/dev/null",
 )
-# The fonts and fontconfig's configuration and cache.
-FONT_ROOTS = (
-    "/usr/share/fonts/",
-    "/usr/local/share/fonts/",
-    "/usr/share/fontconfig/",
-    "/etc/fonts/",
-    "/var/cache/fontconfig/",
-)
+FONTCONFIG = "/etc/fonts/"
+# A <dir> or <cachedir> of fontconfig's configuration: the folders it reads fonts and caches from.
+_FONT_FOLDER = re.compile(r'<(dir|cachedir)\b(?:[^>]*\bprefix="(\w+)")?[^>]*>([^<]+)</\1>')
 _CALL = re.compile(
     r"^(?P<pid>\d+) +(?P<call>openat|open|creat|connect)\((?P<args>.*)\) += (?P<result>.*)$"
 )
@@ -119,6 +115,54 @@ def _python_roots() -> tuple[str, ...]:
     return tuple(f"{p.rstrip('/')}/" for p in sorted(found))
 
 
+@cache
+def _font_places() -> tuple[str, ...]:
+    """Return where fontconfig reads, as this machine's fontconfig is configured.
+
+    The folders of its configuration files, the font and cache folders they name, and whatever
+    the links in those folders lead to: packages put links there (poppler-data links its CMaps into
+    /usr/share/fonts), and fontconfig follows them as it scans.
+    """
+    listed = subprocess.run(["fc-conflist"], capture_output=True, text=True, check=False).stdout
+    configs = [f"{FONTCONFIG}fonts.conf", *re.findall(r"^[+-] (/.+?): ", listed, re.M)]
+    # The folders of its configuration files: it lists them as it reads them.
+    places = {FONTCONFIG, *(f"{Path(config).resolve().parent}/" for config in configs)}
+    for config in configs:
+        try:
+            text = Path(config).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for kind, prefix, folder in _FONT_FOLDER.findall(text):
+            places |= _with_links(_font_folder(folder.strip(), prefix, kind))
+    return tuple(sorted(places))
+
+
+def _font_folder(folder: str, prefix: str, kind: str) -> Path:
+    """Return the folder a <dir> or <cachedir> names, its prefix applied."""
+    if prefix == "xdg":
+        home = Path.home()
+        if kind == "cachedir":
+            return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / folder
+        return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / folder
+    return Path(folder).expanduser()
+
+
+def _with_links(folder: Path) -> set[str]:
+    """Return a folder and the real places of the links found inside it, followed in turn."""
+    places: set[str] = set()
+    pending = [folder]
+    while pending:
+        real = pending.pop().resolve()
+        if f"{real}/" in places or not real.is_dir():
+            places.add(str(real))
+            continue
+        places.add(f"{real}/")
+        for parent, folders, files in os.walk(real):
+            links = [Path(parent, name) for name in folders + files]
+            pending += [link for link in links if link.is_symlink()]
+    return places
+
+
 def _package_roots() -> tuple[str, ...]:
     """Return briefkit's code and theme: in this checkout, its src, templates, styles, locales."""
     return tuple(f"{ROOT / name}/" for name in ("src", "templates", "styles", "locales"))
@@ -138,7 +182,7 @@ def _places(workspace: Path, out: Path, scratch: Path, *extra: str) -> Places:
         *_package_roots(),
         *SYSTEM_ROOTS,
         *SYSTEM_FILES,
-        *FONT_ROOTS,
+        *_font_places(),
         *extra,
     )
     return Places(read=readable, write=written)

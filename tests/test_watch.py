@@ -162,12 +162,13 @@ def test_watch_rebuilds_an_edited_brief(workspace: Path, start: Callable[..., Wa
 def test_an_edit_saved_during_the_first_build_is_built(
     workspace: Path, start: Callable[..., Watcher]
 ) -> None:
-    # A brief of about ten pages, so the first build takes a second or two.
-    source = write_long_brief(workspace / "briefings", rounds=4)
+    # A brief of about twenty pages, so the first build takes several seconds.
+    source = write_long_brief(workspace / "briefings", rounds=8)
     pdf = workspace / "out" / source.with_suffix(".pdf").name
     watcher = start()
     wait_until((workspace / "out" / ".briefkit.lock").exists, "the first build to start")
-    time.sleep(0.5)  # the source has been read; the PDF is being laid out
+    # The worker has started and read the source; the PDF is being laid out.
+    time.sleep(1.5)
     assert watcher.built(source.name) == 0, "the first build ended before the edit"
     edit(source, "warm but unquantified", "warm but vague")
     wait_until(lambda: watcher.built(source.name) == 2, "a build of the edit")

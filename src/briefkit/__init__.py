@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from briefkit.api import (
         write_email as write_email,
     )
+    from briefkit.building.deadline import (
+        TimeLimitExceeded as TimeLimitExceeded,
+    )
     from briefkit.commands.build import (
         BriefResult as BriefResult,
     )
@@ -148,6 +151,7 @@ _EXPORTS = {
     "preview_server": "briefkit.api",
     "publish": "briefkit.api",
     "render": "briefkit.api",
+    "TimeLimitExceeded": "briefkit.building.deadline",
     "BriefResult": "briefkit.commands.build",
     "BuildProgress": "briefkit.commands.build",
     "BuildReport": "briefkit.commands.build",

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
     from email.message import EmailMessage
 
+    from briefkit.building.workers import WorkerPool
+    from briefkit.commands.brief_job import BriefResult, Job
     from briefkit.commands.build import BuildProgress, BuildReport
     from briefkit.commands.check import CheckReport
     from briefkit.delivery.catalogue_publish import PublishReport
@@ -119,12 +121,13 @@ def render(
 ) -> bytes:
     """Return the bytes of one format of a loaded brief; nothing is written.
 
-    The workspace (default: the one holding the brief) supplies labels, theme and defaults.
-    A brief with errors raises SourceError; the renderer's warnings go to the ``briefkit``
-    logger.
+    The workspace (default: the one holding the brief) supplies labels, theme and defaults,
+    and the time limit: the brief renders in a worker process, stopped (TimeLimitExceeded)
+    when it takes longer. A brief with errors raises SourceError; the renderer's warnings go
+    to the ``briefkit`` logger.
     """
     from briefkit.building.clock import build_time
-    from briefkit.rendering.render import edition_for, renderer_for
+    from briefkit.rendering.render import edition_for, render_limited
     from briefkit.rendering.theme import Theme
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
@@ -132,7 +135,9 @@ def render(
     space = open_workspace(workspace, near=content.folder)
     options = _render_options(space, facts_only, paper, print_marks, pdf_variant)
     edition = edition_for(space.config, facts_only, modified or build_time(), space.logo())
-    rendered = renderer_for(Theme.for_workspace(space)).render(content, fmt, edition, options)
+    theme = Theme.for_workspace(space)
+    limit = space.config.build.time_limit
+    rendered = render_limited(theme, content, fmt, edition, options, limit)
     for warning in rendered.warnings:
         _log.warning("%s: %s", content.path, warning)
     return rendered.data
@@ -153,11 +158,14 @@ def build(
     jobs: int | None = None,
     progress: BuildProgress | None = None,
     tracebacks: bool = False,
+    pool: WorkerPool[Job, BriefResult] | None = None,
 ) -> BuildReport:
     """Build briefs into the output folder, skipping those that are up to date.
 
     paths are files or folders (default: the workspace's briefings/); the workspace (default:
-    the one holding the current folder) supplies every setting not given here.
+    the one holding the current folder) supplies every setting not given here. Briefs render
+    in worker processes started for the build, or in pool's, which a long-running caller
+    keeps so that its workers stay warm.
     """
     from briefkit.commands.build import BuildOptions
     from briefkit.commands.build import build as run_build
@@ -175,7 +183,7 @@ def build(
         jobs=settings.jobs if jobs is None else jobs,
         tracebacks=tracebacks,
     )
-    return run_build([Path(p) for p in paths or []], space, options, progress)
+    return run_build([Path(p) for p in paths or []], space, options, progress, pool)
 
 
 def publish(

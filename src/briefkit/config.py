@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from briefkit.delivery.mail_address import address_problem
 from briefkit.errors import BriefkitError
 from briefkit.messages import did_you_mean, plain_error
-from briefkit.model.brief import Author
+from briefkit.model.brief import Author, CheckedImage
 from briefkit.model.choices import Format, Paper, PdfVariant, SmtpSecurity
 
 CONFIG_NAME = "briefkit.toml"
@@ -175,7 +175,7 @@ class Workspace:
         """Return the workspace's own styles folder."""
         return self.root / "styles"
 
-    def logo(self) -> Path | None:
+    def logo(self) -> CheckedImage | None:
         """Return the organisation's logo file, checked like a brief's images."""
         if not self.config.organisation.logo:
             return None

@@ -72,8 +72,10 @@ def _reported(ctx: typer.Context) -> Iterator[None]:
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    """Print a message on standard error and exit."""
-    typer.echo(message, err=True)
+    """Print a message on standard error, control characters shown escaped, and exit."""
+    from briefkit.errors import printable
+
+    typer.echo(printable(message), err=True)
     raise typer.Exit(status)
 
 

@@ -14,11 +14,10 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefkit.building.cache import content_digest
-from briefkit.building.deadline import TimeLimitExceeded, time_limit
 from briefkit.building.output import write_atomic
 from briefkit.config import Config
 from briefkit.errors import BriefkitError, Finding, failing
+from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Format
 from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
 from briefkit.rendering.theme import Theme
@@ -55,7 +54,7 @@ class JobSettings:
 
     theme: Theme
     config: Config
-    logo: Path | None
+    logo: CheckedImage | None
     render: RenderOptions
     strict: bool
     tracebacks: bool
@@ -95,12 +94,7 @@ def build_one(job: Job) -> BriefResult:
     started = time.perf_counter()
     result = BriefResult(job.source, list(job.outputs.values()))
     try:
-        with time_limit(job.settings.config.build.time_limit):
-            _render_into(job, result)
-    except TimeLimitExceeded as exc:
-        # WeasyPrint was stopped in the middle of a layout: start the next brief afresh.
-        renderer_for.cache_clear()
-        result.error = str(exc)
+        _render_into(job, result)
     except BriefkitError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug in one brief must not stop the others
@@ -110,6 +104,11 @@ def build_one(job: Job) -> BriefResult:
         result.pending.clear()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def stopped(job: Job, why: str) -> BriefResult:
+    """Return the result of a job whose worker was stopped (at the time limit) or died."""
+    return BriefResult(job.source, list(job.outputs.values()), error=f"not built: {why}")
 
 
 def _render_into(job: Job, result: BriefResult) -> None:
@@ -125,10 +124,11 @@ def _render_into(job: Job, result: BriefResult) -> None:
     edition = edition_for(
         settings.config, settings.render.facts_only, settings.modified, settings.logo
     )
-    result.inputs = [job.source, *loaded.brief.images, *([settings.logo] if settings.logo else [])]
-    # The source as parsed, the images and logo before they are read: a file changed later
-    # than this is rebuilt by the next build.
-    digests = {path: content_digest(path) for path in result.inputs[1:]}
+    images = [*loaded.brief.images, *([settings.logo] if settings.logo else [])]
+    result.inputs = [job.source, *(image.path for image in images)]
+    # The source and images as they were read and rendered: a file changed later than this
+    # is rebuilt by the next build.
+    digests = {image.path: image.digest for image in images}
     digests[job.source] = bytes.fromhex(loaded.brief.digest)
     for fmt in job.todo:
         output = renderer.render(loaded.brief, fmt, edition, settings.render)
@@ -140,7 +140,8 @@ def _render_into(job: Job, result: BriefResult) -> None:
 class Assembler:
     """Gather the jobs of each brief; write a brief's files once all of its jobs are back."""
 
-    def __init__(self, jobs: list[Job]) -> None:
+    def __init__(self, jobs: list[Job], out_dir: Path) -> None:
+        self.out_dir = out_dir
         self._waiting: dict[Path, int] = {}
         for job in jobs:
             self._waiting[job.source] = self._waiting.get(job.source, 0) + 1
@@ -154,7 +155,7 @@ class Assembler:
             return None
         result = _merged(parts)
         if not result.failed:
-            _write(result)
+            _write(result, self.out_dir)
         result.pending.clear()
         return result
 
@@ -179,11 +180,11 @@ def _merged(parts: list[BriefResult]) -> BriefResult:
     return merged
 
 
-def _write(result: BriefResult) -> None:
-    """Write every rendered file of a brief; a file that cannot be written fails it."""
+def _write(result: BriefResult, out_dir: Path) -> None:
+    """Write every rendered file of a brief, inside out_dir only; a file not written fails it."""
     try:
         for path, data in result.pending.items():
-            write_atomic(path, data)
+            write_atomic(path, data, root=out_dir)
     except BriefkitError as exc:
         result.error = str(exc)
 

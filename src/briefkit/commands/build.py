@@ -20,7 +20,7 @@ from briefkit.building.cache import BuildCache, locked
 from briefkit.building.clock import build_time
 from briefkit.building.output import refuse_escapes, remove_abandoned
 from briefkit.building.scratch import use_process_scratch
-from briefkit.building.workers import run_parallel, worker_count
+from briefkit.building.workers import WorkerPool, run_jobs, worker_count
 from briefkit.commands.brief_job import (
     Assembler,
     Job,
@@ -28,13 +28,15 @@ from briefkit.commands.brief_job import (
     build_one,
     not_built,
     split_by_format,
+    stopped,
 )
 from briefkit.commands.brief_job import BriefResult as BriefResult
 from briefkit.config import Workspace
 from briefkit.errors import UsageError, failing
+from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Format
 from briefkit.paths import shown
-from briefkit.rendering.render import RenderOptions, renderer_for
+from briefkit.rendering.render import RenderOptions, preload_pdf_engine, renderer_for
 from briefkit.rendering.theme import Theme
 from briefkit.sources.discover import SourceFile, find_sources
 
@@ -99,8 +101,13 @@ def build(
     workspace: Workspace,
     options: BuildOptions,
     progress: BuildProgress | None = None,
+    pool: WorkerPool[Job, BriefResult] | None = None,
 ) -> BuildReport:
-    """Build every brief under paths (default: the workspace's briefings/)."""
+    """Build every brief under paths (default: the workspace's briefings/).
+
+    Briefs render in worker processes stopped at the time limit: the pool's when one is
+    given (a watcher keeps one warm), else ones started for this build.
+    """
     started = time.perf_counter()
     theme = Theme.for_workspace(workspace)
     logo = workspace.logo()
@@ -117,7 +124,9 @@ def build(
         cache = BuildCache.load(out_dir)
         results, jobs = _split_fresh(plan, cache, workspace, theme, logo, options, progress)
         report = _before_report(cache, progress)
-        assembler = Assembler(jobs)
+        assembler = Assembler(jobs, out_dir)
+        if any(Format.PDF in job.todo for job in jobs):
+            preload_pdf_engine()
 
         def done(part: BriefResult) -> None:
             result = assembler.add(part)
@@ -126,7 +135,16 @@ def build(
                 report(result)
                 _remember(cache, result, plan[result.source], workspace, theme, options)
 
-        run_parallel(build_one, jobs, options.jobs, done, renderer_for.cache_clear)
+        run_jobs(
+            build_one,
+            jobs,
+            workers=options.jobs,
+            limit=workspace.config.build.time_limit,
+            stopped=stopped,
+            on_done=done,
+            on_exit=renderer_for.cache_clear,
+            pool=pool,
+        )
         removed = cache.prune()
         if jobs or removed or cache.damaged:
             cache.save()
@@ -140,7 +158,7 @@ def _split_fresh(
     cache: BuildCache,
     workspace: Workspace,
     theme: Theme,
-    logo: Path | None,
+    logo: CheckedImage | None,
     options: BuildOptions,
     progress: BuildProgress | None,
 ) -> tuple[dict[Path, BriefResult], list[Job]]:
@@ -156,12 +174,13 @@ def _split_fresh(
     )
     results: dict[Path, BriefResult] = {}
     jobs: list[Job] = []
+    logo_path = logo.path if logo else None
     for source, outputs in plan.items():
         todo = tuple(
             fmt
             for fmt, path in outputs.items()
             if options.force
-            or not cache.fresh(path, _context(workspace, theme, options, fmt), source, logo)
+            or not cache.fresh(path, _context(workspace, theme, options, fmt), source, logo_path)
         )
         if todo:
             jobs.append(Job(source, outputs, todo, settings))

@@ -2,8 +2,8 @@
 
 Each rebuild is a call of the API's :func:`briefkit.api.build`: an ordinary incremental build,
 whose cache skips briefs whose source, images, theme, settings and options are unchanged.
-With one worker (the command's default) briefs build in this process, so WeasyPrint is
-imported once and keeps its fonts and parsed stylesheets between rebuilds.
+Its worker processes (one, by the command's default) last the whole session, so WeasyPrint
+is loaded once and keeps its fonts and parsed stylesheets between rebuilds.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from typing import Protocol, TypedDict
 import watchfiles
 
 from briefkit import api
+from briefkit.building.workers import WorkerPool, worker_count
+from briefkit.commands.brief_job import Job
 from briefkit.commands.build import BriefResult, BuildReport
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.model.choices import Format, Paper, PdfVariant
+from briefkit.rendering.render import renderer_for
 from briefkit.sources.discover import hidden
 from briefkit.sources.images import IMAGE_TYPES
 
@@ -105,6 +108,19 @@ def watch(
     further change has come for step_ms, or debounce_ms after the first one in a burst.
     """
     session = Session(list(paths), workspace, choices or {})
+    with session.workers:
+        _watch(session, on_event, stop_event, debounce_ms, step_ms, poll_ms)
+
+
+def _watch(
+    session: Session,
+    on_event: Callable[[WatchEvent], None],
+    stop_event: StopEvent | None,
+    debounce_ms: int,
+    step_ms: int,
+    poll_ms: int,
+) -> None:
+    """Build, then rebuild on each change, in the session's workers."""
     before = session.snapshot()
     rebuild(session, on_event, ())
     pending: set[Path] = set()
@@ -152,6 +168,7 @@ def rebuild(
             session.paths,
             workspace=session.workspace,
             progress=_Reporter(on_event),
+            pool=session.workers,
             **session.choices,
         )
     except (BriefkitError, OSError) as exc:
@@ -182,6 +199,9 @@ class Session:
         self.workspace = workspace
         self.choices = choices
         self._config_stamp = _stamp(self.config_path)
+        # Kept for the whole session, so WeasyPrint stays loaded in its workers.
+        size = worker_count(choices.get("jobs") or workspace.config.build.jobs)
+        self.workers = WorkerPool[Job, BriefResult](size, renderer_for.cache_clear)
 
     @property
     def config_path(self) -> Path:

@@ -24,7 +24,13 @@ from briefkit.model.brief import Brief
 from briefkit.model.choices import Attachment, EmailBody, Format
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import Flavour
-from briefkit.rendering.render import Renderer, RenderOptions, edition_for, renderer_for
+from briefkit.rendering.render import (
+    Renderer,
+    RenderOptions,
+    edition_for,
+    render_limited,
+    renderer_for,
+)
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Edition, build_view
 from briefkit.sources.discover import find_sources
@@ -61,8 +67,10 @@ class _Composer:
         self.fetcher: Fetcher = self.renderer.fetcher(brief, self.edition)
 
     def attachment(self, kind: Attachment) -> Attached:
-        """Render one attachment exactly as ``briefkit build`` renders that format."""
-        rendered = self.renderer.render(self.brief, Format(kind.value), self.edition, self.render)
+        """Render one attachment as ``briefkit build`` renders it, within the time limit."""
+        limit = self.space.config.build.time_limit
+        fmt = Format(kind.value)
+        rendered = render_limited(self.theme, self.brief, fmt, self.edition, self.render, limit)
         for warning in rendered.warnings:
             _log.warning("%s: %s", self.brief.path, warning)
         suffix = FACTS_ONLY_SUFFIX if self.render.facts_only else ""

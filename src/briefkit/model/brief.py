@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,24 @@ class Section:
         return not self.tokens
 
 
+@dataclass(frozen=True)
+class CheckedImage:
+    """An image file as read once and checked: every output uses these bytes, never the path.
+
+    path is where the file lies (inside the brief's folder, reached through no link); it names
+    the image in outputs and in the build cache, and is never opened again.
+    """
+
+    path: Path
+    data: bytes
+    media_type: str = field(compare=False)
+
+    @property
+    def digest(self) -> bytes:
+        """Return the SHA-256 of the bytes read."""
+        return hashlib.sha256(self.data).digest()
+
+
 @dataclass
 class Brief:
     """A loaded, validated briefing source."""
@@ -186,7 +205,7 @@ class Brief:
     meta: FrontMatter
     sections: list[Section]
     footnotes: dict[int, list[Token]]
-    images: list[Path]
+    images: list[CheckedImage]
     raw: bytes
     digest: str
 

@@ -1,22 +1,28 @@
-"""The one way a render reads a file: inside the allowed folders, and images only when valid.
+"""The one way a render reads a file: inside the allowed folders, and images only as checked.
 
 Sources are untrusted. Every output reads the files it embeds through a :class:`Fetcher`: the
-HTML page's data: URIs, the EPUB's packaged images and cover, the PDF's attachment, and every
-URL WeasyPrint asks for (its default fetcher would read any file:// path and fetch http(s)).
+HTML page's data: URIs, the EPUB's packaged images and cover, the mail's related images, and
+every URL WeasyPrint asks for (its default fetcher would read any file:// path and fetch
+http(s)). Images are never read here: the fetcher hands out the bytes that were read and
+checked when the brief was loaded, so what a render embeds is what the checks judged.
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
 from briefkit.errors import BriefkitError
-from briefkit.sources.images import IMAGE_TYPES, image_problem
+from briefkit.model.brief import CheckedImage
+from briefkit.sources.images import IMAGE_TYPES
+
+CHECKED_SCHEME = "briefkit-checked-image"
 
 
 class FetchRefused(BriefkitError, ValueError):
@@ -31,10 +37,15 @@ class Fetcher:
         roots: Iterable[Path],
         files: Iterable[Path] = (),
         aliases: Mapping[str, Path] | None = None,
+        images: Iterable[CheckedImage] = (),
     ) -> None:
         self.roots = tuple(dict.fromkeys(root.resolve() for root in roots))
         self.files = frozenset(path.resolve() for path in files)
         self.aliases = dict(aliases or {})
+        # The first reading of a path is the one every output uses.
+        self.images: dict[Path, CheckedImage] = {}
+        for image in images:
+            self.images.setdefault(image.path, image)
 
     def resolve(self, url: str) -> Path:
         """Return the local file a file: URL names, if it may be read."""
@@ -59,8 +70,17 @@ class Fetcher:
         return Path(path)
 
     def check(self, path: Path, name: str | None = None) -> Path:
-        """Return the real path of a file that may be read, or refuse it."""
+        """Return the path of a file that may be read, or refuse it.
+
+        An image may be used only if it is one the brief's checks read; nothing is opened to
+        tell. Other files (the theme's styles, the fonts) must lie in the allowed folders.
+        """
         shown = name or str(path)
+        if path.suffix.lower() in IMAGE_TYPES:
+            normal = Path(os.path.normpath(path))
+            if normal not in self.images:
+                raise FetchRefused(f"refused to fetch {shown!r}: not an image the checks read")
+            return normal
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError) as exc:
@@ -69,23 +89,18 @@ class Fetcher:
             raise FetchRefused(f"refused to fetch {shown!r}: outside the brief and theme folders")
         if not real.is_file():
             raise FetchRefused(f"refused to fetch {shown!r}: not a regular file")
-        if real.suffix.lower() in IMAGE_TYPES:
-            # Checked when the brief was loaded; checked again here, as the file may have been
-            # swapped since, and a file named .png may hold an SVG or a decompression bomb.
-            problem = image_problem(real)
-            if problem:
-                raise FetchRefused(f"refused to fetch {shown!r}: the image {problem}")
         return real
 
     def read(self, path: Path) -> bytes:
-        """Return the bytes of a file that may be read."""
-        return self.check(path).read_bytes()
+        """Return the bytes of a file that may be read: an image's as its check read them."""
+        allowed = self.check(path)
+        image = self.images.get(allowed)
+        return image.data if image is not None else allowed.read_bytes()
 
     def data_uri(self, path: Path) -> str:
         """Return a file that may be read as a data: URI."""
-        real = self.check(path)
-        encoded = base64.b64encode(real.read_bytes()).decode("ascii")
-        return f"data:{media_type(real)};base64,{encoded}"
+        encoded = base64.b64encode(self.read(path)).decode("ascii")
+        return f"data:{media_type(path)};base64,{encoded}"
 
     def for_weasyprint(self) -> Any:
         """Return a WeasyPrint URL fetcher that serves data: URIs and this fetcher's files."""
@@ -104,8 +119,11 @@ class Fetcher:
                 if url.startswith("data:"):
                     return super().fetch(url, headers)
                 path = fetcher.resolve(url)
+                # WeasyPrint reads an image again from the file a file: URL names, when it
+                # writes the PDF; an image answers under a URL that names no file.
+                answered = f"{CHECKED_SCHEME}:{quote(path.name)}" if path in fetcher.images else url
                 return URLFetcherResponse(
-                    path.as_uri(), path.read_bytes(), headers={"Content-Type": media_type(path)}
+                    answered, fetcher.read(path), headers={"Content-Type": media_type(path)}
                 )
 
         return RestrictedFetcher()

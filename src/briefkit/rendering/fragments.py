@@ -22,6 +22,7 @@ from markupsafe import Markup
 from briefkit.errors import BriefkitError
 from briefkit.rendering.fetcher import FetchRefused
 from briefkit.rendering.language import Language
+from briefkit.sources.images import image_path
 from briefkit.sources.markdown import parser
 from briefkit.sources.validate import link_allowed
 
@@ -237,7 +238,7 @@ class FragmentRenderer(RendererHTML):
     def _img(self, image: Token) -> str:
         """Return an ``img`` element for an image token."""
         alt = escapeHtml(self.renderInlineAsText(image.children or [], parser().options, {}))
-        path = (self.context.folder / unquote(str(image.attrs.get("src", "")))).resolve()
+        path = image_path(self.context.folder, unquote(str(image.attrs.get("src", ""))))
         if path not in self.context.images:
             # Only the images the checks passed are ever addressed, whatever a source says.
             raise FetchRefused(f"refused to use image {str(image.attrs.get('src'))!r}: not checked")

@@ -6,12 +6,12 @@ import atexit
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from pathlib import Path
 from urllib.parse import quote
 
+from briefkit.building.workers import run_limited
 from briefkit.config import Config
 from briefkit.errors import UsageError
-from briefkit.model.brief import Brief
+from briefkit.model.brief import Brief, CheckedImage
 from briefkit.model.choices import Format, Paper, PdfVariant
 from briefkit.rendering.fetcher import BRIEF_ALIAS, Fetcher, style_aliases
 from briefkit.rendering.font_subset import system_font_files
@@ -47,7 +47,7 @@ class Rendered:
 
 
 def edition_for(
-    config: Config, facts_only: bool, modified: dt.datetime, logo: Path | None
+    config: Config, facts_only: bool, modified: dt.datetime, logo: CheckedImage | None
 ) -> Edition:
     """Return the choices every format of a brief shares in one build."""
     return Edition(
@@ -73,15 +73,16 @@ class Renderer:
         return PdfEngine(self.theme)
 
     def fetcher(self, brief: Brief, edition: Edition) -> Fetcher:
-        """Return the one fetcher for a brief: its folder, the theme's styles, and the logo.
+        """Return the one fetcher for a brief: its checked images and logo, the theme's styles.
 
         The system fonts the EPUB and HTML may embed are allowed by name, never their folders.
         """
-        named = [edition.logo] if edition.logo else []
+        logo = [edition.logo] if edition.logo else []
         return Fetcher(
             [brief.folder, *self.theme.style_roots],
-            [*named, *system_font_files()],
+            system_font_files(),
             {BRIEF_ALIAS: brief.folder, **style_aliases(self.theme.style_roots)},
+            [*brief.images, *logo],
         )
 
     def render(
@@ -127,6 +128,30 @@ class Renderer:
             html, fetcher, fetcher.url(BRIEF_ALIAS), pdf_options, attachments, edition.modified
         )
         return Rendered(data, warnings)
+
+
+def render_limited(
+    theme: Theme,
+    brief: Brief,
+    fmt: Format,
+    edition: Edition,
+    options: RenderOptions,
+    limit: float,
+) -> Rendered:
+    """Render one format of a brief in a worker process stopped after limit seconds (0: none)."""
+    if fmt is Format.PDF:
+        preload_pdf_engine()
+    renderer = renderer_for(theme)
+    return run_limited(lambda: renderer.render(brief, fmt, edition, options), limit)
+
+
+def preload_pdf_engine() -> None:
+    """Import WeasyPrint now, so the worker processes forked after this start with it loaded.
+
+    A worker started in place of one stopped at the time limit then spends its own time
+    limit on its brief, not on importing the engine again.
+    """
+    import weasyprint  # noqa: F401
 
 
 @lru_cache(maxsize=2)

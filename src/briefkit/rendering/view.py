@@ -11,7 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from briefkit.config import Labels
-from briefkit.model.brief import Brief, FrontMatter, Section
+from briefkit.model.brief import Brief, CheckedImage, FrontMatter, Section
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import (
     Flavour,
@@ -172,7 +172,7 @@ class Edition:
     facts_only: bool = False
     toc_min_sections: int = 5
     organisation_url: str | None = None
-    logo: Path | None = None
+    logo: CheckedImage | None = None
     certified_by: str | None = None
 
 
@@ -211,7 +211,7 @@ def build_view(
         },
         image_src=image_src,
         folder=brief.folder,
-        images=frozenset(brief.images),
+        images=frozenset(image.path for image in brief.images),
         footnotes=brief.footnotes,
         language=language,
     )
@@ -261,8 +261,8 @@ def _logo(
     if edition.logo is None or flavour is Flavour.EPUB:
         return None
     if flavour is Flavour.EMAIL:
-        return image_src(edition.logo)
-    return fetcher.data_uri(edition.logo)
+        return image_src(edition.logo.path)
+    return fetcher.data_uri(edition.logo.path)
 
 
 def _source_keys(brief: Brief, cited: list[str]) -> list[str]:

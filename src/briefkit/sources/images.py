@@ -1,12 +1,20 @@
-"""Check image references: local files inside the brief's folder, in formats every output takes."""
+"""Check image references: files in the brief's folder, read once, in formats every output takes.
+
+An image is read here, when the brief is loaded, and only here: the bytes checked are the bytes
+every output embeds, so a file swapped during a build (for a link to a secret) changes nothing.
+"""
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import warnings
 from pathlib import Path
 
 from briefkit.errors import Findings
+from briefkit.files import FileRefused, read_regular
+from briefkit.model.brief import CheckedImage
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -22,8 +30,15 @@ MAX_FRAMES = 200
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def check_image(source: Path, src: str, line: int, findings: Findings, col: int = 1) -> Path | None:
-    """Return the image file that src names, or record why it cannot be used."""
+def image_path(folder: Path, src: str) -> Path:
+    """Return the path an image reference names inside a (resolved) folder, without resolving."""
+    return Path(os.path.normpath(folder / src))
+
+
+def check_image(
+    source: Path, src: str, line: int, findings: Findings, col: int = 1
+) -> CheckedImage | None:
+    """Read the image that src names, once, and return it; or record why it cannot be used."""
     if not src.strip():
         findings.error(line, "image has no path", col)
         return None
@@ -36,36 +51,39 @@ def check_image(source: Path, src: str, line: int, findings: Findings, col: int 
         )
         return None
     folder = source.parent.resolve()
-    target = (folder / src).resolve()
-    if not target.is_relative_to(folder):
+    target = image_path(folder, src)
+    # Resolving only looks the name up; it tells a link that leads out from one that stays in.
+    if not target.is_relative_to(folder) or not target.resolve().is_relative_to(folder):
         findings.error(line, f"image '{src}' is outside the brief's folder", col)
-        return None
-    if not target.is_file():
-        findings.error(line, f"image '{src}' does not exist", col)
         return None
     if target.suffix.lower() not in IMAGE_TYPES:
         allowed = ", ".join(sorted(IMAGE_TYPES))
         findings.error(line, f"image '{src}' is not a supported type ({allowed})", col)
         return None
-    problem = image_problem(target)
+    try:
+        data = read_regular(target, MAX_IMAGE_BYTES, within=folder)
+    except FileRefused as exc:
+        findings.error(line, f"image '{src}' {exc.reason}", col)
+        return None
+    problem = image_problem(data, target.suffix)
     if problem:
         findings.error(line, f"image '{src}' {problem}", col)
         return None
-    return target
+    return CheckedImage(target, data, IMAGE_TYPES[target.suffix.lower()])
 
 
-def image_problem(path: Path) -> str | None:
-    """Return why an image file cannot be used, or None if it decodes within the limits."""
+def image_problem(data: bytes, suffix: str) -> str | None:
+    """Return why an image's bytes cannot be used, or None if they decode within the limits."""
     from PIL import Image  # Pillow is only needed when a brief has images.
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     return f"is {width}×{height} pixels; the limit is {MAX_PIXELS:,} pixels"
-                expected = IMAGE_TYPES[path.suffix.lower()].split("/")[1].upper()
+                expected = IMAGE_TYPES[suffix.lower()].split("/")[1].upper()
                 if image.format != expected:
                     return f"holds {image.format or 'unknown'} data, not {expected}"
                 frames = int(getattr(image, "n_frames", 1))

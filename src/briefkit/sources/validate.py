@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from briefkit.errors import Findings, Severity
-from briefkit.model.brief import LANGUAGE_TAG, FrontMatter, Section
+from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Section
 from briefkit.rendering import fonts
 from briefkit.rendering.language import language_for
 from briefkit.sources import characters, images, limits
@@ -41,8 +41,8 @@ def check_brief(
     footnotes: dict[int, list[Token]],
     env: dict[str, object],
     findings: Findings,
-) -> list[Path]:
-    """Check references across the whole body and return the image files it uses."""
+) -> list[CheckedImage]:
+    """Check references across the whole body and return the images it uses, as read."""
     where = Positions(split)
     _check_nesting(tokens, where, findings)
     _check_citations(meta, tokens, where, findings)
@@ -54,7 +54,7 @@ def check_brief(
     used = _check_images(path, tokens, where, findings)
     if meta.cover:
         cover = images.check_image(path, meta.cover, split.line_of(("cover",)), findings)
-        if cover and cover not in used:
+        if cover and all(image.path != cover.path for image in used):
             used.append(cover)
     for section in sections:
         _warn_section(section, footnotes, findings)
@@ -279,14 +279,14 @@ def _check_spans(tokens: list[Token], where: Positions, findings: Findings) -> N
 
 def _check_images(
     path: Path, tokens: list[Token], where: Positions, findings: Findings
-) -> list[Path]:
-    """Check each image the body uses, wherever it stands, and return their files."""
-    used: list[Path] = []
+) -> list[CheckedImage]:
+    """Check each image the body uses, wherever it stands, and return them as read."""
+    used: list[CheckedImage] = []
     for image in of_type(tokens, "image"):
         line, col = where.of(image, "![")
         src = unquote(str(image.attrs.get("src", "")))
         found = images.check_image(path, src, line, findings, col)
-        if found and found not in used:
+        if found and all(image.path != found.path for image in used):
             used.append(found)
         if not plain_text(image):
             findings.warning(line, f"image '{src}' has no alt text: describe it in ![...]", col)
