@@ -83,9 +83,9 @@ LARGE: dict[str, tuple[Callable[[Path], str], str]] = {
         lambda f: HEAD + "## A {.fact}\n\n" + "[" * 5000 + "x" + "]" * 5000 + "\n",
         "brackets nest more than 32 deep",
     ),
-    "sections-50000": (
-        lambda f: HEAD + "".join(f"## S{n} {{.fact}}\n\nx [@s]\n\n" for n in range(50_000)),
-        "the brief has 50,000 sections; the limit is 500",
+    "sections-20000": (
+        lambda f: HEAD + "".join(f"## S{n} {{.fact}}\n\nx [@s]\n\n" for n in range(20_000)),
+        "the brief has 20,000 sections; the limit is 500",
     ),
     "footnotes-10000": (
         lambda f: (
@@ -127,9 +127,9 @@ LARGE: dict[str, tuple[Callable[[Path], str], str]] = {
         lambda f: HEAD + "## A {.fact}\n\nx [@s]\n\n" + ">" * 9000 + " x\n",
         "quotes and lists nest more than 8 deep here",
     ),
-    "lists-2000-deep": (
+    "lists-900-deep": (
         lambda f: (
-            HEAD + "## A {.fact}\n\nx [@s]\n\n" + "".join("  " * n + "- x\n" for n in range(2000))
+            HEAD + "## A {.fact}\n\nx [@s]\n\n" + "".join("  " * n + "- x\n" for n in range(900))
         ),
         "quotes and lists nest more than 8 deep here",
     ),
@@ -252,7 +252,7 @@ def test_a_flood_of_one_character_gets_a_few_findings_not_millions(
 ) -> None:
     line = (FLOODS[name] * 20_000)[:19_999]
     text = (
-        HEAD + "## A {.fact}\n\nText [@s].\n\n" + f"{line}\n\n" * (4_900_000 // len(line.encode()))
+        HEAD + "## A {.fact}\n\nText [@s].\n\n" + f"{line}\n\n" * (1_000_000 // len(line.encode()))
     )
     loaded = briefkit.load_text(text, base_dir=tmp_path, workspace=tmp_path)
     shown = [f for f in loaded.findings if f.line > 9]

@@ -20,7 +20,8 @@ from briefkit.sources.frontmatter import SplitSource, split_source
 from briefkit.sources.markdown import parse
 from briefkit.sources.sections import split_sections
 
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
+# A 100-page brief is about 150 kB; parsing a megabyte of dense markup takes seconds.
+MAX_SOURCE_BYTES = 1024 * 1024
 Defaults = Mapping[str, Any]
 
 
