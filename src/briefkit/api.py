@@ -35,9 +35,7 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
     from email.message import EmailMessage
 
-    from briefkit.building.workers import WorkerPool
-    from briefkit.commands.brief_job import BriefResult, Job
-    from briefkit.commands.build import BuildProgress, BuildReport
+    from briefkit.commands.build import BuildPool, BuildProgress, BuildReport
     from briefkit.commands.check import CheckReport
     from briefkit.delivery.catalogue_publish import PublishReport
     from briefkit.delivery.catalogue_server import PreviewServer
@@ -119,12 +117,11 @@ def render(
     pdf_variant: PdfVariant | str | None = None,
     modified: dt.datetime | None = None,
 ) -> bytes:
-    """Return the bytes of one format of a loaded brief; nothing is written.
+    """Return the bytes of one format of a loaded brief, rendered in a worker process.
 
-    The workspace (default: the one holding the brief) supplies labels, theme and defaults,
-    and the time limit: the brief renders in a worker process, stopped (TimeLimitExceeded)
-    when it takes longer. A brief with errors raises SourceError; the renderer's warnings go
-    to the ``briefkit`` logger.
+    The workspace (default: the brief's) supplies labels, theme, defaults and the time limit
+    (past it, TimeLimitExceeded); a brief with errors raises SourceError; the renderer's
+    warnings go to the ``briefkit`` logger.
     """
     from briefkit.building.clock import build_time
     from briefkit.rendering.render import edition_for, render_limited
@@ -135,9 +132,8 @@ def render(
     space = open_workspace(workspace, near=content.folder)
     options = _render_options(space, facts_only, paper, print_marks, pdf_variant)
     edition = edition_for(space.config, facts_only, modified or build_time(), space.logo())
-    theme = Theme.for_workspace(space)
     limit = space.config.build.time_limit
-    rendered = render_limited(theme, content, fmt, edition, options, limit)
+    rendered = render_limited(Theme.for_workspace(space), content, fmt, edition, options, limit)
     for warning in rendered.warnings:
         _log.warning("%s: %s", content.path, warning)
     return rendered.data
@@ -158,14 +154,12 @@ def build(
     jobs: int | None = None,
     progress: BuildProgress | None = None,
     tracebacks: bool = False,
-    pool: WorkerPool[Job, BriefResult] | None = None,
+    pool: BuildPool | None = None,
 ) -> BuildReport:
     """Build briefs into the output folder, skipping those that are up to date.
 
     paths are files or folders (default: the workspace's briefings/); the workspace (default:
-    the one holding the current folder) supplies every setting not given here. Briefs render
-    in worker processes started for the build, or in pool's, which a long-running caller
-    keeps so that its workers stay warm.
+    the current folder's) supplies every setting not given here; a pool keeps workers warm.
     """
     from briefkit.commands.build import BuildOptions
     from briefkit.commands.build import build as run_build
@@ -380,13 +374,12 @@ def send_email_to_list(
 
     if rate is not None and rate <= 0:
         raise UsageError(f"rate must be more than 0 messages a minute, not {rate}")
-    listed = (
-        readers if not isinstance(readers, str | os.PathLike) else read_distribution_list(readers)
-    )
+    if isinstance(readers, str | os.PathLike):
+        readers = read_distribution_list(readers)
     chosen = server or smtp_server(workspace=workspace)
     where = Path(log) if log is not None else None
     return send_to_list(
-        message, listed, chosen, credentials_from(), rate=rate, progress=progress, log=where
+        message, readers, chosen, credentials_from(), rate=rate, progress=progress, log=where
     )
 
 

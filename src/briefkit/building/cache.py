@@ -31,6 +31,7 @@ from briefkit.errors import BriefkitError, Finding
 from briefkit.files import FileRefused, open_append, read_regular
 from briefkit.paths import shown
 from briefkit.sources.images import IMAGE_TYPES, MAX_IMAGE_BYTES
+from briefkit.sources.limits import MAX_SOURCE_BYTES
 
 CACHE_NAME = ".briefkit-cache.json"
 LOCK_NAME = ".briefkit.lock"
@@ -302,9 +303,6 @@ def _current_digests(names: list[str], source: Path, logo: Path | None) -> dict[
 
 def _read_input(name: str, source: Path, folder: Path, logo: Path | None) -> bytes | None:
     """Read an input the cache names if the build reads it anyway: source, images or logo."""
-    # Here, not at the top: the loader imports the store, which imports this module.
-    from briefkit.sources.loader import MAX_SOURCE_BYTES
-
     path = Path(name)
     try:
         if name == _key(source):

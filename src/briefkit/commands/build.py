@@ -41,6 +41,8 @@ from briefkit.rendering.theme import Theme
 from briefkit.sources.discover import SourceFile, find_sources
 
 FACTS_ONLY_SUFFIX = "-facts-only"
+# The worker processes briefs render in; a caller that builds again and again keeps one.
+BuildPool = WorkerPool[Job, BriefResult]
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def build(
     workspace: Workspace,
     options: BuildOptions,
     progress: BuildProgress | None = None,
-    pool: WorkerPool[Job, BriefResult] | None = None,
+    pool: BuildPool | None = None,
 ) -> BuildReport:
     """Build every brief under paths (default: the workspace's briefings/).
 

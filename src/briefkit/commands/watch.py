@@ -17,9 +17,8 @@ from typing import Protocol, TypedDict
 import watchfiles
 
 from briefkit import api
-from briefkit.building.workers import WorkerPool, worker_count
-from briefkit.commands.brief_job import Job
-from briefkit.commands.build import BriefResult, BuildReport
+from briefkit.building.workers import worker_count
+from briefkit.commands.build import BriefResult, BuildPool, BuildReport
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.model.choices import Format, Paper, PdfVariant
@@ -201,7 +200,7 @@ class Session:
         self._config_stamp = _stamp(self.config_path)
         # Kept for the whole session, so WeasyPrint stays loaded in its workers.
         size = worker_count(choices.get("jobs") or workspace.config.build.jobs)
-        self.workers = WorkerPool[Job, BriefResult](size, renderer_for.cache_clear)
+        self.workers = BuildPool(size, renderer_for.cache_clear)
 
     @property
     def config_path(self) -> Path:

@@ -46,7 +46,8 @@ from briefkit.paths import shown
 from briefkit.rendering.epub_metadata import publication_id
 from briefkit.rendering.language import language_for
 from briefkit.rendering.theme import Theme
-from briefkit.sources.loader import MAX_SOURCE_BYTES, load_brief
+from briefkit.sources.limits import MAX_SOURCE_BYTES
+from briefkit.sources.loader import load_brief
 
 DEFAULT_TITLE = "Briefs"
 

@@ -151,7 +151,9 @@ def preload_pdf_engine() -> None:
     A worker started in place of one stopped at the time limit then spends its own time
     limit on its brief, not on importing the engine again.
     """
-    import weasyprint  # noqa: F401
+    from briefkit.rendering.weasyprint_layout import import_weasyprint
+
+    import_weasyprint()
 
 
 @lru_cache(maxsize=2)

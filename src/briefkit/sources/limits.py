@@ -14,6 +14,8 @@ from markdown_it.token import Token
 
 from briefkit.errors import Findings, Severity
 
+# A 100-page brief is about 150 kB; parsing a megabyte of dense markup takes seconds.
+MAX_SOURCE_BYTES = 1024 * 1024
 MAX_BRACKET_DEPTH = 32
 MAX_SECTIONS = 500
 MAX_FOOTNOTES = 1000

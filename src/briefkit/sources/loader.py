@@ -15,13 +15,12 @@ from briefkit.errors import Finding, Findings, Severity, SourceError, failing
 from briefkit.messages import did_you_mean, plain_error, quoted
 from briefkit.model.brief import Brief, FrontMatter, SourceEntry
 from briefkit.rendering.language import language_for
-from briefkit.sources import limits, validate
+from briefkit.sources import hidden, limits, validate
 from briefkit.sources.frontmatter import SplitSource, split_source
+from briefkit.sources.limits import MAX_SOURCE_BYTES
 from briefkit.sources.markdown import parse
 from briefkit.sources.sections import split_sections
 
-# A 100-page brief is about 150 kB; parsing a megabyte of dense markup takes seconds.
-MAX_SOURCE_BYTES = 1024 * 1024
 Defaults = Mapping[str, Any]
 
 
@@ -90,7 +89,7 @@ def _load(
     """Run each loading step, stopping at the first that cannot go on."""
     if text is None or not limits.check_lines(text, findings):
         return None
-    validate.check_hidden_characters(text, findings)
+    hidden.check_hidden_characters(text, findings)
     split = split_source(text, findings)
     if split is None:
         return None
