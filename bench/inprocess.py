@@ -1,5 +1,9 @@
 """Measurements made inside one warm process, run as a child of run.py; each prints JSON.
 
+Each renders in this process (the workspace's time limit set to 0): what is measured is
+briefkit's own work beside WeasyPrint's, and the memory of a process that renders again and
+again, not the start of a worker process for each render.
+
 python bench/inprocess.py pdf WORKSPACE REPEATS      briefkit's PDF vs bare WeasyPrint
 python bench/inprocess.py memory WORKSPACE REBUILDS  RSS after each forced rebuild
 python bench/inprocess.py profile WORKSPACE RENDERS  a profile of warm PDF renders, as text
@@ -13,10 +17,12 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import briefkit
+from briefkit.config import Workspace
 from briefkit.rendering.pdf import PdfEngine
 
 
@@ -28,7 +34,14 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def capture_weasyprint_input(brief: Any) -> dict[str, Any]:
+def in_process(folder: Path) -> Workspace:
+    """Return the workspace with no time limit, so that briefs render in this process."""
+    space = briefkit.open_workspace(folder)
+    build = space.config.build.model_copy(update={"time_limit": 0})
+    return replace(space, config=space.config.model_copy(update={"build": build}))
+
+
+def capture_weasyprint_input(brief: Any, space: Workspace) -> dict[str, Any]:
     """Render the brief's PDF once, keeping what briefkit hands its PDF engine."""
     captured: dict[str, Any] = {}
     original = PdfEngine.render
@@ -39,7 +52,7 @@ def capture_weasyprint_input(brief: Any) -> dict[str, Any]:
 
     PdfEngine.render = spy  # type: ignore[method-assign, assignment]
     try:
-        briefkit.render(brief, "pdf")
+        briefkit.render(brief, "pdf", workspace=space)
     finally:
         PdfEngine.render = original  # type: ignore[method-assign]
     return captured
@@ -51,7 +64,8 @@ def compare_pdf(workspace: Path, repeats: int) -> dict[str, Any]:
 
     source = next((workspace / "briefings").glob("*.md"))
     brief = briefkit.load(source, raise_errors=True)
-    given = capture_weasyprint_input(brief)
+    space = in_process(workspace)
+    given = capture_weasyprint_input(brief, space)
     engine: PdfEngine = given["engine"]
     # The same HTML, base URL, fetcher, parsed stylesheets, fonts and PDF settings (tags and
     # PDF/UA metadata, which WeasyPrint makes); one layout, nothing of briefkit's after it.
@@ -64,7 +78,7 @@ def compare_pdf(workspace: Path, repeats: int) -> dict[str, Any]:
         document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **settings)
 
     def full() -> None:
-        briefkit.render(brief, "pdf")
+        briefkit.render(brief, "pdf", workspace=space)
 
     bare()  # warm WeasyPrint's caches for the bare path too
     times: dict[str, list[float]] = {"briefkit": [], "bare": []}
@@ -81,9 +95,10 @@ def compare_pdf(workspace: Path, repeats: int) -> dict[str, Any]:
 def rebuild_memory(workspace: Path, rebuilds: int) -> dict[str, Any]:
     """Force-rebuild the workspace's briefs (PDF + EPUB) rebuilds times in this process."""
     os.chdir(workspace)
+    space = in_process(workspace)
     after = []
     for _ in range(rebuilds):
-        briefkit.build(workspace=workspace, formats=["pdf", "epub"], force=True, jobs=1)
+        briefkit.build(workspace=space, formats=["pdf", "epub"], force=True, jobs=1)
         after.append(rss_mb())
     return {"rss_mb": after}
 
@@ -96,11 +111,12 @@ def profile_warm_pdf(workspace: Path, renders: int) -> dict[str, Any]:
     from pyinstrument import Profiler
 
     brief = briefkit.load(next((workspace / "briefings").glob("*.md")), raise_errors=True)
-    briefkit.render(brief, "pdf")
+    space = in_process(workspace)
+    briefkit.render(brief, "pdf", workspace=space)
     profiler = Profiler()
     with profiler:
         for _ in range(renders):
-            briefkit.render(brief, "pdf")
+            briefkit.render(brief, "pdf", workspace=space)
     output = Path(__file__).resolve().parent / "profiles" / WARM_PROFILE
     output.write_text(profiler.output_text(), encoding="utf-8")
     return {"profile": str(output)}
