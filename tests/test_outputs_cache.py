@@ -9,6 +9,7 @@ would follow a trap fails the test instead of hanging on a FIFO or reading /dev/
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sys
@@ -97,7 +98,9 @@ def built(tmp_path: Path) -> tuple[BuildCache, Path, Path, Path, Path]:
     output = tmp_path / "out" / "one.pdf"
     write_atomic(output, b"%PDF-1.7 the last build's output")
     cache = BuildCache(tmp_path / "out" / CACHE_NAME, {})
-    cache.record(output, source, [source, image, logo], CONTEXT, [], [])
+    inputs = [source, image, logo]
+    digests = {path: hashlib.sha256(path.read_bytes()).digest() for path in inputs}
+    cache.record(output, source, inputs, CONTEXT, [], [], digests)
     return cache, output, source, image, logo
 
 

@@ -78,14 +78,6 @@ def read_open(descriptor: int, path: Path, limit: int) -> bytes:
     return _read_all(descriptor, path, limit)
 
 
-def is_link(path: Path) -> bool:
-    """Tell whether path itself is a symbolic link (a missing path is not)."""
-    try:
-        return stat.S_ISLNK(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
 def _open(path: Path, within: Path | None) -> int:
     """Open path for reading, from within folder by folder when given."""
     try:

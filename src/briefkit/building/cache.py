@@ -38,7 +38,6 @@ LOCK_NAME = ".briefkit.lock"
 # Far above the cache of hundreds of briefs; a larger file is taken as damaged, not parsed.
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 _SCHEMA = 2
-_MISSING = b"<missing>"
 
 
 @dataclass
@@ -112,12 +111,15 @@ class BuildCache:
         context: str,
         findings: list[Finding],
         warnings: list[str],
-        digests: dict[Path, bytes] | None = None,
+        digests: dict[Path, bytes],
     ) -> None:
-        """Remember what built an output; digests are the inputs' as the render read them."""
+        """Remember what built an output; digests hash the inputs as the render read them.
+
+        A source saved again during its build must not count as built, so nothing is read here.
+        """
         self.entries[_key(output)] = Entry(
             source=_key(source),
-            key=input_key(inputs, context, digests),
+            key=_hashed(context, {_key(path): digests[path] for path in inputs}),
             inputs=[_key(p) for p in inputs],
             size=output.stat().st_size,
             findings=[f.as_dict() for f in findings],
@@ -255,34 +257,12 @@ def code_digest() -> str:
     return hasher.hexdigest()
 
 
-def input_key(inputs: list[Path], context: str, digests: dict[Path, bytes] | None = None) -> str:
-    """Hash briefkit's code, the build context and every input file's path and content.
-
-    digests gives the content hash of inputs as they were read for the output (a source
-    saved again during its build must not count as built); the others are read now.
-    """
-    known = digests or {}
-    return _hashed(context, {_key(p): known.get(p) or content_digest(p) for p in inputs})
-
-
 def _hashed(context: str, digests: dict[str, bytes]) -> str:
     """Hash briefkit's code, the build context, and each input's name and content hash."""
     hasher = hashlib.sha256(f"{code_digest()}\n{context}\n".encode())
     for name, digest in digests.items():
         hasher.update(name.encode() + b"\0" + digest)
     return hasher.hexdigest()
-
-
-def content_digest(path: Path) -> bytes:
-    """Return the hash of an image's content as it is now, or a mark that it cannot be read.
-
-    It is read as any image is: a regular file, never through a link at its end, within the
-    image size limit.
-    """
-    try:
-        return hashlib.sha256(read_regular(path, MAX_IMAGE_BYTES)).digest()
-    except FileRefused:
-        return _MISSING
 
 
 def _current_digests(names: list[str], source: Path, logo: Path | None) -> dict[str, bytes] | None:

@@ -272,7 +272,7 @@ def _remember(
             context,
             result.findings,
             warnings,
-            result.digests.get(fmt),
+            result.digests[fmt],
         )
 
 
