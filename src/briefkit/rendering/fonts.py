@@ -11,7 +11,9 @@ the rest of the Noto folders are read only for characters those lack.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -67,6 +69,48 @@ def missing_glyphs(text: str) -> list[str]:
     starts, ends = _system_coverage()
     remaining = [c for c in remaining if not _in_ranges(ord(c), starts, ends)]
     return [c for c in remaining if _other_noto_font(c) is None]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a character first stands in a text (1-based), and how often it stands elsewhere."""
+
+    line: int
+    col: int
+    more: int = 0
+
+    def elsewhere(self) -> str:
+        """Say how many more places hold the character, if any: ", here and in 2 more places"."""
+        if not self.more:
+            return ""
+        return f", here and in {self.more} more place{'s' if self.more > 1 else ''}"
+
+
+def first_places(text: str, chars: Collection[str]) -> dict[str, Place]:
+    """Return where each of chars first stands in text, and how many more times it does.
+
+    One pass, with every character in one pattern, so thousands of characters cost what one
+    does; a character text does not hold (made by a YAML escape) is left out.
+    """
+    if not chars:
+        return {}
+    pattern = re.compile("[" + "".join(re.escape(char) for char in chars) + "]")
+    firsts: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for found in pattern.finditer(text):
+        char = found[0]
+        if char in counts:
+            counts[char] += 1
+        else:
+            counts[char] = 1
+            firsts[char] = found.start()
+    breaks = [found.start() for found in re.finditer("\n", text)]
+    places: dict[str, Place] = {}
+    for char, offset in firsts.items():
+        line = bisect.bisect_left(breaks, offset)
+        start = breaks[line - 1] + 1 if line else 0
+        places[char] = Place(line + 1, offset - start + 1, counts[char] - 1)
+    return places
 
 
 def system_font_for(char: str, bold: bool) -> FontFile | None:

@@ -103,7 +103,7 @@ def _load(
     # The body is checked even when the front matter has errors, so one run reports them all.
     checked = meta or _partial_front_matter(split)
     images = validate.check_brief(path, checked, split, tokens, sections, footnotes, env, findings)
-    validate.check_fonts(split, findings)
+    validate.check_fonts(text, split, findings)
     if meta is None:
         return None
     validate.check_language(meta, split, findings)

@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from briefkit.errors import Findings, Severity
 from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Section
 from briefkit.rendering import fonts
+from briefkit.rendering.font_packages import remedy
 from briefkit.rendering.language import language_for
 from briefkit.sources import images, limits
 from briefkit.sources.frontmatter import SplitSource
@@ -302,13 +303,35 @@ def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings:
             )
 
 
-def check_fonts(split: SplitSource, findings: Findings) -> None:
-    """Warn about characters that none of the theme's fonts can draw."""
+def check_fonts(text: str, split: SplitSource, findings: Findings) -> None:
+    """Warn about each character none of the theme's fonts can draw, where it first stands."""
     missing = fonts.missing_glyphs(split.body + "\n" + str(split.front))
-    if missing:
-        shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12])
-        more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
-        findings.warning(1, f"no font can draw these characters: {shown}{more}")
+    places = fonts.first_places(text, missing)
+    for char in missing:
+        if char not in places:  # made by a YAML escape: shown at the key that holds it
+            places[char] = fonts.Place(*_front_position(split, char))
+    report = limits.Reporter(findings)
+    for char in sorted(missing, key=lambda c: (places[c].line, places[c].col)):
+        place = places[char]
+        message = f"no font can draw {char} (U+{ord(char):04X}){place.elsewhere()}: {remedy(char)}"
+        report.record("font", Severity.WARNING, place.line, message, place.col)
+
+
+def _front_position(split: SplitSource, char: str) -> tuple[int, int]:
+    """Return where the front-matter key holding char, in its name or its value, stands."""
+    stack: list[tuple[tuple[str | int, ...], object]] = [((), split.front)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if char in str(key):
+                    return split.position_of((*path, key))
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+        elif char in str(value):
+            return split.position_of(path)
+    return 1, 1
 
 
 def check_language(meta: FrontMatter, split: SplitSource, findings: Findings) -> None:
