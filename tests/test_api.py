@@ -41,7 +41,9 @@ def test_readme_example_runs_as_printed(samples_workspace: Path) -> None:
 
 
 def test_load_gives_findings_as_data(workspace: Path) -> None:
-    source = write(workspace / "briefings" / "w.md", MINIMAL.replace(" [@src]", ""))
+    # The fact section cites nothing; the commentary cites the source, so that is cited.
+    unsourced = MINIMAL.replace(" [@src]", "").replace("it matters.", "it matters [@src].")
+    source = write(workspace / "briefings" / "w.md", unsourced)
     loaded = briefkit.load(source)
     assert loaded.ok and loaded.errors == []
     [warning] = loaded.warnings

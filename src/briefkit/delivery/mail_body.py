@@ -22,7 +22,7 @@ from briefkit.delivery.mail_text import TextContext, TextNote, section_text
 from briefkit.model.brief import Brief
 from briefkit.model.choices import EmailBody
 from briefkit.rendering.fetcher import Fetcher, media_type
-from briefkit.rendering.fragments import Flavour
+from briefkit.rendering.fragments import Flavour, source_names
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
 
@@ -164,7 +164,7 @@ def first_block(tokens: list[Token]) -> list[Token]:
 def _mail_sections(brief: Brief, view: BriefView, facts_only: bool) -> list[MailSection]:
     """Pair each section of the view with its plain text, numbered as the HTML numbers them."""
     numbers = {source.key: source.number for source in view.sources}
-    names = {source.key: source.publisher or source.title for source in view.sources}
+    names = source_names(brief.meta.sources, view.language)
     context = TextContext(numbers, brief.footnotes, names)
     mail = []
     for section, shown in zip(brief.included(facts_only), view.sections, strict=True):

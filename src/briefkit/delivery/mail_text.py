@@ -1,7 +1,7 @@
 """Render a section's tokens as plain text, for the text body of a message.
 
 The tokens are the ones every output renders (the source is never parsed again). Citations come
-out as ``[1, p. 4; 2]`` as in the HTML body, and footnote calls as superscript numbers whose
+out in the HTML body's words, ``[1, p. 4; 2]``, and footnote calls as superscript numbers whose
 notes follow their section, numbered in the same order as the HTML body's.
 """
 
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
+
+from briefkit.sources.citations import arrange, bracketed, narrative_name
 
 WIDTH = 72
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -164,16 +166,11 @@ class TextRenderer:
         return ""
 
     def citation(self, token: Token) -> str:
-        """Return ``[see 1, p. 4; 2]``, or ``Publisher [1]`` for a narrative citation."""
-        parts = []
-        for item in token.meta["items"]:
-            part = str(self.context.citation_numbers.get(item.key, 0))
-            if item.prefix:
-                part = f"{item.prefix} {part}"
-            parts.append(f"{part}, {item.locator}" if item.locator else part)
-        cited = f"[{'; '.join(parts)}]"
+        """Return ``[1; see 2, p. 4]``, or ``The ministry [1]`` for a narrative citation."""
+        parts, separator = arrange(token.meta["items"], self.context.citation_numbers)
+        cited = bracketed(parts, separator, lambda _key, number: str(number))
         if token.meta["narrative"]:
-            return f"{self.context.source_names.get(token.meta['keys'][0], '')} {cited}"
+            return f"{narrative_name(token.meta, self.context.source_names)} {cited}"
         return cited
 
     def note_call(self, token: Token) -> str:

@@ -95,6 +95,13 @@ Text = Annotated[
 ]
 LanguageTag = Annotated[str, BeforeValidator(_language)]
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+# A source's name in running text is printed at each narrative citation: a name, not a passage.
+SHORT_NAME_LENGTH = 100
+ShortName = Annotated[
+    str,
+    BeforeValidator(_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_NAME_LENGTH),
+]
 
 
 class _Strict(BaseModel):
@@ -117,9 +124,19 @@ class SourceEntry(_Strict):
 
     title: Text
     publisher: Text | None = None
+    short: ShortName | None = Field(
+        None,
+        description="How running text names the source, with its article if it takes one "
+        "(the foreign ministry): what a narrative citation, As @key notes, prints.",
+    )
     url: HttpUrl | None = None
     date: PartialDate | None = None
     accessed: IsoDate | None = None
+
+    @property
+    def in_text(self) -> str:
+        """Return the name a narrative citation prints: the short form, else publisher or title."""
+        return self.short or self.publisher or self.title
 
 
 class FrontMatter(_Strict):

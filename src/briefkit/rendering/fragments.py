@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -20,10 +20,12 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from briefkit.errors import BriefkitError
+from briefkit.model.brief import SourceEntry
 from briefkit.rendering.fetcher import FetchRefused
 from briefkit.rendering.language import Language
+from briefkit.sources.citations import arrange, bracketed, narrative_name
 from briefkit.sources.images import image_path
-from briefkit.sources.markdown import parser
+from briefkit.sources.markdown import parser, typographic
 from briefkit.sources.validate import link_allowed
 
 
@@ -79,27 +81,27 @@ class FragmentRenderer(RendererHTML):
     def citation(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render ``[see @a, p. 4; @b]`` as ``[see 1, p. 4; 2]``, each number linked to its source.
+        """Render ``[see @b, p. 4; @a]`` as ``[1; see 2, p. 4]``, each number linked to its source.
 
         A narrative citation (``As @a notes``) names the source, then gives its number. In mail
         the numbers are plain: clients treat links within a message unreliably.
         """
-        token = tokens[idx]
-        parts = []
-        for item in token.meta["items"]:
-            number = self.context.citation_numbers.get(item.key, 0)
-            href = escapeHtml(self.context.source_href(item.key))
-            part = f'<a href="{href}">{number}</a>'
-            if self.context.flavour is Flavour.EMAIL:
-                part = str(number)
-            if item.prefix:
-                part = f"{escapeHtml(item.prefix)} {part}"
-            parts.append(f"{part}, {escapeHtml(item.locator)}" if item.locator else part)
-        cited = f'<span class="citation">[{"; ".join(parts)}]</span>'
-        if token.meta["narrative"]:
-            name = escapeHtml(self.context.source_names.get(token.meta["keys"][0], ""))
-            return f'<span class="narrative-citation">{name} {cited}</span>'
-        return cited
+        meta = tokens[idx].meta
+        parts, separator = arrange(meta["items"], self.context.citation_numbers)
+        cited = bracketed(parts, separator, self._source_number, escapeHtml)
+        cited = f'<span class="citation">{cited}</span>'
+        if not meta["narrative"]:
+            return cited
+        name = escapeHtml(narrative_name(meta, self.context.source_names))
+        if self.context.flavour is Flavour.PRINT:
+            name = _LONG_WORD.sub(_keep_capitalised, name)
+        return f'<span class="narrative-citation">{name} {cited}</span>'
+
+    def _source_number(self, key: str, number: int) -> str:
+        """Return a source's number, linked to its entry in Sources except in mail."""
+        if self.context.flavour is Flavour.EMAIL:
+            return str(number)
+        return f'<a href="{escapeHtml(self.context.source_href(key))}">{number}</a>'
 
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -294,3 +296,9 @@ def render_inline(inline: Token, context: FragmentContext) -> Markup:
     """Render one inline token (a heading's text) to safe HTML."""
     renderer = FragmentRenderer(context)
     return Markup(renderer.renderInline(inline.children or [], parser().options, {}))
+
+
+def source_names(sources: Mapping[str, SourceEntry], language: Language) -> dict[str, str]:
+    """Return the name each source's narrative citations print, with the body's typography."""
+    quotes, french = tuple(language.quotes), language.french_spacing
+    return {key: typographic(entry.in_text, quotes, french) for key, entry in sources.items()}

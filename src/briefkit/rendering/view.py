@@ -20,6 +20,7 @@ from briefkit.rendering.fragments import (
     Note,
     join_lines,
     render_inline,
+    source_names,
 )
 from briefkit.rendering.language import Language, language_for
 from briefkit.sources.markdown import typographic
@@ -206,9 +207,7 @@ def build_view(
         flavour=flavour,
         citation_numbers=numbers,
         source_href=lambda key: link(source_anchor(numbers.get(key, 0))),
-        source_names={
-            key: entry.publisher or entry.title for key, entry in brief.meta.sources.items()
-        },
+        source_names=source_names(brief.meta.sources, language),
         image_src=image_src,
         folder=brief.folder,
         images=frozenset(image.path for image in brief.images),

@@ -18,7 +18,7 @@ from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Sectio
 from briefkit.rendering import fonts
 from briefkit.rendering.font_packages import remedy
 from briefkit.rendering.language import language_for
-from briefkit.sources import images, limits
+from briefkit.sources import cited, images, limits
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.tokens import of_type, with_notes
@@ -43,6 +43,7 @@ def check_brief(
     where = Positions(split)
     _check_nesting(tokens, where, findings)
     _check_citations(meta, tokens, where, findings)
+    cited.check_sources(meta, split, tokens, findings)
     _check_footnotes(tokens, env, where, findings)
     _check_note_calls(footnotes, env, where, findings)
     _check_note_repeats(tokens, footnotes, env, where, findings)
@@ -105,6 +106,7 @@ def _check_citations(
     """Report malformed citations and keys that the front matter's sources do not define."""
     known = _known_keys(meta)
     report = limits.Reporter(findings, limits.MOST_CITATIONS_SHOWN)
+    unnamed = cited.UnnamedSources(meta)
     for cite in of_type(tokens, "citation"):
         if "citation" in report.done:
             return  # enough shown: the rest need not be located one by one
@@ -112,6 +114,9 @@ def _check_citations(
         if cite.meta["problem"]:
             message = f"citation {cite.content}: {cite.meta['problem']}"
             report.record("citation", Severity.ERROR, line, message, col)
+        problem = unnamed.problem(cite)
+        if problem:
+            report.record("unnamed", Severity.WARNING, line, problem, col)
         for key in cite.meta["keys"]:
             if key in meta.sources:
                 continue
