@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,67 @@ def test_a_character_only_an_unrelated_font_has_is_still_named(tmp_path: Path) -
 def test_a_bracketed_span_marks_the_language_of_its_words(tmp_path: Path) -> None:
     html = _first_section_html(tmp_path, "Modi ([नरेन्द्र मोदी]{lang=hi}) met [@src]")
     assert '<span lang="hi">नरेन्द्र मोदी</span>' in html
+
+
+# Figure widths ----------------------------------------------------------------------------
+
+SAFE_LENGTH = re.compile(r"\d+(\.\d+)?(%|mm|cm|in|px)")
+WIDTH_PIECES = [*"0123456789.-+%;:()\"' ", "mm", "cm", "in", "inch", "px", "pt", "em", "e5", "url"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    written=st.one_of(st.text(max_size=30), st.lists(st.sampled_from(WIDTH_PIECES)).map("".join))
+)
+def test_a_width_is_read_into_numbers_or_refused(written: str) -> None:
+    from briefkit.model.figure_width import FigureWidth, WidthError, parse_width
+    from briefkit.rendering.fragments import css_length
+
+    try:
+        width = parse_width(written)
+    except WidthError:
+        return
+    assert isinstance(width, FigureWidth)
+    assert SAFE_LENGTH.fullmatch(css_length(width)), css_length(width)
+    share, length = width.share, width.millimetres
+    assert (0 < share <= 1) if share is not None else (length is not None and 1 <= length <= 1000)
+
+
+def _with_chart(folder: Path, markdown: str) -> briefkit.LoadedBrief:
+    """Load a minimal brief whose first section shows chart.png as markdown says."""
+    from PIL import Image
+
+    Image.new("RGB", (1600, 900), "white").save(folder / "chart.png")
+    text = MINIMAL.replace(
+        "Something happened [@src].", f"Something happened [@src].\n\n{markdown}"
+    )
+    return briefkit.load(write(folder / "b.md", text))
+
+
+def test_a_width_reaches_the_page_as_numbers_and_a_unit(tmp_path: Path) -> None:
+    loaded = _with_chart(tmp_path, "![A chart](chart.png){width=12.50cm}\n\n![Small](chart.png)")
+    page = briefkit.render(loaded, "html").decode()
+    sized, plain = re.findall(r"<figure [^>]*>", page)
+    assert sized == (
+        '<figure class="figure figure--sized" style="--figure-ratio: 1.7778; '
+        '--figure-natural: 1600px; width: 12.5cm">'
+    )
+    assert plain == (
+        '<figure class="figure" style="--figure-ratio: 1.7778; --figure-natural: 1600px">'
+    )
+
+
+def test_a_width_that_is_not_a_checked_value_never_reaches_an_output(tmp_path: Path) -> None:
+    loaded = _with_chart(tmp_path, "![A chart](chart.png){width=60%}")
+    assert loaded.brief is not None
+    (figure,) = [t for t in loaded.brief.sections[0].tokens if t.type == "figure"]
+    image = (figure.children or [])[0]
+    image.meta["width"] = "1px;background:url(file:///etc/hostname)"  # as if the check were skipped
+    image.attrs["width"] = "1px;background:red"
+    image.attrs["style"] = "background:red"
+    page = briefkit.render(loaded, "html").decode()
+    with zipfile.ZipFile(io.BytesIO(briefkit.render(loaded, "epub"))) as epub:
+        chapter = next(epub.read(n) for n in epub.namelist() if n.endswith("section-01.xhtml"))
+    for section in (page[page.index("<figure") : page.index("</figure>")], chapter.decode()):
+        assert "background" not in section and "figure--sized" not in section
+        assert "<figure " in section and "width:" not in section

@@ -79,6 +79,13 @@ def test_sources_list_resolves_citations(sample_pdfs: dict[str, Path]) -> None:
     assert "[1]" in content and "[2]" in content
 
 
+def test_citations_read_as_a_careful_editor_writes_them(sample_pdfs: dict[str, Path]) -> None:
+    india = " ".join(text(sample_pdfs["india-japan-2025-11"]).split())
+    assert "framed by what India’s Ministry of External Affairs [2] calls" in india
+    talent = " ".join(text(sample_pdfs["talent-mobility-2025-11"]).split())
+    assert "[2, 3]" in talent and "[2; 3]" not in talent
+
+
 def test_figure_caption_and_credit(sample_pdfs: dict[str, Path]) -> None:
     content = text(sample_pdfs["india-japan-2025-11"])
     assert re.search(r"Milestones referred to at the meeting\s+Credit: MGMM", content)
@@ -267,3 +274,97 @@ def test_a_note_after_one_too_long_for_its_page_is_kept_with_its_call(workspace:
     for n in (0, 1, 3, 5):
         page = next(p for p in all_pages if f"Call number {n}" in p)
         assert f"Short note {n}." in page, n
+
+
+# Figures ------------------------------------------------------------------------------------
+
+# Each figure of the test brief: its caption, its image and the attribute it is given.
+FIGURES = [
+    ("Default", "wide", ""),
+    ("Full", "wide", "{width=100%}"),
+    ("Sixty", "wide", "{width=60%}"),
+    ("Five", "wide", "{width=5cm}"),
+    ("Small", "small", ""),
+    ("Tall", "tall", ""),
+    ("Towering", "tall", "{width=100%}"),
+]
+PIXELS = {"wide": (1600, 900), "small": (200, 100), "tall": (600, 1200)}
+MM = 72 / 25.4  # points in a millimetre
+# pdftohtml gives whole points, and an image is drawn inside its frame's 0.5 pt rules.
+SLACK = 1.5
+
+
+def _figures_brief(folder: Path) -> None:
+    """Write a brief showing each of FIGURES, and its images."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, size in PIXELS.items():
+        Image.new("RGB", size, "white").save(folder / f"{name}.png")
+    shown = "\n\n".join(
+        f'![A {image} chart]({image}.png "{caption}"){attribute}'
+        for caption, image, attribute in FIGURES
+    )
+    text = MINIMAL.replace("Something happened [@src].", f"Figures [@src].\n\n{shown}")
+    write(folder / "figures.md", text)
+
+
+def _placed(pdf: Path) -> tuple[dict[str, tuple[float, ...]], tuple[float, float]]:
+    """Return each figure's image as drawn, by caption (left, width, height and the caption's
+    left, in points), and the page's width and height, from pdftohtml's XML at zoom 1."""
+    images = str(pdf.parent / "images")  # pdftohtml writes the images out too
+    xml = poppler("pdftohtml", "-xml", "-stdout", "-q", "-zoom", "1", str(pdf), images)
+    found: dict[str, tuple[float, ...]] = {}
+    size = (0.0, 0.0)
+    for page in re.findall(r"<page .*?</page>", xml, re.S):
+        height, width = re.findall(r'height="(\d+)" width="(\d+)"', page)[0]
+        size = (float(width), float(height))
+        drawn = re.findall(r'<image top="(\d+)" left="(\d+)" width="(\d+)" height="(\d+)"', page)
+        texts = [
+            (int(top), int(left), words)
+            for top, left, words in re.findall(
+                r'<text top="(\d+)" left="(\d+)"[^>]*>(.*?)</text>', page
+            )
+        ]
+        for top, left, wide, high in drawn:
+            # The caption is the first "Figure N" below the image, its words on the same line.
+            label = min((t for t in texts if t[0] > int(top) and "Figure" in t[2]), default=None)
+            if label is None:
+                continue  # an image that is not a figure's
+            caption = next(words for t, _, words in texts if t == label[0] and "<b>" not in words)
+            found[caption] = (float(left), float(wide), float(high), float(label[1]))
+    return found, size
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_figure_is_as_wide_as_asked_and_its_caption_starts_with_it(
+    workspace: Path, paper: str
+) -> None:
+    _figures_brief(workspace / "briefings")
+    placed, (page_width, page_height) = _placed(_build(workspace, paper=paper)["figures"])
+    assert sorted(placed) == sorted(caption for caption, _, _ in FIGURES), placed
+    measure = page_width - 2 * placed["Full"][0]  # the text block, between equal margins
+    # A small image is drawn at its own pixels (0.75 pt each), never enlarged unasked.
+    wanted = {"Default": measure, "Full": measure, "Sixty": 0.6 * measure, "Five": 50 * MM}
+    wanted["Small"] = 200 * 0.75
+    for caption, image, _ in FIGURES:
+        left, width, height, caption_left = placed[caption]
+        assert abs(caption_left - left) <= SLACK, (caption, caption_left, left)
+        across, down = PIXELS[image]
+        assert abs(height - width * down / across) <= 2 * SLACK, (caption, width, height)
+        if caption in wanted:
+            assert abs(width - wanted[caption]) <= SLACK, (caption, width, wanted[caption])
+    # A tall image takes at most about half a page with its caption; asked to fill the text's
+    # width, it is narrowed only so far that it fits on its page with its caption.
+    assert 0.3 * page_height <= placed["Tall"][2] <= 0.4 * page_height, placed["Tall"]
+    assert 0.55 * page_height <= placed["Towering"][2] <= 0.75 * page_height, placed["Towering"]
+
+
+def test_the_sample_chart_is_as_wide_as_the_text(sample_pdfs: dict[str, Path]) -> None:
+    for name in ("india-japan-2025-11", "talent-mobility-2025-11"):  # captions in English
+        placed, (page_width, _) = _placed(sample_pdfs[name])
+        assert placed
+        for left, width, _, caption_left in placed.values():
+            assert (
+                abs(width - (page_width - 2 * left)) <= SLACK and abs(caption_left - left) <= SLACK
+            )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import mimetypes
+import re
 from dataclasses import dataclass, replace
 from email.utils import make_msgid
 from pathlib import Path
@@ -22,14 +23,11 @@ from briefkit.delivery.mail_text import TextContext, TextNote, section_text
 from briefkit.model.brief import Brief
 from briefkit.model.choices import EmailBody
 from briefkit.rendering.fetcher import Fetcher, media_type
-from briefkit.rendering.fragments import Flavour, source_names
+from briefkit.rendering.fragments import MAIL_IMAGE_WIDTH, Flavour, source_names
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
 
 STYLESHEET = "email.css"
-# The widest an image is drawn: the 600 px column less its padding and a commentary's rule.
-# Outlook for Windows ignores CSS sizes on images and goes by this attribute alone.
-IMAGE_WIDTH = 516
 
 
 @dataclass(frozen=True)
@@ -174,10 +172,15 @@ def _mail_sections(brief: Brief, view: BriefView, facts_only: bool) -> list[Mail
 
 
 def _sized(html: str, images: list[InlineImage]) -> str:
-    """Give each image a width attribute no wider than the column, for Outlook for Windows."""
+    """Give each image the body has not sized (the logo) a width no wider than the column.
+
+    Outlook for Windows ignores CSS sizes on images and goes by this attribute alone; the
+    brief's own images have theirs from the body's renderer.
+    """
     for image in images:
         with Image.open(io.BytesIO(image.data)) as picture:
-            width = min(picture.width, IMAGE_WIDTH)
+            width = min(picture.width, MAIL_IMAGE_WIDTH)
         # The cid is ours and unique, so this names exactly the img elements of this image.
-        html = html.replace(f'src="cid:{image.cid}"', f'src="cid:{image.cid}" width="{width}"')
+        unsized = re.compile(f'src="cid:{re.escape(image.cid)}"(?! width=)')
+        html = unsized.sub(f'src="cid:{image.cid}" width="{width}"', html)
     return html

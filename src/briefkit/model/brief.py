@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -207,6 +209,11 @@ class CheckedImage:
     path: Path
     data: bytes
     media_type: str = field(compare=False)
+# Outputs draw a photograph upright as its EXIF orientation says; these turn it on its side.
+_EXIF_ORIENTATION = 0x0112
+_QUARTER_TURNS = (5, 6, 7, 8)
+
+
 
     @property
     def digest(self) -> bytes:
@@ -224,6 +231,16 @@ class Brief:
     footnotes: dict[int, list[Token]]
     images: list[CheckedImage]
     raw: bytes
+    @cached_property
+    def pixels(self) -> tuple[int, int]:
+        """Return the width and height the image is drawn with, turned as its EXIF says."""
+        from PIL import Image  # Pillow is only needed when a brief has images.
+
+        with Image.open(io.BytesIO(self.data)) as image:
+            width, height = image.size
+            turned = image.getexif().get(_EXIF_ORIENTATION, 1) in _QUARTER_TURNS
+        return (height, width) if turned else (width, height)
+
     digest: str
 
     @property

@@ -20,7 +20,8 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from briefkit.errors import BriefkitError
-from briefkit.model.brief import SourceEntry
+from briefkit.model.brief import CheckedImage, SourceEntry
+from briefkit.model.figure_width import FigureWidth
 from briefkit.rendering.fetcher import FetchRefused
 from briefkit.rendering.language import Language
 from briefkit.sources.citations import arrange, bracketed, narrative_name
@@ -58,7 +59,7 @@ class FragmentContext:
     source_names: dict[str, str]
     image_src: Callable[[Path], str]
     folder: Path
-    images: frozenset[Path]
+    images: Mapping[Path, CheckedImage]
     footnotes: dict[int, list[Token]]
     language: Language
     note_numbers: dict[int, int] = field(default_factory=dict)
@@ -213,7 +214,7 @@ class FragmentRenderer(RendererHTML):
         return " " if self.context.flavour is Flavour.PRINT else "\n"
 
     def figure(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        """Render an image paragraph as a figure with caption and credit."""
+        """Render an image paragraph as a figure with caption and credit, as wide as asked."""
         image = (tokens[idx].children or [])[0]
         caption = escapeHtml(str(image.attrs.get("title", "") or ""))
         credit = escapeHtml(str(image.attrs.get("credit", "") or ""))
@@ -231,21 +232,41 @@ class FragmentRenderer(RendererHTML):
             credited = escapeHtml(self.context.language.gettext("Credit: {credit}"))
             parts.append(f'<span class="credit">{credited.format(credit=credit)}</span>')
         figcaption = f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""
-        return f'<figure class="figure">{self._img(image)}{figcaption}</figure>\n'
+        opening = self._figure_open(image)
+        return f"{opening}{self._img(image, in_figure=True)}{figcaption}</figure>\n"
+
+    def _figure_open(self, image: Token) -> str:
+        """Open a figure, sized as its flavour's stylesheet and readers take a size."""
+        width = _width(image)
+        style = figure_style(self.context.flavour, width, self._checked(image).pixels)
+        sized = " figure--sized" if width else ""
+        return f'<figure class="figure{sized}"{style}>'
 
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         """Render an inline image with its source mapped for the flavour."""
         return self._img(tokens[idx])
 
-    def _img(self, image: Token) -> str:
-        """Return an ``img`` element for an image token."""
+    def _img(self, image: Token, in_figure: bool = False) -> str:
+        """Return an ``img`` element for an image token; a figure's is sized by the figure."""
         alt = escapeHtml(self.renderInlineAsText(image.children or [], parser().options, {}))
+        checked = self._checked(image)
+        src = escapeHtml(self.context.image_src(checked.path))
+        width, size = _width(image), ""
+        if self.context.flavour is Flavour.EMAIL:
+            # Outlook for Windows ignores CSS sizes on images and goes by this attribute alone.
+            size = f' width="{mail_width(width, checked.pixels)}"'
+        if width and not in_figure:
+            size += image_style(self.context.flavour, width)
+        return f'<img src="{src}"{size} alt="{alt}" />'
+
+    def _checked(self, image: Token) -> CheckedImage:
+        """Return the checked image a token names, or refuse one the checks did not pass."""
         path = image_path(self.context.folder, unquote(str(image.attrs.get("src", ""))))
-        if path not in self.context.images:
+        checked = self.context.images.get(path)
+        if checked is None:
             # Only the images the checks passed are ever addressed, whatever a source says.
             raise FetchRefused(f"refused to use image {str(image.attrs.get('src'))!r}: not checked")
-        src = escapeHtml(self.context.image_src(path))
-        return f'<img src="{src}" alt="{alt}" />'
+        return checked
 
     def _inline_note(self, note_id: int, body: list[Token]) -> str:
         """Render a footnote body as inline HTML: paragraphs joined by spaces."""
@@ -302,3 +323,61 @@ def source_names(sources: Mapping[str, SourceEntry], language: Language) -> dict
     """Return the name each source's narrative citations print, with the body's typography."""
     quotes, french = tuple(language.quotes), language.french_spacing
     return {key: typographic(entry.in_text, quotes, french) for key, entry in sources.items()}
+
+
+# The widest a mail client draws an image: the 600 px column less its padding and a
+# commentary's rule.
+MAIL_IMAGE_WIDTH = 516
+
+
+def _width(image: Token) -> FigureWidth | None:
+    """Return the width the parser read for an image, if it was given one."""
+    width = image.meta.get("width")
+    return width if isinstance(width, FigureWidth) else None
+
+
+def css_length(width: FigureWidth) -> str:
+    """Return a width as a CSS length, written from its number and unit: 60%, 12.5cm."""
+    return f"{width.number}{width.unit.value}"
+
+
+def mail_width(width: FigureWidth | None, pixels: tuple[int, int]) -> int:
+    """Return the pixels an image spans in the mail's column: as asked, else its own width."""
+    wanted = pixels[0] if width is None else width.pixels_in(MAIL_IMAGE_WIDTH)
+    return max(1, min(MAIL_IMAGE_WIDTH, round(wanted)))
+
+
+def figure_style(flavour: Flavour, width: FigureWidth | None, pixels: tuple[int, int]) -> str:
+    """Return a figure's style attribute, holding only numbers its image and the brief give.
+
+    Print and the web page get the image's proportions and pixel width, from which their
+    stylesheets cap its height and keep a small image from being enlarged unasked; the EPUB
+    gets the width alone, as e-readers take it; mail a width in pixels its clients honour.
+    """
+    if flavour is Flavour.EMAIL:
+        declarations = _mail_figure(width, pixels)
+    else:
+        declarations = [] if flavour is Flavour.EPUB else _shape(pixels)
+        if width is not None:
+            declarations.append(f"width: {css_length(width)}")
+    return f' style="{"; ".join(declarations)}"' if declarations else ""
+
+
+def _mail_figure(width: FigureWidth | None, pixels: tuple[int, int]) -> list[str]:
+    """Return a mail figure's width: a share follows the column, anything else is a most."""
+    if width is not None and width.share is not None:
+        return [f"width: {css_length(width)}"]
+    return [f"max-width: {mail_width(width, pixels)}px"]
+
+
+def _shape(pixels: tuple[int, int]) -> list[str]:
+    """Return an image's proportions (width over height) and width, as custom properties."""
+    width, height = pixels
+    return [f"--figure-ratio: {width / max(height, 1):.4f}", f"--figure-natural: {width}px"]
+
+
+def image_style(flavour: Flavour, width: FigureWidth) -> str:
+    """Return the style of a sized image outside a figure; in mail, only a share needs one."""
+    if flavour is Flavour.EMAIL and width.share is None:
+        return ""
+    return f' style="width: {css_length(width)}"'

@@ -210,7 +210,7 @@ def build_view(
         source_names=source_names(brief.meta.sources, language),
         image_src=image_src,
         folder=brief.folder,
-        images=frozenset(image.path for image in brief.images),
+        images={image.path: image for image in brief.images},
         footnotes=brief.footnotes,
         language=language,
     )

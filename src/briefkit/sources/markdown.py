@@ -17,6 +17,7 @@ from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefkit.sources import citations
+from briefkit.sources.image_attributes import image_attributes_rule
 from briefkit.sources.tokens import inline_children
 
 ENGLISH_QUOTES = ("“", "”", "‘", "’")
@@ -42,9 +43,11 @@ def parser(quotes: tuple[str, ...] = ENGLISH_QUOTES, french: bool = False) -> Ma
     # written; keeping every link lets the checks report each one at its line instead.
     md.validateLink = _keep_link  # type: ignore[method-assign]
     md.use(footnote_plugin)
-    # Only `credit` (on an image) and `lang` (on a bracketed span, `[नरेंद्र मोदी]{lang=hi}`)
-    # may be set: arbitrary attributes would let a source add event handlers or styles.
-    md.use(attrs_plugin, after=("image", "span_close"), spans=True, allowed=("credit", "lang"))
+    # Only `lang` (on a bracketed span, `[नरेंद्र मोदी]{lang=hi}`) and an image's `credit` and
+    # `width` may be set: arbitrary attributes would let a source add event handlers or styles.
+    md.use(attrs_plugin, after=("span_close",), spans=True, allowed=("lang",))
+    # An image's block is pandoc's (`{width=60%}`), which the plugin's djot grammar cannot read.
+    md.inline.ruler.push("image_attributes", image_attributes_rule)
     md.inline.ruler.before("link", "citation", citations.bracketed_rule)
     md.inline.ruler.before("link", "narrative_citation", citations.narrative_rule)
     md.core.ruler.after("block", "heading_attrs", _heading_attrs_rule)

@@ -18,7 +18,7 @@ from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Sectio
 from briefkit.rendering import fonts
 from briefkit.rendering.font_packages import remedy
 from briefkit.rendering.language import language_for
-from briefkit.sources import cited, images, limits
+from briefkit.sources import cited, image_attributes, images, limits
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.tokens import of_type, with_notes
@@ -289,6 +289,7 @@ def _check_images(
         src = unquote(str(image.attrs.get("src", "")))
         found = images.check_image(path, src, line, findings, col)
         if found and all(image.path != found.path for image in used):
+        image_attributes.report(image, where.of, findings)
             used.append(found)
         if not plain_text(image):
             findings.warning(line, f"image '{src}' has no alt text: describe it in ![...]", col)
