@@ -65,10 +65,18 @@ FactsOnlyOption = Annotated[
 ]
 PaperOption = Annotated[Paper | None, typer.Option(help="Paper size (default: a4).")]
 PrintOption = Annotated[
-    bool, typer.Option("--print", help="Add 3 mm bleed and crop marks for a print shop.")
+    bool,
+    typer.Option(
+        "--print",
+        help="For a print shop: trim and 3 mm bleed boxes, crop marks outside the bleed.",
+    ),
 ]
 VariantOption = Annotated[
-    PdfVariant | None, typer.Option(help="PDF/UA-1 (default) or archival PDF/A-3b.")
+    PdfVariant | None,
+    typer.Option(
+        help="PDF/UA-1 (default), archival PDF/A-3b, or x-4: print-ready CMYK made to "
+        "PDF/X-4 (implies --print; not declared PDF/X-4, which no checker here confirms)."
+    ),
 ]
 
 

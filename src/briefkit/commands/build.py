@@ -34,7 +34,7 @@ from briefkit.commands.brief_job import BriefResult as BriefResult
 from briefkit.config import Workspace
 from briefkit.errors import UsageError, failing
 from briefkit.model.brief import CheckedImage
-from briefkit.model.choices import Format
+from briefkit.model.choices import Format, PdfVariant
 from briefkit.paths import shown
 from briefkit.rendering.render import RenderOptions, preload_pdf_engine, renderer_for
 from briefkit.rendering.theme import Theme
@@ -150,9 +150,18 @@ def build(
         removed = cache.prune()
         if jobs or removed or cache.damaged:
             cache.save()
-    notes = [f"{shown(cache.path)} could not be read; it was written afresh"] * cache.damaged
     ordered = [results[source] for source in plan]
-    return BuildReport(ordered, removed, time.perf_counter() - started, notes)
+    return BuildReport(ordered, removed, time.perf_counter() - started, _notes(cache, options))
+
+
+def _notes(cache: BuildCache, options: BuildOptions) -> list[str]:
+    """Return what a build says once, besides each brief's own findings."""
+    notes = [f"{shown(cache.path)} could not be read; it was written afresh"] * cache.damaged
+    if Format.PDF in options.formats and options.render.pdf_variant is PdfVariant.X4:
+        from briefkit.rendering.pdf_print import NOT_DECLARED
+
+        notes.append(NOT_DECLARED)
+    return notes
 
 
 def _split_fresh(

@@ -24,10 +24,15 @@ class Paper(StrEnum):
 
 
 class PdfVariant(StrEnum):
-    """The standard a PDF is made to: tagged PDF/UA-1, or archival PDF/A-3b."""
+    """The standard a PDF is made to: tagged PDF/UA-1, archival PDF/A-3b, or print-ready X-4.
+
+    X-4 is made to what PDF/X-4 asks (CMYK output intent, trim and bleed boxes, text in black
+    ink) and implies print production, but does not declare PDF/X-4: no checker here confirms it.
+    """
 
     UA1 = "ua-1"
     A3B = "a-3b"
+    X4 = "x-4"
 
 
 class SmtpSecurity(StrEnum):

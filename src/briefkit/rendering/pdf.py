@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,11 @@ if TYPE_CHECKING:
     from briefkit.rendering.weasyprint_layout import TagSource
 
 # The names WeasyPrint gives the variants.
-_WEASYPRINT_VARIANTS = {PdfVariant.UA1: "pdf/ua-1", PdfVariant.A3B: "pdf/a-3b"}
+_WEASYPRINT_VARIANTS = {
+    PdfVariant.UA1: "pdf/ua-1",
+    PdfVariant.A3B: "pdf/a-3b",
+    PdfVariant.X4: "pdf/x-4",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,19 @@ class PdfOptions:
     paper: Paper = Paper.A4
     print_marks: bool = False
     variant: PdfVariant = PdfVariant.UA1
+
+    @property
+    def print_production(self) -> bool:
+        """Tell whether the PDF goes to a print shop: marks and bleed, which X-4 implies."""
+        return self.print_marks or self.variant is PdfVariant.X4
+
+    def preparation(self) -> Callable[[Any], None] | None:
+        """Return what readies the written PDF for print, if it is for print."""
+        if not self.print_production:
+            return None
+        from briefkit.rendering.pdf_print import prepare_print
+
+        return partial(prepare_print, cmyk=self.variant is PdfVariant.X4)
 
 
 @dataclass(frozen=True)
@@ -60,8 +78,10 @@ class PdfEngine:
     def stylesheets(self, options: PdfOptions) -> list[Any]:
         """Return parsed stylesheets for the options, parsing each file once."""
         names = ["base.css", "pdf.css", f"paper-{options.paper}.css"]
-        if options.print_marks:
+        if options.print_production:
             names.append("print-marks.css")
+        if options.variant is PdfVariant.X4:
+            names.append("print-cmyk.css")
         paths = [self.theme.style(name) for name in names]
         extra = self.theme.optional_style("extra.css")
         if extra:
@@ -102,7 +122,7 @@ class PdfEngine:
             written = self._write(html, fetcher, base, options, attachments, modified, warnings)
         # The laid-out pages are gone by now: a long brief's boxes and its parsed PDF are
         # never in memory together.
-        finished, shortcomings = finish_pdf(*written, options.variant)
+        finished, shortcomings = finish_pdf(*written, options.variant, options.preparation())
         return finished, warnings + shortcomings
 
     def _write(

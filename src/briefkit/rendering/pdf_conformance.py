@@ -9,6 +9,8 @@ removed and the build says why. PDF/A-3b also gets the extension schema PDF/A as
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from briefkit.model.choices import PdfVariant
 from briefkit.rendering.weasyprint_layout import TagSource
@@ -22,14 +24,22 @@ PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
 
 
 def finish_pdf(
-    data: bytes, sources: list[TagSource], variant: PdfVariant
+    data: bytes,
+    sources: list[TagSource],
+    variant: PdfVariant,
+    prepare: Callable[[Any], None] | None = None,
 ) -> tuple[bytes, list[str]]:
-    """Return the finished PDF and, if it cannot claim PDF/UA-1, why not."""
+    """Return the finished PDF and, if it cannot claim PDF/UA-1, why not.
+
+    prepare, when given, edits the PDF first (print production: boxes, colour).
+    """
     import pikepdf
 
     from briefkit.rendering.pdf_tags import complete_tags
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        if prepare is not None:
+            prepare(pdf)
         problems = complete_tags(pdf, sources)
         _list_attachments_once(pdf)
         metadata = pdf.Root.get("/Metadata")
