@@ -198,6 +198,11 @@ class Section:
         return not self.tokens
 
 
+# Outputs draw a photograph upright as its EXIF orientation says; these turn it on its side.
+_EXIF_ORIENTATION = 0x0112
+_QUARTER_TURNS = (5, 6, 7, 8)
+
+
 @dataclass(frozen=True)
 class CheckedImage:
     """An image file as read once and checked: every output uses these bytes, never the path.
@@ -209,16 +214,21 @@ class CheckedImage:
     path: Path
     data: bytes
     media_type: str = field(compare=False)
-# Outputs draw a photograph upright as its EXIF orientation says; these turn it on its side.
-_EXIF_ORIENTATION = 0x0112
-_QUARTER_TURNS = (5, 6, 7, 8)
-
-
 
     @property
     def digest(self) -> bytes:
         """Return the SHA-256 of the bytes read."""
         return hashlib.sha256(self.data).digest()
+
+    @cached_property
+    def pixels(self) -> tuple[int, int]:
+        """Return the width and height the image is drawn with, turned as its EXIF says."""
+        from PIL import Image  # Pillow is only needed when a brief has images.
+
+        with Image.open(io.BytesIO(self.data)) as image:
+            width, height = image.size
+            turned = image.getexif().get(_EXIF_ORIENTATION, 1) in _QUARTER_TURNS
+        return (height, width) if turned else (width, height)
 
 
 @dataclass
@@ -231,16 +241,6 @@ class Brief:
     footnotes: dict[int, list[Token]]
     images: list[CheckedImage]
     raw: bytes
-    @cached_property
-    def pixels(self) -> tuple[int, int]:
-        """Return the width and height the image is drawn with, turned as its EXIF says."""
-        from PIL import Image  # Pillow is only needed when a brief has images.
-
-        with Image.open(io.BytesIO(self.data)) as image:
-            width, height = image.size
-            turned = image.getexif().get(_EXIF_ORIENTATION, 1) in _QUARTER_TURNS
-        return (height, width) if turned else (width, height)
-
     digest: str
 
     @property

@@ -288,8 +288,8 @@ def _check_images(
         line, col = where.of(image, "![")
         src = unquote(str(image.attrs.get("src", "")))
         found = images.check_image(path, src, line, findings, col)
-        if found and all(image.path != found.path for image in used):
         image_attributes.report(image, where.of, findings)
+        if found and all(image.path != found.path for image in used):
             used.append(found)
         if not plain_text(image):
             findings.warning(line, f"image '{src}' has no alt text: describe it in ![...]", col)
