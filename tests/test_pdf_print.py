@@ -196,13 +196,33 @@ def test_x4_text_and_rules_are_in_black_ink_alone(built: dict[str, Path], key: s
     assert [c for c in fills if not _black_ink(c) and c[0] != "/Pattern"] == []
 
 
+def _components(space: Any) -> int:
+    """Return how many values a colour space takes."""
+    if isinstance(space, pikepdf.Array):
+        return int(space[1].N)  # ICCBased
+    return {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4}[str(space)]
+
+
+def _outputs(function: Any) -> int:
+    """Return how many values a shading's function (type 2, or 3 of type 2s) returns."""
+    if "/Functions" in function:
+        return _outputs(function.Functions[0])
+    return len(function.C0)
+
+
 def test_x4_names_every_rgb_colour_left_as_srgb(built: dict[str, Path]) -> None:
+    shadings = 0
     with pikepdf.open(built["x4-a4"]) as pdf:
         for object_ in pdf.objects:
             if not isinstance(object_, pikepdf.Dictionary | pikepdf.Stream):
                 continue
-            # Images and shadings: no device RGB (nor WeasyPrint's RGB values labelled CMYK).
+            # Images and shadings: no device RGB.
             assert object_.get("/ColorSpace") != "/DeviceRGB"
+            if "/ShadingType" in object_:  # the commentary's hatch, and its transparency
+                shadings += 1
+                # WeasyPrint labels the hatch's sRGB values DeviceCMYK beside a CMYK intent.
+                assert _outputs(object_.Function) == _components(object_.ColorSpace)
+        assert shadings
         for page_ in pdf.pages:
             default = page_.obj.Resources.ColorSpace.DefaultRGB
             assert default[0] == "/ICCBased" and default[1].N == 3
