@@ -61,6 +61,15 @@ def test_warnings_pass_unless_strict(tmp_path: Path, run_cli: Run) -> None:
     assert "warning: fact section 'Unsourced' cites no source" in strict.stdout
 
 
+def test_a_source_never_cited_is_named_at_its_entry_and_fails_strict(run_cli: Run) -> None:
+    source = BRIEFS / "bad" / "warn-uncited-source.md"
+    assert run_cli("check", str(source)).returncode == 0
+    strict = run_cli("check", "--strict", str(source))
+    assert strict.returncode == 1
+    expected = "warn-uncited-source.md:6:3: warning: source 'background' is never cited"
+    assert expected in strict.stdout
+
+
 def test_json_format_lists_the_same_findings(run_cli: Run) -> None:
     result = run_cli("check", "--format", "json", str(BRIEFS / "bad" / "invalid-date.md"))
     assert result.returncode == 1

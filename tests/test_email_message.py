@@ -25,6 +25,7 @@ from briefkit.rendering.language import language_for
 from conftest import MINIMAL, ROOT, SAMPLES, examples, write
 from mailserver import body
 
+SAMPLE_NAMES = ("india-japan", "talent-mobility")
 GMAIL_CLIPS_AT = 102 * 1000  # bytes of HTML; Gmail hides the rest behind "View entire message"
 SENDER = "Policy Desk <desk@example.org>"
 
@@ -101,6 +102,19 @@ def test_citations_and_notes_are_numbered_alike_in_both_bodies() -> None:
     assert '<sup class="noteref" style="font-size: 11px;line-height: 0;">1</sup>' in html
     assert "[2]" in text and ">[2]</span>" in html  # plain numbers: no links inside a message
     assert "[1] India–Japan strategic ties enter a new phase" in text
+
+
+def test_citations_print_the_same_words_in_both_bodies() -> None:
+    india, talent = (compose(ROOT / "briefings" / f"{n}-2025-11.md") for n in SAMPLE_NAMES)
+    for message in (india, talent):
+        text = " ".join(body(message, "plain").split())
+        html = " ".join(re.sub(r"<[^>]+>", "", body(message, "html")).split())
+        for shown in (text, html):
+            assert "[2; 3]" not in shown
+            if message is india:
+                assert "framed by what India’s Ministry of External Affairs [2] calls" in shown
+            else:
+                assert "パートナーシップ [2, 3]" in shown
 
 
 def test_facts_only_says_so_and_leaves_commentary_out() -> None:

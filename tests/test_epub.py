@@ -508,6 +508,18 @@ def test_citations_link_to_the_source_with_their_number(facts_only: bool) -> Non
     assert titles[-2:] == ["भारत–जापान संबंध", "An uncited background paper"]
 
 
+def test_citations_print_numbers_in_order_and_name_sources_as_sentences_do() -> None:
+    talent = Epub(rendered(ROOT / "briefings" / "talent-mobility-2025-11.md"))
+    cited = [text(cite) for root in sections(talent) for cite in with_class(root, "citation")]
+    assert "[2, 3]" in cited  # [@mea; @mofa]: numbers in order, separated by commas
+    named = [
+        text(cite)
+        for root in sections(Epub(rendered(SAMPLE)))
+        for cite in with_class(root, "narrative-citation")
+    ]
+    assert named == ["India’s Ministry of External Affairs [2]"]
+
+
 def test_figures_keep_caption_credit_alt_text_and_a_packaged_image() -> None:
     epub = Epub(rendered(MULTILINGUAL))
     figure = epub.xhtml("section-02.xhtml").find(".//x:figure", NS)

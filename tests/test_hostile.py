@@ -119,6 +119,15 @@ LARGE: dict[str, tuple[Callable[[Path], str], str]] = {
         ),
         "footnote [^a] is called 2,000 times, and the PDF prints its 999 characters at each call",
     ),
+    "narrative-names-1500000": (
+        lambda f: (
+            "---\ntitle: T\ndate: 2025-11-24\nsources:\n  s: {title: S, short: "
+            + "n" * 100
+            + "}\n---\n\n## A {.fact}\n\n"
+            + ("@s " * 5000 + "\n") * 3
+        ),
+        "narrative citations print the names of sources, 1,500,000 characters in all",
+    ),
     "emphasis-9000-deep": (
         lambda f: HEAD + "## A {.fact}\n\nx [@s] " + "*" * 9000 + "x" + "*" * 9000 + "\n",
         "emphasis, links and spans nest more than 32 deep here",

@@ -16,7 +16,7 @@ from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition
 from briefkit.sources.loader import load_brief
 from chromium import CHROMIUM, Chromium
-from conftest import BRIEFS, EPOCH, SAMPLES, Run
+from conftest import BRIEFS, EPOCH, ROOT, SAMPLES, Run
 
 pytestmark = pytest.mark.slow
 
@@ -166,3 +166,15 @@ def test_labels_and_the_commentary_tint_stay_distinct(
     assert contrast(commentary[1], paper) >= 7
     tint = styles[".section--commentary"][1]
     assert 1.05 < contrast(tint, paper) < 2, (tint, paper)
+
+
+def test_citations_link_each_number_in_order_and_name_sources_as_sentences_do() -> None:
+    india = page(ROOT / "briefings" / "india-japan-2025-11.md").decode()
+    assert (
+        'framed by what <span class="narrative-citation">India’s Ministry of External Affairs '
+        '<span class="citation">[<a href="#_src2">2</a>]</span></span>'
+    ) in india
+    talent = page(ROOT / "briefings" / "talent-mobility-2025-11.md").decode()
+    assert '<span class="citation">[<a href="#_src2">2</a>, <a href="#_src3">3</a>]</span>' in (
+        talent
+    )

@@ -99,10 +99,21 @@ LanguageTag = Annotated[str, BeforeValidator(_language)]
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 # A source's name in running text is printed at each narrative citation: a name, not a passage.
 SHORT_NAME_LENGTH = 100
+
+
+def _short_name(value: Any) -> Any:
+    """Keep a source's short form to the length of a name."""
+    text = _text(value)
+    if isinstance(text, str) and len(text.strip()) > SHORT_NAME_LENGTH:
+        raise ValueError(
+            f"must be at most {SHORT_NAME_LENGTH} characters, not {len(text.strip())}: a short "
+            "form is the few words a sentence names the source by"
+        )
+    return text
+
+
 ShortName = Annotated[
-    str,
-    BeforeValidator(_text),
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_NAME_LENGTH),
+    str, BeforeValidator(_short_name), StringConstraints(strip_whitespace=True, min_length=1)
 ]
 
 

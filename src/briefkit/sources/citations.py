@@ -14,6 +14,7 @@ row as a range, ``[1–3]``, as numeric CSL styles print them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -98,6 +99,48 @@ def narrative_rule(state: StateInline, silent: bool) -> bool:
         state.tokens[-1].meta["sentence_start"] = starts_sentence(src, pos)
     state.pos = match.end()
     return True
+
+
+def narrative_column(line: str, key: str) -> int | None:
+    """Return the 1-based column of the first ``@key`` that a line of source cites in its text.
+
+    An ``@key`` inside a bracketed citation, or after a letter, an ``@`` or an escaping
+    backslash, is not one.
+    """
+    inside = _bracketed_spans(line)
+    starts = [start for start, _ in inside]
+    for found in re.finditer(re.escape(f"@{key}"), line):
+        at = found.start()
+        if at and (line[at - 1].isalnum() or line[at - 1] in "_@\\"):
+            continue
+        whole = _NARRATIVE.match(line, at)
+        if whole is None or whole.group(1) != key:
+            continue  # the start of a longer key
+        span = bisect.bisect_right(starts, at) - 1
+        if span < 0 or inside[span][1] < at:
+            return at + 1
+    return None
+
+
+def _bracketed_spans(line: str) -> list[tuple[int, int]]:
+    """Return where the bracketed citations of a line of source start and end, in order.
+
+    As the parser does, a citation runs from a ``[`` to the first ``]`` with no ``[`` between:
+    so only the last ``[`` before each ``]`` can open one, and the line is read once.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while (end := line.find("]", start)) >= 0:
+        opening = line.rfind("[", start, end)
+        if (
+            opening >= 0
+            and not line.startswith("[^", opening)
+            and not line.startswith("(", end + 1)
+            and _ITEM_KEY.search(line[opening + 1 : end])
+        ):
+            spans.append((opening, end))
+        start = end + 1
+    return spans
 
 
 def starts_sentence(src: str, pos: int) -> bool:

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from briefkit.errors import Findings, Severity
 from briefkit.messages import quoted
 from briefkit.model.brief import FrontMatter
-from briefkit.sources.citations import is_key
+from briefkit.sources.citations import is_key, narrative_column
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.limits import Reporter
 from briefkit.sources.tokens import of_type
@@ -33,6 +33,7 @@ def check_sources(
     citations = list(of_type(tokens, "citation"))
     cited = {key for cite in citations for key in cite.meta["keys"]}
     _warn_uncited(meta, split, cited, findings)
+    _warn_named_in_headings(split, tokens, findings)
     narrative = Counter(cite.meta["keys"][0] for cite in citations if cite.meta["narrative"])
     _check_names_printed(meta, split, narrative, findings)
 
@@ -59,6 +60,29 @@ def _uncited(key: str) -> str:
         f"source '{key}' is never cited: cite it as [@{key}] where the brief relies on it, "
         "or remove it from sources"
     )
+
+
+def _warn_named_in_headings(split: SplitSource, tokens: list[Token], findings: Findings) -> None:
+    """Warn about narrative citations in section headings, whose names the contents would lose.
+
+    The contents, the bookmarks and the EPUB's navigation show a section's title without its
+    citations: "What @mofa said" would be listed as "What said".
+    """
+    report = Reporter(findings)
+    lines = split.body.split("\n")
+    opening = enumerate(tokens[:-1])
+    headings = (tokens[i + 1] for i, t in opening if t.type == "heading_open" and t.tag == "h2")
+    for cite in of_type(headings, "citation"):
+        if cite.meta["narrative"]:
+            offset = int(cite.meta.get("line", 0))
+            text = lines[offset] if 0 <= offset < len(lines) else ""
+            key = cite.meta["keys"][0]
+            message = (
+                f"'@{key}' names a source in a section's heading, and the contents and bookmarks "
+                f"list sections without their citations: write the name itself, and cite [@{key}]"
+            )
+            col = narrative_column(text, key) or 1
+            report.record("heading", Severity.WARNING, split.body_line + offset, message, col)
 
 
 def _check_names_printed(
@@ -104,3 +128,9 @@ class UnnamedSources:
             f"Sources gives: add the words a sentence uses under sources: {key}:, such as "
             'short: "the ministry", with their article if they take one'
         )
+
+    @staticmethod
+    def column(cite: Token, lines: list[str], offset: int) -> int | None:
+        """Return the column where a narrative citation stands on its line, when it is found."""
+        text = lines[offset] if 0 <= offset < len(lines) else ""
+        return narrative_column(text, cite.meta["keys"][0])

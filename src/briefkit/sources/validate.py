@@ -116,7 +116,8 @@ def _check_citations(
             report.record("citation", Severity.ERROR, line, message, col)
         problem = unnamed.problem(cite)
         if problem:
-            report.record("unnamed", Severity.WARNING, line, problem, col)
+            at = unnamed.column(cite, where.lines, line - where.first) or col
+            report.record("unnamed", Severity.WARNING, line, problem, at)
         for key in cite.meta["keys"]:
             if key in meta.sources:
                 continue
