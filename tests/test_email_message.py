@@ -22,6 +22,7 @@ from briefkit.delivery.mail_address import (
 from briefkit.delivery.mail_message import plain_filename
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.rendering.language import language_for
+from chromium import CHROMIUM, Chromium
 from conftest import MINIMAL, ROOT, SAMPLES, examples, write
 from mailserver import body
 
@@ -298,6 +299,57 @@ def test_an_image_swapped_after_checking_travels_as_it_was_checked(
 def test_a_figure_travels_as_a_related_part() -> None:
     html = body(compose(ROOT / "briefings" / "india-japan-2025-11.md"), "html")
     assert re.search(r'<img src="cid:[^"]+" width="\d+"', html)
+
+
+FIGURES = (
+    '![A](chart.png "Default")\n\n![B](chart.png "Sixty"){width=60%}\n\n'
+    '![C](chart.png "Twelve"){width=12cm}\n\n![D](chart.png "Three"){width=3in}\n\n'
+    '![E](small.png "Small")\n\nInline ![F](small.png){width=1in} too'
+)
+
+
+def _figures_html(workspace: Path) -> str:
+    """Return the HTML body of a brief showing FIGURES, its charts 1600 and 200 px wide."""
+    from PIL import Image
+
+    Image.new("RGB", (1600, 900), "white").save(workspace / "briefings" / "chart.png")
+    Image.new("RGB", (200, 100), "white").save(workspace / "briefings" / "small.png")
+    text = MINIMAL.replace("Something happened [@src].", f"{FIGURES} [@src].")
+    return body(compose(write(workspace / "briefings" / "b.md", text)), "html")
+
+
+def test_a_figure_is_as_wide_as_asked_in_pixels_every_client_honours(workspace: Path) -> None:
+    html = _figures_html(workspace)
+    figures = re.findall(
+        r'<figure [^>]*style="([^"]*)">\s*<img src="cid:[^"]+" width="(\d+)"', html
+    )
+    sizes = [(re.sub(r"margin: [^;]*;?", "", style), int(width)) for style, width in figures]
+    # A share of the column follows it as a phone narrows it; a length (12 cm is 454 CSS
+    # pixels, 3 in 288) or the image's own pixels are a most, never more than the column's 516.
+    assert sizes == [
+        ("max-width: 516px", 516),
+        ("width: 60%", 310),
+        ("max-width: 454px", 454),
+        ("max-width: 288px", 288),
+        ("max-width: 200px", 200),
+    ]
+    assert re.search(r'<img src="cid:[^"]+" width="96"', html)  # the inline image's inch
+    assert not re.search(r"\d(cm|in|mm)\b", html)  # lengths reach clients in pixels only
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.parametrize("width", [390, 800])
+def test_no_figure_is_wider_than_the_screen(workspace: Path, tmp_path: Path, width: int) -> None:
+    page = tmp_path / "message.html"
+    page.write_text(_figures_html(workspace), encoding="utf-8")
+    with Chromium() as browser:
+        browser.open(page, width, mobile=width < 600)
+        rights = browser.evaluate(
+            "[...document.querySelectorAll('figure, img')]"
+            ".map(e => e.getBoundingClientRect().right)"
+        )
+        assert rights and max(rights) <= width
+        assert browser.evaluate("document.documentElement.scrollWidth") <= width
 
 
 HOSTILE_NAMES = [

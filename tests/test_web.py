@@ -178,3 +178,35 @@ def test_citations_link_each_number_in_order_and_name_sources_as_sentences_do() 
     assert '<span class="citation">[<a href="#_src2">2</a>, <a href="#_src3">3</a>]</span>' in (
         talent
     )
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_a_figure_is_as_wide_as_asked_with_its_caption_under_it(
+    width: int, browser: Chromium, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (1600, 900), "white").save(tmp_path / "chart.png")
+    Image.new("RGB", (600, 1200), "white").save(tmp_path / "tall.png")
+    shown = (
+        '![A](chart.png "Sixty"){width=60%}\n\n![B](chart.png "Full"){width=100%}\n\n'
+        '![C](chart.png "Twelve"){width=12cm}\n\n![D](tall.png "Tall")'
+    )
+    source = tmp_path / "figures.md"
+    front = "---\ntitle: Figures\ndate: 2025-11-24\nsources:\n  s: {title: S}\n---\n\n"
+    source.write_text(f"{front}## Charts {{.fact}}\n\n{shown}\n\nAs drawn [@s].\n")
+    browser.open(saved(source, tmp_path), width, mobile=width == PHONE)
+    figures = browser.evaluate(
+        "[...document.querySelectorAll('figure')].map(f => { const i = f.querySelector('img')"
+        ".getBoundingClientRect(); const c = f.querySelector('figcaption').getBoundingClientRect();"
+        " return [i.left, i.width, i.height, c.left, c.width, f.parentElement.clientWidth]; })"
+    )
+    sixty, full, twelve, tall = figures
+    for left, across, _, caption_left, caption_width, _ in figures:
+        assert abs(caption_left - left) < 1 and abs(caption_width - across) < 1
+    column = full[5]
+    assert abs(full[1] - column) < 1 and abs(sixty[1] - 0.6 * column) < 1
+    assert abs(twelve[1] - min(column, 120 / 25.4 * 96)) < 1  # 12 cm, or the phone's column
+    assert tall[2] <= 0.8 * 844 + 1  # a tall chart fits on the screen, whole
+    assert browser.evaluate("document.documentElement.scrollWidth") <= width
