@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,8 +14,10 @@ import pytest
 
 import briefkit
 from briefkit import BuildReport
+from briefkit.rendering import fonts
+from briefkit.rendering.render import preload_pdf_engine
 from conftest import MINIMAL, Run, write
-from pdftools import text
+from pdftools import text, xmp
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +54,59 @@ def test_strict_refuses_warnings(workspace: Path, run_cli: Run) -> None:
     assert run_cli("build", "--format", "pdf", "--strict").returncode == 1
     assert not (workspace / "out" / "w.pdf").exists()
     assert run_cli("build", "--format", "pdf").returncode == 0
+
+
+# CJK Extension G: no Noto font has it, so the check names it on every machine, and with
+# fontconfig shown no system font (the bundled ones come from the stylesheets' @font-face)
+# WeasyPrint has none for it either, whatever fonts the machine has installed.
+EXT_G = "\U00030000"
+
+
+def _no_system_fonts(folder: Path) -> dict[str, str]:
+    """Return an environment in which fontconfig finds no font: a machine without Noto's."""
+    (folder / "none").mkdir()
+    config = f"<fontconfig><dir>{folder / 'none'}</dir><cachedir>{folder}</cachedir></fontconfig>"
+    return {"FONTCONFIG_FILE": str(write(folder / "fonts.conf", config))}
+
+
+def test_a_character_the_pdf_cannot_draw_is_named_and_voids_every_claim(
+    workspace: Path, tmp_path_factory: pytest.TempPathFactory, run_cli: Run
+) -> None:
+    write(workspace / "briefings" / "g.md", MINIMAL.replace("Something happened", f"Seal {EXT_G}"))
+    env = _no_system_fonts(tmp_path_factory.mktemp("fonts"))
+    built = run_cli("build", "--format", "pdf", env=env)
+    assert built.returncode == 0, built.stderr
+    said = built.stdout + built.stderr
+    drawn = f"g.md:11:6: warning: the PDF draws {EXT_G} (U+30000) as an empty box (.notdef)"
+    assert f"{drawn} on page 1: none of Debian's Noto font packages draws it" in said
+    assert "g.md: warning: not declared PDF/UA-1: it draws 1 character as empty boxes" in said
+    assert ".notdef glyph rendered" not in said  # WeasyPrint's own warning, once per glyph
+    assert "pdfuaid" not in xmp(workspace / "out" / "g.pdf")
+    archival = run_cli("build", "--format", "pdf", "--pdf-variant", "a-3b", "--out", "a", env=env)
+    assert "not declared PDF/A-3b or PDF/UA-1" in archival.stdout + archival.stderr
+    assert not re.search("pdfu?aid", xmp(workspace / "a" / "g.pdf"))
+    strict = run_cli("build", "--format", "pdf", "--strict", "--out", "strict", env=env)
+    assert strict.returncode == 1
+    assert "(U+30000)" in strict.stdout + strict.stderr
+    assert not (workspace / "strict" / "g.pdf").exists()
+
+
+def test_the_pdf_check_fails_strict_where_the_source_check_saw_nothing(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when the check's fonts are installed where the renderer's fontconfig does not look.
+    monkeypatch.setattr(fonts, "missing_glyphs", lambda text: [])
+    preload_pdf_engine()  # WeasyPrint reads fontconfig's own settings once, on import
+    monkeypatch.setenv("FONTCONFIG_FILE", _no_system_fonts(tmp_path)["FONTCONFIG_FILE"])
+    write(workspace / "briefings" / "g.md", MINIMAL.replace("Something happened", f"Seal {EXT_G}"))
+    assert not briefkit.load(workspace / "briefings" / "g.md").warnings
+    strict = _pdf(strict=True)
+    assert strict.results[0].error == "not built: 1 problem in the source"
+    assert not (workspace / "out" / "g.pdf").exists()
+    built = _pdf()
+    assert built.ok
+    assert [(f.line, f.col) for f in built.results[0].findings] == [(11, 6)]
+    assert _pdf(strict=True).failed  # up to date, and still failing on what the PDF showed
 
 
 def test_a_failed_rebuild_keeps_the_previous_output(workspace: Path) -> None:

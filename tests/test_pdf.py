@@ -119,6 +119,21 @@ def test_tagged_with_metadata_from_the_brief(sample_pdfs: dict[str, Path]) -> No
     assert re.search(r'pdfuaid:part(="1"|>1<)', xmp(sample_pdfs["india-japan-2025-11"]))
 
 
+def test_every_sample_draws_each_character_and_declares_pdf_ua(
+    sample_pdfs: dict[str, Path], workspace: Path
+) -> None:
+    import pikepdf
+
+    from briefkit.rendering.pdf_glyphs import undrawn_glyphs
+
+    # Japanese, Arabic, Devanagari, German; and emoji, from a font of colour bitmaps.
+    write(workspace / "briefings" / "emoji.md", MINIMAL.replace("Something", "Rockets 🚀 ✅"))
+    for name, pdf in {**sample_pdfs, **_build(workspace)}.items():
+        with pikepdf.open(pdf) as document:
+            assert undrawn_glyphs(document) == [], name
+        assert re.search(r'pdfuaid:part(="1"|>1<)', xmp(pdf)), name
+
+
 def test_outline_has_an_entry_per_section(sample_pdfs: dict[str, Path]) -> None:
     titles = outline(sample_pdfs["india-japan-2025-11"])
     assert titles == [

@@ -62,7 +62,7 @@ def test_hostile_html_cannot_embed_files_or_reach_the_network(
     <a rel="attachment" href="/etc/hostname">a</a></body></html>"""
     theme = Theme.for_workspace(find_workspace(tmp_path))
     fetcher = Fetcher([tmp_path, *theme.style_roots])
-    pdf, warnings = PdfEngine(theme).render(
+    pdf, warnings, _ = PdfEngine(theme).render(
         html, fetcher, tmp_path.as_uri() + "/", PdfOptions(), [], build_time()
     )
     target = write(tmp_path / "out.pdf", "")

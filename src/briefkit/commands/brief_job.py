@@ -135,6 +135,11 @@ def _render_into(job: Job, result: BriefResult) -> None:
         result.pending[job.outputs[fmt]] = output.data
         result.rendered[fmt] = output.warnings
         result.digests[fmt] = digests
+        result.findings = sorted({*result.findings, *output.findings})
+    # What rendering finds in the source (a character the PDF cannot draw) fails --strict too.
+    problems = failing(result.findings, settings.strict)
+    if problems:
+        result.error = not_built(len(problems))
 
 
 class Assembler:
@@ -163,7 +168,9 @@ class Assembler:
 def _merged(parts: list[BriefResult]) -> BriefResult:
     """Return one brief's result from its jobs': the first failure fails the brief."""
     first = parts[0]
-    merged = BriefResult(first.source, first.outputs, first.findings, inputs=first.inputs)
+    # Each job found what the source holds, and the PDF's job what only rendering finds.
+    findings = sorted({finding for part in parts for finding in part.findings})
+    merged = BriefResult(first.source, first.outputs, findings, inputs=first.inputs)
     merged.error = next((part.error for part in parts if part.failed), None)
     merged.seconds = max(part.seconds for part in parts)
     rendered = {fmt: w for part in parts for fmt, w in part.rendered.items()}

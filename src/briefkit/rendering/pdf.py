@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from briefkit.model.choices import Paper, PdfVariant
 from briefkit.rendering import footnotes
@@ -17,6 +17,7 @@ from briefkit.rendering.fetcher import Fetcher, style_aliases
 from briefkit.rendering.theme import Theme
 
 if TYPE_CHECKING:
+    from briefkit.rendering.pdf_glyphs import Undrawn
     from briefkit.rendering.weasyprint_layout import TagSource
 
 # The names WeasyPrint gives the variants.
@@ -56,6 +57,14 @@ class PdfAttachment:
     name: str
     data: bytes
     description: str
+
+
+class WrittenPdf(NamedTuple):
+    """A finished PDF, what WeasyPrint and the finishing warned of, and what it drew as .notdef."""
+
+    data: bytes
+    warnings: list[str]
+    undrawn: list[Undrawn]
 
 
 class PdfEngine:
@@ -114,16 +123,21 @@ class PdfEngine:
         options: PdfOptions,
         attachments: list[PdfAttachment],
         modified: dt.datetime,
-    ) -> tuple[bytes, list[str]]:
-        """Return the PDF bytes and WeasyPrint's warnings for one document."""
+    ) -> WrittenPdf:
+        """Return one document's PDF, its warnings, and the characters it could not draw."""
         from briefkit.rendering.pdf_conformance import finish_pdf
+        from briefkit.rendering.pdf_glyphs import reported_characters
 
         with _captured_warnings() as warnings:
             written = self._write(html, fetcher, base, options, attachments, modified, warnings)
         # The laid-out pages are gone by now: a long brief's boxes and its parsed PDF are
         # never in memory together.
-        finished, shortcomings = finish_pdf(*written, options.variant, options.preparation())
-        return finished, warnings + shortcomings
+        # WeasyPrint warns at every .notdef it draws; the check names each character once.
+        reported, warnings = reported_characters(warnings)
+        finished, shortcomings, undrawn = finish_pdf(
+            *written, options.variant, options.preparation(), reported=reported
+        )
+        return WrittenPdf(finished, warnings + shortcomings, undrawn)
 
     def _write(
         self,

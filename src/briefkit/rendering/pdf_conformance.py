@@ -4,6 +4,11 @@ PDF/UA-1 is declared (``pdfuaid:part`` in the XMP metadata) when the completed t
 nothing short, for the PDF/UA and the PDF/A-3b variants alike; otherwise the declaration is
 removed and the build says why. PDF/A-3b also gets the extension schema PDF/A asks for the
 ``pdfuaid`` property, and its attachment listed once in ``/AF``.
+
+A PDF that draws a character as .notdef (the empty box of a font that lacks it) declares no
+conformance at all: PDF/UA-1 asks that text be shown with glyphs that say what it is, and
+PDF/A-2 and later forbid any reference to .notdef (ISO 19005-2, 6.2.11.8), so the PDF/A
+identification is withdrawn too, and a PDF/X one with it.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from briefkit.model.choices import PdfVariant
+from briefkit.rendering.pdf_glyphs import Undrawn, undrawn_glyphs
 from briefkit.rendering.weasyprint_layout import TagSource
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+PDFXID = "http://www.npes.org/pdfx/ns/id/"
 EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
 SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
 PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
@@ -28,10 +35,13 @@ def finish_pdf(
     sources: list[TagSource],
     variant: PdfVariant,
     prepare: Callable[[Any], None] | None = None,
-) -> tuple[bytes, list[str]]:
-    """Return the finished PDF and, if it cannot claim PDF/UA-1, why not.
+    *,
+    reported: set[str] | None = None,
+) -> tuple[bytes, list[str], list[Undrawn]]:
+    """Return the finished PDF, why it cannot claim what it does not, and what it cannot draw.
 
-    prepare, when given, edits the PDF first (print production: boxes, colour).
+    prepare, when given, edits the PDF first (print production: boxes, colour). reported
+    holds the characters WeasyPrint said it drew as .notdef.
     """
     import pikepdf
 
@@ -40,16 +50,28 @@ def finish_pdf(
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if prepare is not None:
             prepare(pdf)
+        undrawn = undrawn_glyphs(pdf, reported or ())
         problems = complete_tags(pdf, sources)
         _list_attachments_once(pdf)
         metadata = pdf.Root.get("/Metadata")
         if metadata is not None:
-            metadata.write(declare_ua(metadata.read_bytes(), accessible=not problems))
+            xmp = declare_ua(metadata.read_bytes(), accessible=not problems and not undrawn)
+            metadata.write(withdraw_claims(xmp) if undrawn else xmp)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     # A PDF/A-3b brief asked for no PDF/UA claim, so it is not told when it gets none.
     warned = problems if variant is PdfVariant.UA1 else []
-    return out.getvalue(), [f"not declared PDF/UA-1: {problem}" for problem in warned]
+    notes = [f"not declared PDF/UA-1: {problem}" for problem in warned]
+    return out.getvalue(), notes + _undrawn_notes(undrawn, variant), undrawn
+
+
+def _undrawn_notes(undrawn: list[Undrawn], variant: PdfVariant) -> list[str]:
+    """Say which declarations characters drawn as .notdef took away, if any did."""
+    if not undrawn:
+        return []
+    count = f"{len(undrawn)} character{'s' if len(undrawn) > 1 else ''}"
+    claims = "PDF/A-3b or PDF/UA-1" if variant is PdfVariant.A3B else "PDF/UA-1"
+    return [f"not declared {claims}: it draws {count} as empty boxes (.notdef), named above"]
 
 
 def _list_attachments_once(pdf: object) -> None:
@@ -116,3 +138,18 @@ def _describe_ua_schema(rdf: object) -> None:
     add(part, f"{{{PROPERTY}}}valueType", "Integer")
     add(part, f"{{{PROPERTY}}}category", "internal")
     add(part, f"{{{PROPERTY}}}description", "Part of ISO 14289 the file conforms to")
+
+
+def withdraw_claims(xmp: bytes) -> bytes:
+    """Return XMP metadata without its PDF/A and PDF/X identification (PDF/UA is declare_ua's)."""
+    from lxml import etree
+
+    root = etree.fromstring(xmp, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+    claims = tuple(f"{{{namespace}}}" for namespace in (PDFAID, PDFXID))
+    for description in root.iter(f"{{{RDF}}}Description"):
+        for name in [name for name in description.attrib if name.startswith(claims)]:
+            del description.attrib[name]
+        for element in [e for e in description if str(e.tag).startswith(claims)]:
+            description.remove(element)
+    etree.cleanup_namespaces(root)
+    return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from briefkit.building.workers import run_limited
 from briefkit.config import Config
-from briefkit.errors import UsageError
+from briefkit.errors import Finding, UsageError
 from briefkit.model.brief import Brief, CheckedImage
 from briefkit.model.choices import Format, Paper, PdfVariant
 from briefkit.rendering.fetcher import BRIEF_ALIAS, Fetcher, style_aliases
@@ -18,6 +18,7 @@ from briefkit.rendering.font_subset import system_font_files
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.pdf import PdfAttachment, PdfEngine, PdfOptions
+from briefkit.rendering.pdf_glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition, build_view
 
@@ -44,6 +45,8 @@ class Rendered:
 
     data: bytes
     warnings: list[str] = field(default_factory=list)
+    # What rendering found in the source: characters the PDF could not draw.
+    findings: list[Finding] = field(default_factory=list)
 
 
 def edition_for(
@@ -124,10 +127,10 @@ class Renderer:
                 )
             )
         pdf_options = PdfOptions(options.paper, options.print_marks, options.pdf_variant)
-        data, warnings = self.pdf_engine.render(
+        written = self.pdf_engine.render(
             html, fetcher, fetcher.url(BRIEF_ALIAS), pdf_options, attachments, edition.modified
         )
-        return Rendered(data, warnings)
+        return Rendered(written.data, written.warnings, undrawn_findings(brief, written.undrawn))
 
 
 def render_limited(
