@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import briefkit
 from briefkit.errors import Severity
+from briefkit.rendering import font_packages
 from briefkit.sources.loader import load_brief
 from conftest import BRIEFS, MINIMAL, SAMPLES, Run, expected_findings, write
 
@@ -147,6 +149,33 @@ def test_a_flood_of_undrawable_characters_is_shown_ten_times(tmp_path: Path) -> 
     fonts = [f for f in load_brief(source).findings if "no font can draw" in f.message]
     assert [(f.line, f.col) for f in fonts] == [(11, col) for col in range(1, 12)]
     assert fonts[-1].message.startswith("and more like this from here on")
+
+
+PACKAGES = {
+    "中": "fonts-noto-cjk",
+    "한": "fonts-noto-cjk",
+    "😀": "fonts-noto-color-emoji",
+    "🚀": "fonts-noto-color-emoji",
+    "ب": "fonts-noto-core",
+    "ጀ": "fonts-noto-core",
+}
+
+
+@pytest.mark.parametrize(("char", "package"), PACKAGES.items())
+def test_a_character_is_pointed_at_the_package_that_draws_it(
+    char: str, package: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a machine with none of Debian's Noto packages: a plain pip install.
+    monkeypatch.setattr(font_packages, "find_font_file", lambda name: None)
+    monkeypatch.setattr(font_packages, "missing_glyphs", lambda text: list(text))
+    assert font_packages.remedy(char) == f"install Debian's {package}, which draws it"
+    assert font_packages.remedy(EXT_G) == "none of Debian's Noto font packages draws it"
+
+
+def test_the_package_table_is_sorted_and_its_ranges_apart() -> None:
+    ranges = font_packages.PACKAGE_RANGES
+    assert all(start <= end for start, end, _ in ranges)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
 
 
 PIECES = [*"#[]{}()!^@*_`|>-:. ab1é日", "\n", "\t", "{.fact}", "[@s]", "[^n]", "[^n]: ", "## "]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 
-from briefkit.rendering.fonts import find_font_file
+from briefkit.rendering.fonts import find_font_file, missing_glyphs
 
 _CORE = "fonts-noto-core"
 _CJK = "fonts-noto-cjk"
@@ -124,8 +124,10 @@ def package_for(char: str) -> str | None:
 
 
 def remedy(char: str) -> str:
-    """Say what would draw char: the package to install, or that no Noto package does."""
+    """Say what would draw char: the package to install, a font fontconfig missed, or nothing."""
     package = package_to_install(char)
     if package:
         return f"install Debian's {package}, which draws it"
+    if not missing_glyphs(char):
+        return "a font installed here draws it, but the renderer's fontconfig does not list it"
     return "none of Debian's Noto font packages draws it"

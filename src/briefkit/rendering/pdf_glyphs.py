@@ -107,7 +107,8 @@ def undrawn_findings(brief: Brief, undrawn: list[Undrawn]) -> list[Finding]:
     places = first_places(text.replace("\r", "\n"), [u.char for u in undrawn if u.char])
     findings = Findings(brief.path)
     report = Reporter(findings)
-    for item in undrawn:
+    # In the order the source holds them, so those shown past the flood's limit come last.
+    for item in sorted(undrawn, key=lambda u: _order(places.get(u.char or ""))):
         place = places.get(item.char or "")
         shown = f"{item.char} (U+{ord(item.char):04X})" if item.char else "a character"
         message = f"the PDF draws {shown} as an empty box (.notdef){_on_pages(item.pages)}"
@@ -118,6 +119,11 @@ def undrawn_findings(brief: Brief, undrawn: list[Undrawn]) -> list[Finding]:
         message += f": {remedy(item.char)}" if item.char else ": its font does not name it"
         report.record("notdef", Severity.WARNING, place.line, message, place.col)
     return findings.items
+
+
+def _order(place: Place | None) -> tuple[int, int]:
+    """Return where a place stands in the source, a character from outside it last."""
+    return (place.line, place.col) if place else (1 << 30, 0)
 
 
 def _on_pages(pages: tuple[int, ...]) -> str:
