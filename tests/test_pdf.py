@@ -134,6 +134,25 @@ def test_every_sample_draws_each_character_and_declares_pdf_ua(
         assert re.search(r'pdfuaid:part(="1"|>1<)', xmp(pdf)), name
 
 
+def test_a_glyph_zero_that_a_form_draws_is_found(sample_pdfs: dict[str, Path]) -> None:
+    # What the pages draw, not what WeasyPrint's encodings say: code 0 of an Identity-H font
+    # is glyph 0, shown here inside a form the page draws.
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
+    from briefkit.rendering.pdf_glyphs import Undrawn, undrawn_glyphs
+
+    with pikepdf.open(sample_pdfs["india-japan-2025-11"]) as pdf:
+        page = pdf.pages[1]
+        page.contents_coalesce()
+        data = page.obj.Contents.read_bytes().replace(b"[<", b"[<0000><", 1)
+        shown = {"BBox": page.mediabox, "Resources": page.obj.Resources}
+        form = pdf.make_stream(data, Type=Name.XObject, Subtype=Name.Form, **shown)
+        page.obj.Resources = Dictionary(XObject=Dictionary(Drawn=form))
+        page.obj.Contents = pdf.make_stream(b"q /Drawn Do Q")
+        assert undrawn_glyphs(pdf) == [Undrawn(None, (2,))]
+
+
 def test_outline_has_an_entry_per_section(sample_pdfs: dict[str, Path]) -> None:
     titles = outline(sample_pdfs["india-japan-2025-11"])
     assert titles == [

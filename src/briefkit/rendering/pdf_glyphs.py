@@ -103,12 +103,15 @@ def undrawn_findings(brief: Brief, undrawn: list[Undrawn]) -> list[Finding]:
     A character the source does not hold as written (a YAML escape, a word of briefkit.toml
     or of the theme) is named at the top of the file, with its pages.
     """
-    text = brief.raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
-    places = first_places(text.replace("\r", "\n"), [u.char for u in undrawn if u.char])
+    text = brief.raw.decode("utf-8-sig", errors="replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines as the check counts them
+    places = first_places(text, [u.char for u in undrawn if u.char])
     findings = Findings(brief.path)
     report = Reporter(findings)
     # In the order the source holds them, so those shown past the flood's limit come last.
     for item in sorted(undrawn, key=lambda u: _order(places.get(u.char or ""))):
+        if "notdef" in report.done:
+            break
         place = places.get(item.char or "")
         shown = f"{item.char} (U+{ord(item.char):04X})" if item.char else "a character"
         message = f"the PDF draws {shown} as an empty box (.notdef){_on_pages(item.pages)}"
