@@ -45,6 +45,7 @@ def finish_pdf(
     """
     import pikepdf
 
+    from briefkit.rendering.pdf_objects import finish_objects, saved
     from briefkit.rendering.pdf_tags import complete_tags
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -53,12 +54,12 @@ def finish_pdf(
         undrawn = undrawn_glyphs(pdf, reported or ())
         problems = complete_tags(pdf, sources)
         _list_attachments_once(pdf)
+        finish_objects(pdf, variant)
         metadata = pdf.Root.get("/Metadata")
         if metadata is not None:
             xmp = declare_ua(metadata.read_bytes(), accessible=not problems and not undrawn)
             metadata.write(withdraw_claims(xmp) if undrawn else xmp)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+        out = io.BytesIO(saved(pdf))
     # A PDF/A-3b brief asked for no PDF/UA claim, so it is not told when it gets none.
     warned = problems if variant is PdfVariant.UA1 else []
     notes = [f"not declared PDF/UA-1: {problem}" for problem in warned]
