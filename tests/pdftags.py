@@ -24,7 +24,7 @@ class Element:
     role: str
     obj: Dictionary
     content: list[Where] = field(default_factory=list)
-    annotations: int = 0
+    annotations: list[Dictionary] = field(default_factory=list)
     kids: list[Element] = field(default_factory=list)
 
     def walk(self) -> Iterator[Element]:
@@ -82,7 +82,7 @@ def _add_kids(element: Element, obj: Dictionary, page: int | None, pages: dict) 
             assert where is not None, "a marked-content reference with no page"
             element.content.append((where, int(kid.MCID)))
         elif kid.get("/Type") == Name.OBJR:
-            element.annotations += 1
+            element.annotations.append(kid.Obj)
         else:
             child = Element(str(kid.get("/S", "/?"))[1:], kid)
             element.kids.append(child)
@@ -157,3 +157,46 @@ def empty_headings(pdf: pikepdf.Pdf) -> list[str]:
     """Return headings that hold no content (pdfua's UA-14-001, which pdfua 0.1.3 cannot run)."""
     headings = [e for e in tree(pdf).walk() if re.fullmatch(r"H[1-6]?", e.role)]
     return [e.role for e in headings if not list(e.reached())]
+
+
+def list_problems(pdf: pikepdf.Pdf) -> list[str]:
+    """Return what breaks PDF/UA-1's list rules: L holds LI, L, Caption; LI holds Lbl, LBody."""
+    found = []
+    for element in tree(pdf).walk():
+        for kid in element.kids:
+            if element.role == "L" and kid.role not in ("LI", "L", "Caption"):
+                found.append(f"L holds {kid.role}")
+            if element.role == "LI" and kid.role not in ("Lbl", "LBody"):
+                found.append(f"LI holds {kid.role}")
+            if kid.role == "LI" and element.role != "L":
+                found.append(f"LI in {element.role}")
+    return found
+
+
+def links_outside_link_elements(pdf: pikepdf.Pdf) -> list[str]:
+    """Return the link annotations that no Link element refers to itself (PDF/UA-1 7.18.5)."""
+    in_links = {
+        annotation.objgen
+        for element in tree(pdf).walk()
+        if element.role == "Link"
+        for annotation in element.annotations
+    }
+    return [
+        f"page {number} {annotation.get('/Contents', '')}"
+        for number, page in enumerate(pdf.pages, start=1)
+        for annotation in page.obj.get("/Annots", [])
+        if annotation.get("/Subtype") == Name.Link and annotation.objgen not in in_links
+    ]
+
+
+def unmapped_glyphs(pdf: pikepdf.Pdf) -> dict[str, int]:
+    """Return, by font, how many glyphs its ToUnicode map sends to no character at all."""
+    found = {}
+    for page in pdf.pages:
+        for font in page.obj.Resources.get("/Font", {}).values():
+            to_unicode = font.get("/ToUnicode")
+            if to_unicode is not None:
+                cmap = to_unicode.read_bytes().decode("latin-1")
+                if empty := len(re.findall(r"<[0-9a-fA-F]+>\s*<>", cmap)):
+                    found[str(font.BaseFont)] = empty
+    return found

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pdfua import validate
+from pikepdf import Name, Stream
 
 import briefkit
 from conftest import MINIMAL, build_samples, write
@@ -14,11 +15,14 @@ from pdftags import (
     attribute,
     elements,
     empty_headings,
+    links_outside_link_elements,
+    list_problems,
     marked_content,
     open_pdf,
     orphans,
     parent_tree_mismatches,
     tree,
+    unmapped_glyphs,
 )
 from pdftools import attachments, poppler, xmp
 
@@ -60,7 +64,7 @@ def test_running_heads_and_leader_dots_are_not_read(built: dict[str, Path]) -> N
     structure = poppler("pdfinfo", "-struct-text", str(built["india-japan-2025-11"]))
     assert "Page 2 of" not in structure and "India–Japan at the G20" not in structure
     assert '". "' not in structure  # the contents' leader dots
-    assert re.search(r'"Johannesburg"\s+(Object \d+ 0\s+)*"\d+"', structure)
+    assert re.search(r'"Johannesburg"\s+(Object \d+ 0\s+)*(Span \(inline\)\s+)?"\d+"', structure)
 
 
 def test_one_tree_for_the_document_not_one_a_page(built: dict[str, Path]) -> None:
@@ -101,6 +105,56 @@ def test_words_in_another_language_carry_their_lang(built: dict[str, Path]) -> N
         assert langs.count("hi") >= 4 and langs.count("ja") >= 4
     structure = poppler("pdfinfo", "-struct-text", str(built["talent-mobility-2025-11"]))
     assert re.search(r"Span.*\n\s+(Span.*\n\s+)?\"高市早苗\"", structure)
+
+
+def test_lists_hold_items_and_items_a_label_and_a_body(built: dict[str, Path]) -> None:
+    for name, path in built.items():
+        with open_pdf(path) as pdf:
+            assert list_problems(pdf) == [], name
+    # The legend (a dl of terms and descriptions): one item a term, its words the label.
+    structure = poppler("pdfinfo", "-struct-text", str(built["india-japan-2025-11"]))
+    legend = r'"How to read this brief"\s+L \(block\)\s+LI \(block\)\s+Lbl \(block\)\s+'
+    assert re.search(legend + r'(Span \(inline\)\s+)+"FACT"\s+LBody \(block\)', structure)
+
+
+def test_each_link_annotation_is_in_its_link_element_and_prints(built: dict[str, Path]) -> None:
+    for name, path in built.items():
+        with open_pdf(path) as pdf:
+            assert links_outside_link_elements(pdf) == [], name
+            annotations = [a for page in pdf.pages for a in page.obj.get("/Annots", [])]
+            assert annotations, name
+            # Printed as on screen: the Print flag set, Hidden and NoView not (PDF/UA-1 7.18.1).
+            assert {int(a.get("/F", 0)) & 0b100110 for a in annotations} == {0b100}, name
+
+
+def test_the_bookmarks_show_when_the_pdf_opens(built: dict[str, Path]) -> None:
+    for name, path in built.items():
+        with open_pdf(path) as pdf:
+            assert str(pdf.Root.PageMode) == "/UseOutlines", name
+            assert int(pdf.Root.Outlines.Count) > 0, name
+
+
+def test_every_glyph_maps_to_text_and_shaped_words_read_as_written(
+    built: dict[str, Path],
+) -> None:
+    for name, path in built.items():
+        with open_pdf(path) as pdf:
+            assert unmapped_glyphs(pdf) == {}, name
+    # A Devanagari vowel sign is drawn before its consonant, and conjuncts are one glyph:
+    # the words come back whole, not as glyphs in the order they are drawn.
+    text = poppler("pdftotext", "-raw", str(built["talent-mobility-2025-11"]), "-")
+    assert "विशेष सामरिक और वैश्विक साझेदारी" in text
+    for name in ("नरेन्द्र मोदी", "सानाए ताकाइची", "जोहान्सबर्ग"):
+        assert name in text
+
+
+def test_pdf_a_images_ask_for_no_smoothing(built: dict[str, Path]) -> None:
+    with open_pdf(built["a-3b"]) as pdf:
+        images = [
+            o for o in pdf.objects if isinstance(o, Stream) and o.get("/Subtype") == Name.Image
+        ]
+        assert images
+        assert not [o for o in images if o.get("/Interpolate", False)]
 
 
 def test_pdfua_finds_nothing(built: dict[str, Path]) -> None:

@@ -2,7 +2,8 @@
 
 WeasyPrint has no public API for where footnotes land, so this reads its page boxes; nor for
 which HTML element each element of the PDF's structure tree comes from, so this notes that
-while WeasyPrint writes the tree (``recording_tag_sources``). The range below is the one
+while WeasyPrint writes the tree (``recording_tag_sources``), and, while it is at it, maps the
+glyphs WeasyPrint leaves without characters. The range below is the one
 ``pyproject.toml`` allows and the test suite checks against.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -157,6 +159,8 @@ def recording_tag_sources() -> Iterator[list[TagSource]]:
     only way to learn, for instance, that two paragraphs on two pages are one.
     """
     _install_recorder()
+    _install_glyph_mapping()
+    _install_actual_text()
     recorder = _Recorder()
     token = _recorder.set(recorder)
     try:
@@ -195,3 +199,68 @@ def _install_recorder() -> None:
 
     build.briefkit_recorder = True  # type: ignore[attr-defined]
     tags._build_box_tree = build
+
+
+def _install_glyph_mapping() -> None:
+    """Wrap WeasyPrint's font writer once, so every glyph it shows maps to characters."""
+    from weasyprint import pdf
+
+    original = pdf.build_fonts_dictionary
+    if getattr(original, "briefkit_mapping", False):
+        return
+
+    def build(document: Any, fonts: dict[str, Any], *args: Any) -> Any:
+        for font in fonts.values():
+            _map_unmapped_glyphs(font)
+        return original(document, fonts, *args)
+
+    build.briefkit_mapping = True  # type: ignore[attr-defined]
+    pdf.build_fonts_dictionary = build
+
+
+def _install_actual_text() -> None:
+    """Wrap WeasyPrint's marking of text once, so shaped clusters carry the text they spell.
+
+    A glyph maps to one fixed text, but a cluster of marks and letters is drawn by glyphs in
+    another order than the text's, or by a glyph that means other letters elsewhere; an
+    ``ActualText`` span around the line's glyphs gives readers and text extraction its words.
+    """
+    from weasyprint.pdf.stream import Stream
+
+    original = Stream.marked
+    if getattr(original, "briefkit_actual_text", False):
+        return
+
+    @contextmanager
+    def marked(stream: Any, box: Any, tag: str) -> Iterator[None]:
+        with original(stream, box, tag):
+            text = getattr(box, "text", None)
+            if _recorder.get() is None or stream._tags is None or not _is_shaped(text):
+                yield
+                return
+            import pydyf  # type: ignore[import-untyped]  # WeasyPrint's own dependency
+
+            stream.begin_marked_content(
+                "Span", pydyf.Dictionary({"ActualText": pydyf.String(text)})
+            )
+            try:
+                yield
+            finally:
+                stream.end_marked_content()
+
+    marked.briefkit_actual_text = True  # type: ignore[attr-defined]
+    Stream.marked = marked
+
+
+def _is_shaped(text: str | None) -> bool:
+    """Tell whether text holds marks that shaping joins to letters (vowel signs, viramas)."""
+    return bool(text) and any(unicodedata.category(c).startswith("M") for c in text or "")
+
+
+def _map_unmapped_glyphs(font: Any) -> None:
+    """Map the glyphs WeasyPrint gave no text (all but one of a cluster's) to what they draw."""
+    from briefkit.rendering.pdf_unicode import glyph_characters
+
+    empty = [glyph for glyph, text in font.to_unicode.items() if not text]
+    if empty:
+        font.to_unicode.update(glyph_characters(font.file_content, font.index, empty))
