@@ -287,3 +287,10 @@ def test_a_width_that_is_not_a_checked_value_never_reaches_an_output(tmp_path: P
     for section in (page[page.index("<figure") : page.index("</figure>")], chapter.decode()):
         assert "background" not in section and "figure--sized" not in section
         assert "<figure " in section and "width:" not in section
+
+
+def test_a_flood_of_bad_widths_is_shown_ten_times(tmp_path: Path) -> None:
+    loaded = _with_chart(tmp_path, "![A chart](chart.png){width=0%}\n\n" * 500)
+    widths = [f for f in loaded.findings if "image width" in f.message]
+    assert [f.line for f in widths] == [13 + 2 * n for n in range(11)]
+    assert widths[-1].message.startswith("and more like this from here on")

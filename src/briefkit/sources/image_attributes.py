@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from briefkit.errors import Findings, Severity
+from briefkit.errors import Severity
 from briefkit.model.figure_width import WidthError, parse_width
+from briefkit.sources.limits import Reporter
 
 USED = ("credit", "width")
 # A block is read only this far: an image followed by "{" and a megabyte of text costs a
@@ -37,6 +38,7 @@ _SHOWN = 40
 class Problem:
     """Something wrong in an image's attributes, and the text it is found at in the source."""
 
+    kind: str
     severity: Severity
     near: str
     message: str
@@ -67,15 +69,17 @@ def problems(image: Token) -> list[Problem]:
 
 
 def report(
-    image: Token, locate: Callable[[Token, str], tuple[int, int]], findings: Findings
+    image: Token, locate: Callable[[Token, str], tuple[int, int]], reporter: Reporter
 ) -> None:
-    """Record an image's attribute problems at the line and column where each stands."""
+    """Record an image's attribute problems at the line and column where each stands.
+
+    A kind shown often enough is not located again: a source of thousands of bad widths is
+    reported ten times, at the cost of ten.
+    """
     for problem in problems(image):
-        line, col = locate(image, problem.near)
-        if problem.severity is Severity.ERROR:
-            findings.error(line, problem.message, col)
-        else:
-            findings.warning(line, problem.message, col)
+        if problem.kind not in reporter.done:
+            line, col = locate(image, problem.near)
+            reporter.add(problem, line, col)
 
 
 def _apply(image: Token, block: str) -> None:
@@ -103,15 +107,15 @@ def _set(image: Token, key: str, value: str, written: str) -> None:
             image.meta["width"] = parse_width(value)
         except WidthError as exc:
             image.meta.pop("width", None)
-            _note(image, Severity.ERROR, near, f"image width '{_shown(value)}' {exc}")
+            _note(image, "width", Severity.ERROR, near, f"image width '{_shown(value)}' {exc}")
     elif key == "height":
         message = (
             "height is not used: a figure keeps its proportions, so give its width instead "
             "(width=60% of the text's width, or width=12cm)"
         )
-        _note(image, Severity.WARNING, near, message)
+        _note(image, "height", Severity.WARNING, near, message)
     else:
-        _note(image, Severity.WARNING, near, _unused(key))
+        _note(image, "unused", Severity.WARNING, near, _unused(key))
 
 
 def _unused(key: str) -> str:
@@ -130,12 +134,13 @@ def _unreadable(image: Token, block: str) -> None:
         '{width=60% credit="..."}, each name=value with no space around the =, and close '
         "the block with }"
     )
-    _note(image, Severity.ERROR, near, message)
+    _note(image, "unreadable", Severity.ERROR, near, message)
 
 
-def _note(image: Token, severity: Severity, near: str, message: str) -> None:
+def _note(image: Token, kind: str, severity: Severity, near: str, message: str) -> None:
     """Keep a problem on the image token, for the checks to report where it stands."""
-    image.meta.setdefault("attribute_problems", []).append(Problem(severity, near, message))
+    problem = Problem(f"image {kind}", severity, near, message)
+    image.meta.setdefault("attribute_problems", []).append(problem)
 
 
 def _shown(text: str) -> str:

@@ -285,11 +285,12 @@ def _check_images(
 ) -> list[CheckedImage]:
     """Check each image the body uses, wherever it stands, and return them as read."""
     used: list[CheckedImage] = []
+    attributes = limits.Reporter(findings)
     for image in of_type(tokens, "image"):
         line, col = where.of(image, "![")
         src = unquote(str(image.attrs.get("src", "")))
         found = images.check_image(path, src, line, findings, col)
-        image_attributes.report(image, where.of, findings)
+        image_attributes.report(image, where.of, attributes)
         if found and all(image.path != found.path for image in used):
             used.append(found)
         if not plain_text(image):
