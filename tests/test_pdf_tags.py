@@ -148,6 +148,22 @@ def test_every_glyph_maps_to_text_and_shaped_words_read_as_written(
         assert name in text
 
 
+def test_a_glyph_a_substitution_makes_maps_to_the_character_it_replaces() -> None:
+    from fontTools.ttLib import TTFont
+
+    from briefkit.rendering.fonts import find_font_file
+    from briefkit.rendering.pdf_unicode import UNKNOWN, glyph_characters
+
+    path = find_font_file("NotoSansCJK-Regular.ttc")
+    assert path is not None
+    # The vertical form of the long-vowel mark: no cmap entry, a name that spells nothing.
+    font = TTFont(path, fontNumber=0, lazy=True)
+    order = font.getGlyphOrder()
+    vertical = order.index("cid65339")
+    data = path.read_bytes()
+    assert glyph_characters(data, 0, [vertical, 0]) == {vertical: "ー", 0: UNKNOWN}
+
+
 def test_pdf_a_images_ask_for_no_smoothing(built: dict[str, Path]) -> None:
     with open_pdf(built["a-3b"]) as pdf:
         images = [

@@ -2,9 +2,9 @@
 
 WeasyPrint has no public API for where footnotes land, so this reads its page boxes; nor for
 which HTML element each element of the PDF's structure tree comes from, so this notes that
-while WeasyPrint writes the tree (``recording_tag_sources``), and, while it is at it, maps the
-glyphs WeasyPrint leaves without characters. The range below is the one
-``pyproject.toml`` allows and the test suite checks against.
+while WeasyPrint writes the tree (``recording_tag_sources``); while it writes, it also maps
+the glyphs WeasyPrint leaves without characters and gives shaped text its ``ActualText``.
+The range below is the one ``pyproject.toml`` allows and the test suite checks against.
 """
 
 from __future__ import annotations
@@ -156,7 +156,8 @@ def recording_tag_sources() -> Iterator[list[TagSource]]:
 
     Each element gets ``/BKSrc`` (its index in the list yielded), which post-processing reads
     and removes. WeasyPrint builds the tree with one recursive function; wrapping it is the
-    only way to learn, for instance, that two paragraphs on two pages are one.
+    only way to learn, for instance, that two paragraphs on two pages are one. Within the
+    block, too, every glyph shown maps to characters, and shaped text carries what it spells.
     """
     _install_recorder()
     _install_glyph_mapping()
@@ -210,8 +211,9 @@ def _install_glyph_mapping() -> None:
         return
 
     def build(document: Any, fonts: dict[str, Any], *args: Any) -> Any:
-        for font in fonts.values():
-            _map_unmapped_glyphs(font)
+        if _recorder.get() is not None:
+            for font in fonts.values():
+                _map_unmapped_glyphs(font)
         return original(document, fonts, *args)
 
     build.briefkit_mapping = True  # type: ignore[attr-defined]
