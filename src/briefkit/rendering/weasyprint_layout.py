@@ -236,15 +236,11 @@ def _install_actual_text() -> None:
     @contextmanager
     def marked(stream: Any, box: Any, tag: str) -> Iterator[None]:
         with original(stream, box, tag):
-            text = getattr(box, "text", None)
+            text: str = getattr(box, "text", None) or ""
             if _recorder.get() is None or stream._tags is None or not _is_shaped(text):
                 yield
                 return
-            import pydyf  # type: ignore[import-untyped]  # WeasyPrint's own dependency
-
-            stream.begin_marked_content(
-                "Span", pydyf.Dictionary({"ActualText": pydyf.String(text)})
-            )
+            stream.begin_marked_content("Span", _actual_text(text))
             try:
                 yield
             finally:
@@ -254,9 +250,14 @@ def _install_actual_text() -> None:
     Stream.marked = marked
 
 
-def _is_shaped(text: str | None) -> bool:
+def _actual_text(text: str) -> bytes:
+    """Return a marked-content property list whose ActualText is text (UTF-16, hexadecimal)."""
+    return b"<</ActualText <FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">>>"
+
+
+def _is_shaped(text: str) -> bool:
     """Tell whether text holds marks that shaping joins to letters (vowel signs, viramas)."""
-    return bool(text) and any(unicodedata.category(c).startswith("M") for c in text or "")
+    return any(unicodedata.category(c).startswith("M") for c in text)
 
 
 def _map_unmapped_glyphs(font: Any) -> None:
