@@ -2,9 +2,10 @@
 
 page-validation (Python bindings to the ``page`` checker) runs its PDF/UA-1 profile on every
 PDF and its PDF/A-3b profile on every PDF/A-3b one; outloud runs its PDF/UA-1 and WCAG 2.2
-rules on both. They read every sample, the languages' included, a thirty-page brief and a
+rules on all. They read every sample, the languages' included, a thirty-page brief and a
 brief at the limits of links, lists, notes, tables, figures and scripts (``limitsbrief``),
-each built once as PDF/UA-1 and once as PDF/A-3b, both of which declare PDF/UA-1.
+each built in every variant: PDF/UA-1, PDF/A-3b and the print-ready X-4, all of which
+declare PDF/UA-1.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from longbrief import write_long_brief
 from pdftools import xmp
 
 NAMES = [path.stem for path in SAMPLES] + ["long-talent-mobility", "limits"]
-VARIANTS = ["ua-1", "a-3b"]
+VARIANTS = ["ua-1", "a-3b", "x-4"]  # each declares PDF/UA-1; a-3b PDF/A-3b too
 OUTLOUD = Path(sys.executable).with_name("outloud")
 
 # outloud's warnings that no PDF can avoid for what these briefs hold. Each comes from a rule
