@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import page
 import pytest
 from pdfua import validate
 from pikepdf import Name, Stream
@@ -115,6 +116,31 @@ def test_lists_hold_items_and_items_a_label_and_a_body(built: dict[str, Path]) -
     structure = poppler("pdfinfo", "-struct-text", str(built["india-japan-2025-11"]))
     legend = r'"How to read this brief"\s+L \(block\)\s+LI \(block\)\s+Lbl \(block\)\s+'
     assert re.search(legend + r'(Span \(inline\)\s+)+"FACT"\s+LBody \(block\)', structure)
+
+
+def test_a_theme_s_own_lists_are_lists_of_items(workspace: Path) -> None:
+    # A theme's legend: terms and descriptions without a div per entry, two terms for one
+    # description, and a list holding a paragraph that is no item.
+    write(
+        workspace / "templates" / "partials" / "legend.html",
+        "<dl><dt>Fact</dt><dd>Reported.</dd><dt>View</dt><dt>Opinion</dt><dd>Ours.</dd></dl>"
+        "<ul><li>An item</li><p>Not an item</p><li>Another item</li></ul>",
+    )
+    write(workspace / "briefings" / "brief.md", MINIMAL)
+    report = briefkit.build(workspace=workspace, formats="pdf", jobs=1)
+    (result,) = report.results
+    assert result.error is None and not result.warnings
+    with open_pdf(result.outputs[0]) as pdf:
+        assert list_problems(pdf) == []
+    assert page.validate_pdf(result.outputs[0], profile="ua1").failures == []
+    structure = poppler("pdfinfo", "-struct-text", str(result.outputs[0]))
+    entry = r'LI \(block\)\s+Lbl \(block\)\s+(Span.*\s+)*"{}"\s+'
+    assert re.search(entry.format("Fact") + r'LBody \(block\)\s+(Span.*\s+)*"Reported."', structure)
+    two_terms = entry.format("View") + r'Lbl \(block\)\s+(Span.*\s+)*"Opinion"\s+LBody'
+    assert re.search(two_terms, structure)
+    assert re.search(
+        r'LI \(block\)\s+LBody \(block\)\s+P \(block\)\s+(Span.*\s+)*"Not an', structure
+    )
 
 
 def test_each_link_annotation_is_in_its_link_element_and_prints(built: dict[str, Path]) -> None:
