@@ -239,6 +239,18 @@ def test_default_build_is_not_print_production(built: dict[str, Path]) -> None:
     assert {space for space, _ in text} == {"/DeviceRGB"}
 
 
+def test_x4_images_ask_for_no_smoothing(built: dict[str, Path]) -> None:
+    # PDF/X, like PDF/A, forbids images that ask the output device to interpolate.
+    with pikepdf.open(built["x4-a4"]) as pdf:
+        images = [
+            o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == pikepdf.Name.Image
+        ]
+        assert images
+        assert not [o for o in images if o.get("/Interpolate", False)]
+
+
 def _pdfx_claims(pdf_path: Path) -> list[str]:
     """Return every PDF/X version or conformance key in the Info dictionary and the XMP."""
     with pikepdf.open(pdf_path) as pdf:

@@ -1,8 +1,8 @@
 """What the finished PDF says outside its tags: how it opens, its images, its streams' ends.
 
-The bookmarks show when the PDF opens (``/PageMode /UseOutlines``). PDF/A forbids images
-that ask viewers to smooth them (``/Interpolate``). And a PDF/A checker reads a stream's
-length up to the line end before ``endstream``: a stream whose data itself ends in a
+The bookmarks show when the PDF opens (``/PageMode /UseOutlines``). PDF/A and PDF/X forbid
+images that ask viewers to smooth them (``/Interpolate``). And a PDF/A checker reads a
+stream's length up to the line end before ``endstream``: a stream whose data itself ends in a
 carriage return (one compressed stream in 256, by the luck of its checksum) reads as one
 byte short. Compressed data ends with a checksum of what it holds, so such a stream is
 encoded again holding something else that decodes to the same: its rows under other tags of
@@ -24,9 +24,9 @@ _NONE, _SUB, _UP, _AVERAGE, _PAETH = range(5)  # a PNG predictor's tags for a ro
 
 
 def finish_objects(pdf: Pdf, variant: PdfVariant) -> None:
-    """Open the PDF at its bookmarks, and take what PDF/A forbids off a PDF/A one's images."""
+    """Open the PDF at its bookmarks, and take what PDF/A and PDF/X forbid off their images."""
     open_with_bookmarks(pdf)
-    if variant is PdfVariant.A3B:
+    if variant in (PdfVariant.A3B, PdfVariant.X4):
         stop_interpolation(pdf)
 
 
@@ -38,7 +38,7 @@ def open_with_bookmarks(pdf: Pdf) -> None:
 
 
 def stop_interpolation(pdf: Pdf) -> None:
-    """Take the smoothing request off every image, as PDF/A asks."""
+    """Take the smoothing request off every image, as PDF/A and PDF/X ask."""
     for obj in pdf.objects:
         if isinstance(obj, Stream) and obj.get("/Subtype") == Name.Image and "/Interpolate" in obj:
             del obj["/Interpolate"]
