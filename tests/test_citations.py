@@ -160,3 +160,16 @@ def test_a_narrative_citation_is_found_where_it_stands_on_its_line(
     line: str, column: int | None
 ) -> None:
     assert narrative_column(line, "a") == column
+
+
+def test_a_source_cited_first_in_a_heading_is_numbered_first(tmp_path: Path) -> None:
+    # A reader meets the heading before the text beneath it, so its citation comes first.
+    source = (
+        "---\ntitle: Heading first\ndate: 2025-11-24\n"
+        "sources:\n  a: {title: Source A}\n  b: {title: Source B}\n---\n\n"
+        "## What B reported [@b] {.fact}\n\nAs A also reported [@a], and B [@b].\n"
+    )
+    brief = briefkit.load_text(source, base_dir=tmp_path, raise_errors=True, strict=True).brief
+    page = _words(briefkit.render(brief, "html").decode())
+    assert "As A also reported [2], and B [1]." in page
+    assert page.index("Source B") < page.index("Source A")

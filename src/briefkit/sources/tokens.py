@@ -47,9 +47,11 @@ def with_notes(tokens: list[Token], footnotes: dict[int, list[Token]]) -> list[T
 
 
 def citation_order(sections: Iterable[Section], footnotes: dict[int, list[Token]]) -> list[str]:
-    """Return cited keys in order of first citation, footnotes included."""
+    """Return cited keys in order of first citation, headings and footnotes included."""
     keys: list[str] = []
     for section in sections:
-        for cite in of_type(with_notes(section.tokens, footnotes), "citation"):
+        # A reader meets a section's heading before its text.
+        read = with_notes([section.heading, *section.tokens], footnotes)
+        for cite in of_type(read, "citation"):
             keys.extend(k for k in cite.meta["keys"] if k not in keys)
     return keys
