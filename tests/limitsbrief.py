@@ -3,8 +3,8 @@
 Thirty sources with long web addresses, links in running text, in notes, in a table and in
 list items; lists three deep, ordered inside unordered, and a loose list; tables holding
 Japanese and Arabic; two dozen footnotes on the first pages; figures with and without
-captions; paragraphs in Japanese, Arabic and Hindi; and no organisation, so the masthead
-holds nothing.
+captions; paragraphs in Japanese, Arabic and Hindi; no organisation, so the masthead holds
+nothing; and a ten-word title with no short title, so the running heads make their own.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _front() -> str:
     )
     return (
         "---\ntitle: A brief at the limits of links, lists, notes and scripts\n"
-        "short_title: Limits\ndate: 2025-11-24\nlanguage: en\n"
+        "date: 2025-11-24\nlanguage: en\n"
         f"sources:\n{sources}---\n\n"
     )
 

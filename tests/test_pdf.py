@@ -182,6 +182,30 @@ def test_contents_page_numbers_and_running_heads(sample_pdfs: dict[str, Path]) -
         assert re.search(r"\b(CONTENTS|FACT|COMMENTARY|SOURCES)\b", head), head
 
 
+@pytest.mark.parametrize(
+    ("title", "head"),
+    [
+        ("India–Japan at the G20", "India–Japan at the G20"),
+        ("India and Japan widen their partnership at the G20", "India and Japan widen their…"),
+        (
+            "Extraordinarily comprehensive multilateralisation notwithstanding",
+            "Extraordinarily comprehensive…",
+        ),
+        (
+            "日本とインドは、防衛、人工知能、人材の移動、そして投資計画で合意した",
+            "日本とインドは、防衛、人工知能、人材の移動…",
+        ),
+    ],
+)
+def test_a_running_head_with_no_short_title_is_a_few_words_on_one_line(
+    title: str, head: str
+) -> None:
+    # A head that wraps crowds the page, and outloud reads it as prose hidden as furniture.
+    from briefkit.rendering.view import running_title
+
+    assert running_title(title) == head
+
+
 def test_same_input_and_epoch_give_identical_bytes(workspace: Path) -> None:
     write(workspace / "briefings" / "one.md", MINIMAL)
     first = _build(workspace)["one"].read_bytes()
