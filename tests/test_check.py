@@ -17,7 +17,7 @@ import briefkit
 from briefkit.errors import Severity
 from briefkit.rendering import font_packages
 from briefkit.sources.loader import load_brief
-from conftest import BRIEFS, MINIMAL, SAMPLES, Run, expected_findings, write
+from conftest import BRIEFS, MINIMAL, ROOT, SAMPLES, Run, expected_findings, write
 
 BAD = sorted((BRIEFS / "bad").glob("*.md"))
 
@@ -294,3 +294,25 @@ def test_a_flood_of_bad_widths_is_shown_ten_times(tmp_path: Path) -> None:
     widths = [f for f in loaded.findings if "image width" in f.message]
     assert [f.line for f in widths] == [13 + 2 * n for n in range(11)]
     assert widths[-1].message.startswith("and more like this from here on")
+
+
+def test_an_image_shown_many_times_is_read_once_and_each_bad_use_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefkit.files import read_regular as real
+
+    reads: list[Path] = []
+
+    def counting(path: Path, *args: object, **kwargs: object) -> bytes:
+        reads.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("briefkit.sources.images.read_regular", counting)
+    chart = next((ROOT / "briefings" / "images").glob("*.png"))
+    (tmp_path / "chart.png").write_bytes(chart.read_bytes())
+    shown = "\n\n".join(["![A chart](chart.png)", "![Missing](gone.png)"] * 500)
+    write(tmp_path / "many.md", MINIMAL + "\n" + shown + "\n")
+    loaded = load_brief(tmp_path / "many.md")
+    assert sorted(path.name for path in reads) == ["chart.png", "gone.png"]
+    missing = [f for f in loaded.findings if "gone.png" in f.message]
+    assert len(missing) == 500

@@ -39,36 +39,37 @@ def check_image(
     source: Path, src: str, line: int, findings: Findings, col: int = 1
 ) -> CheckedImage | None:
     """Read the image that src names, once, and return it; or record why it cannot be used."""
+    found = read_image(source, src)
+    if isinstance(found, str):
+        findings.error(line, found, col)
+        return None
+    return found
+
+
+def read_image(source: Path, src: str) -> CheckedImage | str:
+    """Read and check the image that src names; return it, or why it cannot be used."""
     if not src.strip():
-        findings.error(line, "image has no path", col)
-        return None
+        return "image has no path"
     if _SCHEME.match(src) or src.startswith(("/", "\\")):
-        findings.error(
-            line,
+        return (
             f"image '{src}' is a URL or an absolute path: images must be files in the "
-            "brief's folder (remote fetching is off)",
-            col,
+            "brief's folder (remote fetching is off)"
         )
-        return None
     folder = source.parent.resolve()
     target = image_path(folder, src)
     # Resolving only looks the name up; it tells a link that leads out from one that stays in.
     if not target.is_relative_to(folder) or not target.resolve().is_relative_to(folder):
-        findings.error(line, f"image '{src}' is outside the brief's folder", col)
-        return None
+        return f"image '{src}' is outside the brief's folder"
     if target.suffix.lower() not in IMAGE_TYPES:
         allowed = ", ".join(sorted(IMAGE_TYPES))
-        findings.error(line, f"image '{src}' is not a supported type ({allowed})", col)
-        return None
+        return f"image '{src}' is not a supported type ({allowed})"
     try:
         data = read_regular(target, MAX_IMAGE_BYTES, within=folder)
     except FileRefused as exc:
-        findings.error(line, f"image '{src}' {exc.reason}", col)
-        return None
+        return f"image '{src}' {exc.reason}"
     problem = image_problem(data, target.suffix)
     if problem:
-        findings.error(line, f"image '{src}' {problem}", col)
-        return None
+        return f"image '{src}' {problem}"
     return CheckedImage(target, data, IMAGE_TYPES[target.suffix.lower()])
 
 

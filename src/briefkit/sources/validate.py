@@ -284,18 +284,24 @@ def _check_images(
     path: Path, tokens: list[Token], where: Positions, findings: Findings
 ) -> list[CheckedImage]:
     """Check each image the body uses, wherever it stands, and return them as read."""
-    used: list[CheckedImage] = []
+    # Each file is read once however often the brief shows it, and each use is reported.
+    read: dict[str, CheckedImage | str] = {}
+    used: dict[Path, CheckedImage] = {}
     attributes = limits.Reporter(findings)
     for image in of_type(tokens, "image"):
         line, col = where.of(image, "![")
         src = unquote(str(image.attrs.get("src", "")))
-        found = images.check_image(path, src, line, findings, col)
+        if src not in read:
+            read[src] = images.read_image(path, src)
+        found = read[src]
+        if isinstance(found, str):
+            findings.error(line, found, col)
+        else:
+            used.setdefault(found.path, found)
         image_attributes.report(image, where.of, attributes)
-        if found and all(image.path != found.path for image in used):
-            used.append(found)
         if not plain_text(image):
             findings.warning(line, f"image '{src}' has no alt text: describe it in ![...]", col)
-    return used
+    return list(used.values())
 
 
 def _warn_section(section: Section, footnotes: dict[int, list[Token]], findings: Findings) -> None:
