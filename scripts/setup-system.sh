@@ -6,9 +6,6 @@
 set -eu
 
 packages="libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
-# Colour profiles for --pdf-variant x-4: the CMYK output intent (Ghostscript's SWOP profile;
-# icc-profiles-free has none for CMYK) and the sRGB that names the RGB colours left.
-packages="$packages libgs-common icc-profiles-free"
 if [ "${1:-}" = "--bench" ]; then
   # Debian's pandoc (2.x) is one of the peers bench/run.py times briefkit against.
   packages="$packages pandoc"

@@ -26,7 +26,7 @@ POINTS_PER_MM = 72 / 25.4
 BLEED = 3 * POINTS_PER_MM  # what the print shop cuts into
 SHEET = 10 * POINTS_PER_MM  # bleed and the slug the crop marks stand in
 PAPER = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
-CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+CMYK_PROFILE = ROOT / "styles" / "colour" / "print-cmyk.icc"  # the built-in theme's
 SAMPLE = "india-japan-2025-11"  # a figure, a table, footnotes, a commentary's hatched tint
 
 
@@ -130,13 +130,13 @@ def test_crop_marks_stand_in_the_slug_outside_the_bleed(
         assert min(abs(x - trim[0]), abs(x - trim[2]), abs(y - trim[1]), abs(y - trim[3])) <= 2
 
 
-def test_x4_output_intent_carries_the_installed_cmyk_profile(built: dict[str, Path]) -> None:
+def test_x4_output_intent_carries_the_themes_cmyk_profile(built: dict[str, Path]) -> None:
     icc = CMYK_PROFILE.read_bytes()
     name = ImageCms.ImageCmsProfile(str(CMYK_PROFILE)).profile.profile_description.strip()
     with pikepdf.open(built["x4-a4"]) as pdf:
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFX"
-        assert str(intent.OutputConditionIdentifier) == name == "Artifex CMYK SWOP Profile"
+        assert str(intent.OutputConditionIdentifier) == name == "FOGRA39 coated (briefkit)"
         assert intent.DestOutputProfile.N == 4
         assert intent.DestOutputProfile.read_bytes() == icc
         assert pdf.pdf_version == "1.6"  # PDF/X-4 is PDF 1.6
@@ -325,17 +325,40 @@ def test_x4_build_says_once_that_it_declares_no_pdfx(run_cli: Any, samples_works
         assert [c for c in text if not _black_ink(c)] == [], pdf.name
 
 
-def test_x4_without_its_colour_profile_names_the_package(
+def _x4_workspace(root: Path, profile: bytes) -> Path:
+    """Write a workspace whose theme has its own CMYK profile; return it."""
+    (root / "briefings").mkdir(parents=True)
+    shutil.copy(ROOT / "briefings" / f"{SAMPLE}.md", root / "briefings")
+    shutil.copytree(ROOT / "briefings" / "images", root / "briefings" / "images")
+    (root / "styles" / "colour").mkdir(parents=True)
+    (root / "styles" / "colour" / "print-cmyk.icc").write_bytes(profile)
+    return root
+
+
+def test_x4_takes_the_print_shops_profile_from_the_workspace_theme(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefkit.rendering import pdf_print
+    # The same profile under another creator signature (header bytes 80-83): other bytes.
+    icc = bytearray(CMYK_PROFILE.read_bytes())
+    icc[80:84] = b"shop"
+    root = _x4_workspace(tmp_path, bytes(icc))
+    monkeypatch.chdir(root)
+    report = briefkit.build(workspace=root, formats="pdf", jobs=1, pdf_variant="x-4")
+    assert report.ok, [r.error for r in report.failed]
+    with pikepdf.open(root / "out" / f"{SAMPLE}.pdf") as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.DestOutputProfile.read_bytes() == bytes(icc)
 
-    monkeypatch.setattr(pdf_print, "CMYK_PROFILE", tmp_path / "missing.icc")
-    (tmp_path / "briefings").mkdir()
-    shutil.copy(ROOT / "briefings" / f"{SAMPLE}.md", tmp_path / "briefings")
-    shutil.copytree(ROOT / "briefings" / "images", tmp_path / "briefings" / "images")
-    monkeypatch.chdir(tmp_path)
-    report = briefkit.build(workspace=tmp_path, formats="pdf", jobs=1, pdf_variant="x-4")
+
+@pytest.mark.parametrize(
+    "profile", [b"not a profile", (ROOT / "styles" / "colour" / "srgb.icc").read_bytes()]
+)
+def test_x4_with_a_theme_profile_that_is_not_cmyk_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: bytes
+) -> None:
+    root = _x4_workspace(tmp_path, profile)
+    monkeypatch.chdir(root)
+    report = briefkit.build(workspace=root, formats="pdf", jobs=1, pdf_variant="x-4")
     (result,) = report.failed
-    assert "libgs-common" in str(result.error) and "missing.icc" in str(result.error)
-    assert not list((tmp_path / "out").glob("*.pdf"))
+    assert "print-cmyk.icc is not an ICC profile for CMYK colour" in str(result.error)
+    assert not list((root / "out").glob("*.pdf"))

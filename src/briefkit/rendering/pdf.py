@@ -41,13 +41,14 @@ class PdfOptions:
         """Tell whether the PDF goes to a print shop: marks and bleed, which X-4 implies."""
         return self.print_marks or self.variant is PdfVariant.X4
 
-    def preparation(self) -> Callable[[Any], None] | None:
+    def preparation(self, theme: Theme) -> Callable[[Any], None] | None:
         """Return what readies the written PDF for print, if it is for print."""
         if not self.print_production:
             return None
-        from briefkit.rendering.pdf_print import prepare_print
+        from briefkit.rendering.pdf_print import prepare_print, theme_profiles
 
-        return partial(prepare_print, cmyk=self.variant is PdfVariant.X4)
+        profiles = theme_profiles(theme) if self.variant is PdfVariant.X4 else None
+        return partial(prepare_print, profiles=profiles)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class PdfEngine:
         # WeasyPrint warns at every .notdef it draws; the check names each character once.
         reported, warnings = reported_characters(warnings)
         finished, shortcomings, undrawn = finish_pdf(
-            *written, options.variant, options.preparation(), reported=reported
+            *written, options.variant, options.preparation(self.theme), reported=reported
         )
         return WrittenPdf(finished, warnings + shortcomings, undrawn)
 

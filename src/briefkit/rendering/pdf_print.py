@@ -4,10 +4,11 @@ Every print build (``--print``, and ``--pdf-variant x-4``, which implies it) get
 3 mm outside the trim: WeasyPrint draws the crop marks in the band ``styles/print-marks.css``
 adds around the sheet, and would put the BleedBox 10 pt out, over the marks.
 
-The X-4 build is made to what PDF/X-4 asks of colour: a CMYK output intent (Ghostscript's SWOP
-profile from Debian's ``libgs-common``), text and rules in black ink (``styles/print-cmyk.css``),
-and no device RGB: every RGB colour left (photographs, charts, the commentary's hatch, the crop
-marks) is named sRGB (``icc-profiles-free``'s profile). It does not declare PDF/X-4: no checker
+The X-4 build is made to what PDF/X-4 asks of colour: a CMYK output intent (the theme's
+``colour/print-cmyk.icc``, FOGRA39 coated offset by default), text and rules in black ink
+(``styles/print-cmyk.css``), and no device RGB: every RGB colour left (photographs, charts, the
+commentary's hatch, the crop marks) is named by the theme's ``colour/srgb.icc``. A workspace's
+theme replaces either with its print shop's profile. It does not declare PDF/X-4: no checker
 installable here validates PDF/X, and briefkit declares no standard a checker has not confirmed,
 so the version keys WeasyPrint writes are taken out again.
 """
@@ -18,20 +19,19 @@ import hashlib
 import io
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from pikepdf import Array, Dictionary, Name, Object, Pdf, Stream, String
 
 from briefkit.errors import BriefkitError
+from briefkit.rendering.theme import Theme
 
 BLEED_MM = 3.0
 POINTS_PER_MM = 72 / 25.4
-# Debian's paths: scripts/setup-system.sh installs both packages.
-CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
-CMYK_PACKAGE = "libgs-common"
-SRGB_PROFILE = Path("/usr/share/color/icc/sRGB.icc")
-SRGB_PACKAGE = "icc-profiles-free"
+# The theme's colour profiles, found as its stylesheets are (styles/colour/README.md).
+CMYK_PROFILE = "colour/print-cmyk.icc"
+SRGB_PROFILE = "colour/srgb.icc"
 # What a build of x-4 PDFs tells its user, once.
 NOT_DECLARED = (
     "x-4 PDFs are made to what PDF/X-4 asks (CMYK output intent, trim and bleed boxes, "
@@ -49,25 +49,42 @@ PDFX_KEYS = (
 )
 
 
-def prepare_print(pdf: Pdf, *, cmyk: bool) -> None:
-    """Set each page's bleed box; for X-4 also its output intent and colour, undeclared."""
+@dataclass(frozen=True)
+class Profiles:
+    """The ICC profiles of an X-4 PDF: the press's CMYK, and the sRGB that names RGB left."""
+
+    cmyk: bytes
+    srgb: bytes
+
+
+def prepare_print(pdf: Pdf, *, profiles: Profiles | None) -> None:
+    """Set each page's bleed box; with profiles (X-4) also its output intent and colour."""
     set_bleed_boxes(pdf, BLEED_MM)
-    if cmyk:
-        add_output_intent(pdf, profile(CMYK_PROFILE, CMYK_PACKAGE))
-        name_rgb(pdf, profile(SRGB_PROFILE, SRGB_PACKAGE))
+    if profiles is not None:
+        add_output_intent(pdf, profiles.cmyk)
+        name_rgb(pdf, profiles.srgb)
         undeclare_pdfx(pdf)
 
 
 @lru_cache(maxsize=4)
-def profile(path: Path, package: str) -> bytes:
-    """Return an ICC profile the setup installs, or say which package to install."""
+def theme_profiles(theme: Theme) -> Profiles:
+    """Return the theme's colour profiles for X-4, read once per theme (its digest names it)."""
+    return Profiles(_profile(theme, CMYK_PROFILE, "CMYK"), _profile(theme, SRGB_PROFILE, "RGB"))
+
+
+def _profile(theme: Theme, name: str, space: str) -> bytes:
+    """Return one of the theme's ICC profiles, or say why the file is not one of that space."""
+    from PIL import ImageCms
+
+    path = theme.style(name)
+    data = path.read_bytes()
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BriefkitError(
-            f"{path} cannot be read ({exc.strerror}): --pdf-variant x-4 needs this colour "
-            f"profile; install the Debian package {package} (scripts/setup-system.sh does)"
-        ) from None
+        found = ImageCms.ImageCmsProfile(io.BytesIO(data)).profile.xcolor_space.strip()
+    except (OSError, ImageCms.PyCMSError):
+        found = None
+    if found != space:
+        raise BriefkitError(f"theme: {path} is not an ICC profile for {space} colour")
+    return data
 
 
 def set_bleed_boxes(pdf: Pdf, bleed_mm: float) -> None:
