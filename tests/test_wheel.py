@@ -38,6 +38,8 @@ def test_wheel_contains_templates_styles_fonts_and_samples(wheel: Path) -> None:
         "briefkit/data/styles/base.css",
         "briefkit/data/styles/fonts/NotoSerif-Regular.ttf",
         "briefkit/data/styles/fonts/OFL.txt",
+        "briefkit/data/styles/colour/print-cmyk.icc",
+        "briefkit/data/styles/colour/srgb.icc",
         "briefkit/data/briefings/india-japan-2025-11.md",
         "briefkit/data/briefings/images/milestones.png",
         "briefkit/py.typed",
