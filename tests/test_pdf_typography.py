@@ -33,13 +33,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return outputs
 
 
-def test_at_most_one_line_in_fifteen_ends_in_a_hyphen(built: dict[str, Path]) -> None:
-    for name, pdf in built.items():
-        figures = measure(pdf)
-        assert figures.hyphen_ratio <= 1 / 15, (name, figures)
-        assert figures.consecutive == 0, (name, figures)
-
-
 def test_running_text_is_set_at_60_to_75_characters_a_line(built: dict[str, Path]) -> None:
     for name in LATIN:
         figures = measure(built[name])

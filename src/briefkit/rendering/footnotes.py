@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from briefkit.rendering.weasyprint_layout import footnote_pages
+from briefkit.rendering.weasyprint_lines import install_line_breaking
+from briefkit.rendering.weasyprint_notes import install_note_policy
 
 MAX_ATTEMPTS = 4
 # Blocks a forced page break can be given to, nearest first.
@@ -20,6 +22,9 @@ _HOSTS = {"p", "li", "tr", "dd", "blockquote", "h3", "h4", "h5", "h6", "figcapti
 
 def render_with_notes_in_place(html: Any, settings: dict[str, Any], warnings: list[str]) -> Any:
     """Lay out html, repairing misplaced footnotes, and return the laid-out document."""
+    # WeasyPrint's line breaking and its moving of notes, repaired once per process.
+    install_line_breaking()
+    install_note_policy()
     document = html.render(**settings)
     misplaced = misplaced_notes(document)
     for _ in range(MAX_ATTEMPTS):
