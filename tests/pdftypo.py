@@ -169,13 +169,13 @@ def measure(pdf: Path) -> Measure:
     """Measure the running text: lines, hyphenated lines, pairs of them, characters per line."""
     text = running_text(lines(pdf))
     hyphenated = [line.hyphenated for line in text]
-    # Two lines of one paragraph, one above the other, both ending in a hyphen.
+    # Two lines of one paragraph, one above the other, both ending in a hyphen, the second
+    # the typesetter's: a compound's own hyphen ("medium-sized") is where the text breaks
+    # anyway, but after it no word should be broken on the next line too.
     consecutive = sum(
         1
         for a, b in itertools.pairwise(text)
-        # Both hyphenated by the typesetter: a compound's own hyphen ("medium-sized") is a
-        # break like a space, not a choice.
-        if a.auto_hyphenated and b.auto_hyphenated and not a.last_of_block
+        if a.hyphenated and b.auto_hyphenated and not a.last_of_block
     )
     # A paragraph's last line is as long as it happens to be: the measure is of the others.
     full = [characters(line) for line in text if not line.last_of_block]

@@ -8,7 +8,8 @@ A space at the end of a line hangs (CSS Text 3, white-space), so such a run fits
 on the line, and the element after it, if that does not fit, breaks the line as usual.
 
 WeasyPrint has no ``hyphenate-limit-lines``: a line that follows a line ending in a hyphen
-WeasyPrint added is set without automatic hyphenation, so no two such lines stand in a row.
+(one WeasyPrint added, or a compound's own) is set without automatic hyphenation, so no two
+hyphenated lines stand in a row.
 
 Both are wrappers around WeasyPrint's own functions, installed once per process; outside the
 supported versions nothing is changed.
@@ -26,6 +27,7 @@ from briefkit.rendering.weasyprint_layout import SUPPORTED
 
 # WeasyPrint's own bound: a character is never narrower than a quarter of the font size.
 _CHARACTERS_PER_EM = 4
+_HYPHENS = "-\u2010"  # hyphen-minus and hyphen, as typed in a compound
 
 _after_hyphen: ContextVar[bool] = ContextVar("briefkit_after_hyphen", default=False)
 
@@ -75,7 +77,7 @@ def _line_maker(original: Any) -> Any:
         skip_stack: Any,
         *args: Any,
     ) -> Any:
-        with _hyphenation_paused(_resumes_inside_word(linebox, skip_stack)):
+        with _hyphenation_paused(_follows_a_hyphen(linebox, skip_stack)):
             return original(context, linebox, position_y, bottom_space, skip_stack, *args)
 
     return get_next_linebox
@@ -118,8 +120,12 @@ def _fits_without_trailing_spaces(
     return next_line is None and width <= max_width
 
 
-def _resumes_inside_word(linebox: Any, skip_stack: Any) -> bool:
-    """Tell whether a line starts inside a word: the line before broke it with a hyphen."""
+def _follows_a_hyphen(linebox: Any, skip_stack: Any) -> bool:
+    """Tell whether a line starts inside a word: the line before ends in a hyphen.
+
+    The hyphen is one WeasyPrint added ("cru-cial") or the word's own ("medium-sized"):
+    after either, a second hyphen at the end of the next line would make a ladder.
+    """
     found = _text_at(linebox, skip_stack)
     if found is None:
         return False
@@ -127,7 +133,7 @@ def _resumes_inside_word(linebox: Any, skip_stack: Any) -> bool:
     encoded = text.encode()
     before = encoded[:offset].decode(errors="ignore")[-1:]
     after = encoded[offset:].decode(errors="ignore")[:1]
-    return before.isalpha() and after.isalpha()
+    return after.isalpha() and (before.isalpha() or before in _HYPHENS)
 
 
 def _text_at(box: Any, skip_stack: Any) -> tuple[str, int] | None:
