@@ -158,7 +158,7 @@ def generated_brief(sections: int = 40, seed: int = 25) -> str:
     return "\n".join(parts + notes) + "\n"
 
 
-def long_words_brief(seed: int = 2) -> str:
+def long_words_brief(seed: int = 8) -> str:
     """Return a brief of one paragraph in which every other word is long."""
     pick = random.Random(seed)
     long = [
@@ -184,6 +184,7 @@ def long_words_brief(seed: int = 2) -> str:
         "commitments",
         "understanding",
         "partnership",
+        "Indo-Pacific",  # a compound whose second part is a capitalised word's own span
     ]
     short = ["the", "of", "and", "in", "for", "with", "their", "our", "by", "on"]
     text = " ".join(pick.choice(long if pick.random() < 0.55 else short) for _ in range(160))

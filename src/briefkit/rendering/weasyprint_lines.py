@@ -126,26 +126,47 @@ def _follows_a_hyphen(linebox: Any, skip_stack: Any) -> bool:
     The hyphen is one WeasyPrint added ("cru-cial") or the word's own ("medium-sized"):
     after either, a second hyphen at the end of the next line would make a ladder.
     """
-    found = _text_at(linebox, skip_stack)
-    if found is None:
-        return False
-    text, offset = found
-    encoded = text.encode()
-    before = encoded[:offset].decode(errors="ignore")[-1:]
-    after = encoded[offset:].decode(errors="ignore")[:1]
+    before, after = _characters_around(linebox, skip_stack)
     return after.isalpha() and (before.isalpha() or before in _HYPHENS)
 
 
-def _text_at(box: Any, skip_stack: Any) -> tuple[str, int] | None:
-    """Return the text box a skip stack resumes in, and the byte offset, if inside one."""
+def _characters_around(box: Any, skip_stack: Any) -> tuple[str, str]:
+    """Return the characters either side of where a skip stack resumes ("" for none).
+
+    It resumes inside a text box, or at the start of a box ("Indo-" then a span holding
+    "Pacific"), where the characters are the end of the boxes before and the start of those
+    after.
+    """
     from weasyprint.formatting_structure.boxes import TextBox
 
     while skip_stack:
         ((index, deeper),) = skip_stack.items()
         if isinstance(box, TextBox):
-            return (box.text, index) if index else None
+            encoded = box.text.encode()
+            return (
+                encoded[:index].decode(errors="ignore")[-1:],
+                encoded[index:].decode(errors="ignore")[:1],
+            )
         children = getattr(box, "children", None) or ()
-        if deeper is None or index >= len(children):
-            return None
+        if index >= len(children):
+            return "", ""
+        if deeper is None:
+            return _edge(reversed(children[:index]), last=True), _edge(children[index:], last=False)
         box, skip_stack = children[index], deeper
-    return None
+    return "", ""
+
+
+def _edge(boxes: Any, last: bool) -> str:
+    """Return the first character of the first box that has text (its last, when last)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    for box in boxes:
+        if isinstance(box, TextBox):
+            text: str = box.text
+            found = text[-1:] if last else text[:1]
+        else:
+            children = getattr(box, "children", None) or ()
+            found = _edge(reversed(children) if last else children, last)
+        if found:
+            return found
+    return ""
