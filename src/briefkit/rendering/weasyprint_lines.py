@@ -28,6 +28,7 @@ from briefkit.rendering.weasyprint_layout import SUPPORTED
 # WeasyPrint's own bound: a character is never narrower than a quarter of the font size.
 _CHARACTERS_PER_EM = 4
 _HYPHENS = "-\u2010"  # hyphen-minus and hyphen, as typed in a compound
+_NEAREST = 8  # boxes looked at either side of a line's start for the characters there
 
 _after_hyphen: ContextVar[bool] = ContextVar("briefkit_after_hyphen", default=False)
 
@@ -142,31 +143,40 @@ def _characters_around(box: Any, skip_stack: Any) -> tuple[str, str]:
     while skip_stack:
         ((index, deeper),) = skip_stack.items()
         if isinstance(box, TextBox):
+            # WeasyPrint encodes the text at each line too; a character is at most 4 bytes.
             encoded = box.text.encode()
             return (
-                encoded[:index].decode(errors="ignore")[-1:],
-                encoded[index:].decode(errors="ignore")[:1],
+                encoded[max(0, index - 4) : index].decode(errors="ignore")[-1:],
+                encoded[index : index + 4].decode(errors="ignore")[:1],
             )
         children = getattr(box, "children", None) or ()
         if index >= len(children):
             return "", ""
         if deeper is None:
-            return _edge(reversed(children[:index]), last=True), _edge(children[index:], last=False)
+            before = children[max(0, index - _NEAREST) : index]
+            return _edge(before[::-1], last=True), _edge(children[index : index + _NEAREST], False)
         box, skip_stack = children[index], deeper
     return "", ""
 
 
 def _edge(boxes: Any, last: bool) -> str:
-    """Return the first character of the first box that has text (its last, when last)."""
+    """Return the first character of the first box that has text (its last, when last).
+
+    Only the nearest few boxes are looked at, so a line after thousands of images, or of
+    spans without text, costs no more than any other.
+    """
     from weasyprint.formatting_structure.boxes import TextBox
 
-    for box in boxes:
+    pending = list(boxes)[::-1]  # a stack: the nearest box on top
+    for _ in range(_NEAREST):
+        if not pending:
+            break
+        box = pending.pop()
         if isinstance(box, TextBox):
             text: str = box.text
-            found = text[-1:] if last else text[:1]
-        else:
-            children = getattr(box, "children", None) or ()
-            found = _edge(reversed(children) if last else children, last)
-        if found:
-            return found
+            if text:
+                return text[-1:] if last else text[:1]
+            continue
+        children = list(getattr(box, "children", None) or ())
+        pending.extend(children if last else reversed(children))
     return ""
