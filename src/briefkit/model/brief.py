@@ -116,6 +116,51 @@ ShortName = Annotated[
     str, BeforeValidator(_short_name), StringConstraints(strip_whitespace=True, min_length=1)
 ]
 
+# A DOI is a registrant prefix (10. and four to nine digits), a slash and a suffix; it is
+# printed, linked and put in HTML meta tags, so it holds no space and is of bounded length.
+DOI_LENGTH = 200
+_DOI = re.compile(r"10\.\d{4,9}/[!-~]+")
+# A correction is a sentence or two saying what was wrong; a brief corrected more often
+# than this wants a new edition, not a longer list.
+CORRECTION_LENGTH = 1000
+MOST_CORRECTIONS = 20
+
+
+def _doi(value: Any) -> Any:
+    """Accept a DOI written bare, as 10.5555/example, of bounded length."""
+    text = str(value).strip()
+    if text.lower().startswith(("doi:", "https://doi.org/", "http://doi.org/", "http://dx.")):
+        raise ValueError(f"must be the DOI alone, such as 10.5555/example, not {text[:60]!r}")
+    if len(text) > DOI_LENGTH:
+        raise ValueError(f"must be at most {DOI_LENGTH} characters, not {len(text):,}")
+    if not _DOI.fullmatch(text):
+        raise ValueError(
+            "must be a DOI such as 10.5555/example: '10.', four to nine digits, '/', and a "
+            f"suffix of visible ASCII characters with no spaces, not {text[:60]!r}"
+        )
+    return text
+
+
+def _one_paragraph(value: Any) -> Any:
+    """Join the lines of a correction's text into one paragraph of bounded length."""
+    if not isinstance(value, str):
+        return value
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError("must say what was corrected, not be empty")
+    if len(text) > CORRECTION_LENGTH:
+        raise ValueError(
+            f"must be at most {CORRECTION_LENGTH:,} characters, not {len(text):,}: say what "
+            "was wrong and what is right"
+        )
+    return text
+
+
+Doi = Annotated[str, BeforeValidator(_doi)]
+CorrectionText = Annotated[
+    str, BeforeValidator(_one_paragraph), StringConstraints(strip_whitespace=True, min_length=1)
+]
+
 
 class _Strict(BaseModel):
     """A model that keeps unknown keys out; the loader reports them as warnings."""
@@ -152,6 +197,15 @@ class SourceEntry(_Strict):
         return self.short or self.publisher or self.title
 
 
+class Correction(_Strict):
+    """A dated correction to a brief that has gone out, printed as plain text."""
+
+    date: IsoDate = Field(description="Date of the correction, YYYY-MM-DD.")
+    text: CorrectionText = Field(
+        description="What was wrong and what is right: plain text, one paragraph."
+    )
+
+
 class FrontMatter(_Strict):
     """The YAML front matter of a briefing source."""
 
@@ -184,6 +238,22 @@ class FrontMatter(_Strict):
         default_factory=dict, description="Citation key to source, cited as [@key]."
     )
     cover: Text | None = Field(None, description="Cover image, relative to the source file.")
+    doi: Doi | None = Field(None, description="DOI of the brief, such as 10.5555/example.")
+    corrections: Annotated[list[Correction], Field(max_length=MOST_CORRECTIONS)] = Field(
+        default_factory=list,
+        description="Dated corrections, each {date, text}; dates on or after the brief's.",
+    )
+
+    @property
+    def corrected(self) -> dt.date | None:
+        """Return the date of the latest correction, if the brief has any."""
+        return max((c.date for c in self.corrections), default=None)
+
+    @property
+    def latest_correction(self) -> Correction | None:
+        """Return the latest correction (the last listed of those on its date), if any."""
+        latest = self.corrected
+        return next((c for c in reversed(self.corrections) if c.date == latest), None)
 
     @classmethod
     def field_names(cls) -> set[str]:

@@ -19,6 +19,7 @@ from briefkit.rendering import fonts
 from briefkit.rendering.font_packages import remedy
 from briefkit.rendering.language import language_for
 from briefkit.sources import cited, image_attributes, images, limits
+from briefkit.sources.corrections import check_corrections
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.tokens import of_type, with_notes
@@ -41,6 +42,7 @@ def check_brief(
 ) -> list[CheckedImage]:
     """Check references across the whole body and return the images it uses, as read."""
     where = Positions(split)
+    check_corrections(meta, split, findings)
     _check_nesting(tokens, where, findings)
     _check_citations(meta, tokens, where, findings)
     cited.check_sources(meta, split, tokens, findings)
