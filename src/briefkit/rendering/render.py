@@ -92,6 +92,7 @@ class Renderer:
         self, brief: Brief, fmt: Format, edition: Edition, options: RenderOptions
     ) -> Rendered:
         """Render one format of a brief; nothing is written here."""
+        edition = edition.of_brief(brief)
         fetcher = self.fetcher(brief, edition)
         if fmt is Format.PDF:
             return self._pdf(brief, edition, options, fetcher)

@@ -6,13 +6,14 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
 
 from briefkit.config import Labels
 from briefkit.model.brief import Brief, CheckedImage, FrontMatter, Section
+from briefkit.rendering.citing import Citation, CorrectionView, citation_of, corrections_of
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import (
     Flavour,
@@ -97,6 +98,7 @@ class BriefView:
     show_toc: bool
     organisation_url: str | None = None
     logo: str | None = None
+    published: str | None = None
 
     @property
     def date_text(self) -> str:
@@ -133,6 +135,18 @@ class BriefView:
     def summary(self) -> str | None:
         """Return the summary, its folded lines joined as its script needs."""
         return join_lines(self.meta.summary) if self.meta.summary else None
+
+    @property
+    def corrections(self) -> list[CorrectionView]:
+        """Return the brief's corrections, dated in its language, newest first."""
+        return corrections_of(self.meta, self.language)
+
+    @property
+    def citation(self) -> Citation:
+        """Return how to cite this edition: creators, year, title, series, publisher, link."""
+        return citation_of(
+            self.meta, self.language, self.edition_title, self.series_line, self.published
+        )
 
     @property
     def author_names(self) -> list[str]:
@@ -176,6 +190,20 @@ class Edition:
     organisation_url: str | None = None
     logo: CheckedImage | None = None
     certified_by: str | None = None
+    # Where the brief's PDF is served once published ([publish] base_url), if that is known.
+    published: str | None = None
+
+    def of_brief(self, brief: Brief) -> Edition:
+        """Return the edition as one brief has it: modified on its latest correction, if any.
+
+        A correction's date is the source's own, so it takes precedence over the build's
+        time (SOURCE_DATE_EPOCH or the clock): the file says when its content last changed,
+        and stays the same from build to build.
+        """
+        corrected = brief.meta.corrected
+        if corrected is None:
+            return self
+        return replace(self, modified=dt.datetime.combine(corrected, dt.time(), dt.UTC))
 
 
 def source_anchor(number: int) -> str:
@@ -229,6 +257,7 @@ def build_view(
         show_toc=len(sections) >= edition.toc_min_sections,
         organisation_url=edition.organisation_url,
         logo=_logo(edition, flavour, fetcher, image_src),
+        published=edition.published,
     )
 
 
@@ -246,6 +275,10 @@ def _typographic_meta(meta: FrontMatter, language: Language) -> FrontMatter:
             "short_title": smart(meta.short_title),
             "summary": smart(meta.summary),
             "key_points": [typographic(point, quotes, french) for point in meta.key_points],
+            "corrections": [
+                item.model_copy(update={"text": typographic(item.text, quotes, french)})
+                for item in meta.corrections
+            ],
         }
     )
 

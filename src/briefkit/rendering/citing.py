@@ -1,0 +1,81 @@
+"""What a brief's corrections and its "Cite this brief" block say, in the brief's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from babel.lists import format_list
+
+from briefkit.model.brief import FrontMatter
+from briefkit.rendering.language import Language
+
+DOI_RESOLVER = "https://doi.org/"
+# Characters a DOI keeps as they are in its https://doi.org/ address; the DOI Handbook asks
+# for the others (#, ?, %, ", <, >, \ and the like) to be percent-encoded.
+_DOI_SAFE = "/:;()[]._-~!$&'*+,=@"
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """One correction as printed: its date, in the brief's language, and its text."""
+
+    date: dt.date
+    date_text: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The parts of the "Cite this brief" block and of the page's citation_* meta tags."""
+
+    creators: str
+    authors: tuple[str, ...]
+    year: str
+    title: str
+    series: str
+    number: str | None
+    publisher: str | None
+    doi: str | None
+    url: str | None
+    pdf_url: str | None
+
+
+def doi_address(doi: str) -> str:
+    """Return the https://doi.org/ address of a DOI, percent-encoded as the Handbook asks."""
+    return DOI_RESOLVER + quote(doi, safe=_DOI_SAFE)
+
+
+def corrections_of(meta: FrontMatter, language: Language) -> list[CorrectionView]:
+    """Return the corrections newest first, as a page's history lists them."""
+    ordered = sorted(enumerate(meta.corrections), key=lambda pair: (pair[1].date, pair[0]))
+    return [
+        CorrectionView(item.date, language.long_date(item.date), item.text)
+        for _, item in reversed(ordered)
+    ]
+
+
+def citation_of(
+    meta: FrontMatter, language: Language, title: str, series: str, published: str | None
+) -> Citation:
+    """Return how to cite a brief: its authors or else its organisation, year, title, link.
+
+    The link is the DOI's address when the brief has one, else where its PDF is published.
+    """
+    authors = tuple(author.name for author in meta.authors)
+    organisation = meta.organisation
+    creators = format_list(list(authors), locale=language.locale) if authors else ""
+    return Citation(
+        creators=creators or organisation or "",
+        authors=authors,
+        year=language.number(meta.date.year, grouping=False),
+        title=title,
+        series=series,
+        number=meta.number,
+        # An organisation that is the author is not named a second time as the publisher.
+        publisher=organisation if authors else None,
+        doi=meta.doi,
+        url=doi_address(meta.doi) if meta.doi else published,
+        pdf_url=published,
+    )
