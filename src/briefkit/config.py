@@ -18,6 +18,8 @@ from briefkit.model.brief import Author, CheckedImage
 from briefkit.model.choices import Format, Paper, PdfVariant, SmtpSecurity
 
 CONFIG_NAME = "briefkit.toml"
+# What no web address a setting gives may hold: spaces, and control characters of any kind.
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 
 
 class _Section(BaseModel):
@@ -32,6 +34,24 @@ class Organisation(_Section):
     name: str | None = None
     url: str | None = None
     logo: str | None = Field(None, description="Logo image, relative to the workspace.")
+    corrections_policy: str | None = Field(
+        None, description="Web page of the organisation's corrections policy, for metadata."
+    )
+
+    @field_validator("corrections_policy")
+    @classmethod
+    def _web_page(cls, value: str | None) -> str | None:
+        """Accept only an absolute http(s) address: machines follow it from every brief."""
+        if value is None:
+            return None
+        address = value.strip()
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.netloc or _UNSAFE.search(address):
+            raise ValueError(
+                "must be an absolute http:// or https:// address, such as "
+                "https://example.org/corrections, with no spaces or control characters"
+            )
+        return address
 
 
 class BriefDefaults(_Section):

@@ -59,6 +59,7 @@ def edition_for(
         facts_only=facts_only,
         toc_min_sections=config.build.toc_min_sections,
         organisation_url=config.organisation.url,
+        corrections_policy=config.organisation.corrections_policy,
         logo=logo,
         certified_by=config.epub.certified_by,
     )

@@ -18,6 +18,7 @@ from briefkit.errors import BriefkitError
 from briefkit.messages import did_you_mean
 from briefkit.paths import shown
 from briefkit.rendering.language import Language, language_for
+from briefkit.rendering.linked_data import linked_data
 from briefkit.resources import builtin_root
 
 # `{% extends "!default/brief.html" %}` reaches the built-in template a user's one overrides.
@@ -76,7 +77,7 @@ class Theme:
                 jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
             ]
         )
-        return jinja2.Environment(
+        env = jinja2.Environment(
             loader=loader,
             # Plain-text templates (a message's text body and subject) are not HTML: escaping
             # would turn "&" into "&amp;" there. Every other template is escaped.
@@ -89,6 +90,9 @@ class Theme:
             keep_trailing_newline=True,
             bytecode_cache=_StoredBytecode(),
         )
+        # Every format describes the brief for machines with the one map this makes.
+        env.globals["linked_data"] = linked_data
+        return env
 
     def render(self, name: str, language: Language | None = None, **context: object) -> str:
         """Render a template, its words in a language; template errors name the template."""

@@ -97,6 +97,7 @@ class BriefView:
     omitted: int
     show_toc: bool
     organisation_url: str | None = None
+    corrections_policy: str | None = None
     logo: str | None = None
     published: str | None = None
 
@@ -188,6 +189,7 @@ class Edition:
     facts_only: bool = False
     toc_min_sections: int = 5
     organisation_url: str | None = None
+    corrections_policy: str | None = None
     logo: CheckedImage | None = None
     certified_by: str | None = None
     # Where the brief's PDF is served once published ([publish] base_url), if that is known.
@@ -256,6 +258,7 @@ def build_view(
         omitted=len(brief.sections) - len(included),
         show_toc=len(sections) >= edition.toc_min_sections,
         organisation_url=edition.organisation_url,
+        corrections_policy=edition.corrections_policy,
         logo=_logo(edition, flavour, fetcher, image_src),
         published=edition.published,
     )
