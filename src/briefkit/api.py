@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from briefkit.delivery.catalogue_publish import PublishReport
     from briefkit.delivery.catalogue_server import PreviewServer
     from briefkit.delivery.mail_list import ListProgress, ListReport
+    from briefkit.delivery.mail_log import Correcting
     from briefkit.delivery.mail_recipients import DistributionList
     from briefkit.delivery.mail_smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
@@ -264,11 +265,13 @@ def compose_email(
     body: EmailBody | str = EmailBody.FULL,
     facts_only: bool = False,
     workspace: WorkspaceLike = None,
+    correction: bool = False,
 ) -> EmailMessage:
     """Return a brief's message: plain-text and HTML bodies, and the attachments asked for.
 
     sender defaults to ``from`` in ``[email]`` of briefkit.toml. Attachments are rendered as
-    ``build`` renders them. Nothing is written or sent.
+    ``build`` renders them. Nothing is written or sent. With correction, "Correction: " leads
+    the subject and the brief's latest correction both bodies (a brief with none is refused).
     """
     from briefkit.delivery.mail_compose import MailOptions, compose
 
@@ -281,6 +284,7 @@ def compose_email(
         attach=choose_all(Attachment, attach, "attachment"),
         body=choose(EmailBody, body, "body"),
         render=_render_options(space, facts_only, None, False, None),
+        correction=correction,
     )
     return compose(content, space, options)
 
@@ -362,12 +366,14 @@ def send_email_to_list(
     rate: float | None = None,
     progress: ListProgress | None = None,
     log: PathLike | None = None,
+    correcting: Correcting | None = None,
 ) -> ListReport:
     """Send message to each reader of a list alone, skipping those its send log has reached.
 
     rate is messages a minute. The send log (default: beside the list) records each address
     the server accepts; a run that stops raises ListSendError, and running again sends only
-    to the readers not yet reached.
+    to the readers not yet reached. A correction (``delivery.mail_compose.correcting``) goes
+    only to the readers the log records as sent its earlier version, once each.
     """
     from briefkit.delivery.mail_list import send_to_list
     from briefkit.delivery.mail_smtp import credentials_from
@@ -379,7 +385,14 @@ def send_email_to_list(
     chosen = server or smtp_server(workspace=workspace)
     where = Path(log) if log is not None else None
     return send_to_list(
-        message, readers, chosen, credentials_from(), rate=rate, progress=progress, log=where
+        message,
+        readers,
+        chosen,
+        credentials_from(),
+        rate=rate,
+        progress=progress,
+        log=where,
+        correcting=correcting,
     )
 
 

@@ -14,8 +14,11 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from briefkit.cli.printer import Printer
-    from briefkit.delivery.mail_recipients import DistributionList
+    from briefkit.config import Workspace
+    from briefkit.delivery.mail_log import Correcting
+    from briefkit.delivery.mail_recipients import DistributionList, Recipient
     from briefkit.delivery.mail_smtp import SmtpServer
+    from briefkit.model.brief import Brief
 
 Addresses = list[str] | None
 
@@ -87,6 +90,14 @@ def email(
         float | None,
         typer.Option(min=0.001, metavar="N", help="With --list: messages a minute at most."),
     ] = None,
+    correction: Annotated[
+        bool,
+        typer.Option(
+            "--correction",
+            help="With --list: send the corrected brief to the readers its send log says had "
+            "the earlier version, 'Correction:' in the subject and the latest correction on top.",
+        ),
+    ] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -96,6 +107,8 @@ def email(
     comes from BRIEFKIT_SMTP_USER and BRIEFKIT_SMTP_PASSWORD, never from options or files.
 
     Example: briefkit email briefings/note.md --to desk@example.org --attach pdf --send
+
+    After a correction: briefkit email briefings/note.md --list readers.csv --correction --send
     """
     with _reported(ctx), _printer(ctx) as printer:
         from briefkit import api
@@ -111,12 +124,15 @@ def email(
         readers = api.read_distribution_list(list_file) if list_file else None
         for warning in readers.warnings if readers else []:
             printer.problem(warning)
+        correcting, first_reader = None, readers.recipients[0] if readers else None
+        if correction and readers:
+            correcting, first_reader = _correcting(brief, readers, facts_only, space)
         if kindle:
             message = api.compose_kindle_email(
                 brief, kindle, sender=sender, facts_only=facts_only, workspace=space
             )
         else:
-            first = [str(readers.recipients[0].address)] if readers else []
+            first = [str(first_reader.address)] if first_reader else []
             message = api.compose_email(
                 brief,
                 to=to or first,
@@ -126,10 +142,11 @@ def email(
                 body=body,
                 facts_only=facts_only,
                 workspace=space,
+                correction=correction,
             )
         path = api.write_email(message, eml or eml_path(space, source, facts_only))
         if not send:
-            _wrote(printer, shown(path), readers)
+            _wrote(printer, shown(path), readers, correcting is not None)
             return
         server = api.smtp_server(
             host=smtp_host, port=smtp_port, security=smtp_security, workspace=space
@@ -140,7 +157,7 @@ def email(
                 "use it only for a relay on this machine"
             )
         if readers:
-            _send_list(printer, message, readers, server, rate)
+            _send_list(printer, message, readers, server, rate, correcting)
         else:
             _send_one(printer, message, server, shown(path))
 
@@ -161,12 +178,47 @@ def _check_recipients(ctx: typer.Context) -> None:
         raise UsageError("--kindle sends the EPUB alone: --attach and --body do not apply")
     if given["rate"] is not None and not given["list_file"]:
         raise UsageError("--rate paces a --list run; a single message needs none")
+    if given["correction"] and not given["list_file"]:
+        raise UsageError(
+            "--correction goes with --list: the list's send log says who had the earlier version"
+        )
 
 
-def _wrote(printer: Printer, path: Path, readers: DistributionList | None) -> None:
+def _correcting(
+    brief: Brief, readers: DistributionList, facts_only: bool, space: Workspace
+) -> tuple[Correcting, Recipient]:
+    """Return the correction to send and the first reader it is for (who had the brief).
+
+    Refused when the send log records no reader of the list who had the earlier version.
+    """
+    from briefkit.delivery.mail_compose import correcting
+    from briefkit.delivery.mail_log import earlier_readers, log_path
+    from briefkit.errors import BriefkitError
+
+    found = correcting(brief, space, facts_only)
+    log = log_path(readers.path)
+    earlier = earlier_readers(log, found.earlier_subject)
+    first = next((r for r in readers.recipients if r.key in earlier), None)
+    if first is None:
+        raise BriefkitError(
+            f"{log} records no reader of this list who was sent {found.earlier_subject!r}: a "
+            "correction goes only to readers who had the earlier version; send the brief "
+            "itself with --list first; nothing was sent"
+        )
+    return found, first
+
+
+def _wrote(
+    printer: Printer, path: Path, readers: DistributionList | None, correction: bool
+) -> None:
     """Say where the message is, and how to send it."""
     printer.say(f"wrote {path}: open it in a mail client to check it, then send it with --send")
-    if readers:
+    if readers and correction:
+        printer.say(
+            f"with --send each reader of {readers.path} whom its send log records as sent the "
+            "earlier version gets the correction, once; this one is addressed to the first"
+        )
+    elif readers:
         count = len(readers.recipients)
         printer.say(
             f"with --send each of the {count} readers of {readers.path} gets a message of "
@@ -197,13 +249,16 @@ def _send_list(
     readers: DistributionList,
     server: SmtpServer,
     rate: float | None,
+    correcting: Correcting | None,
 ) -> None:
     """Send a message to each reader of a list not yet reached, with a progress bar."""
     from briefkit import api
     from briefkit.paths import shown
 
     try:
-        report = api.send_email_to_list(message, readers, server, rate=rate, progress=printer)
+        report = api.send_email_to_list(
+            message, readers, server, rate=rate, progress=printer, correcting=correcting
+        )
     except KeyboardInterrupt:
         printer.end_bar()
         printer.problem(

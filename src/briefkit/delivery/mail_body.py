@@ -100,8 +100,13 @@ def render_bodies(
     body: EmailBody,
     attachments: list[str],
     domain: str,
+    correction: bool = False,
 ) -> Bodies:
-    """Return the HTML and plain-text bodies of a brief's message."""
+    """Return the HTML and plain-text bodies of a brief's message.
+
+    With correction, both start with the brief's latest correction, for readers who had the
+    earlier version.
+    """
     shown = first_paragraphs(brief) if body is EmailBody.SUMMARY else brief
     images = CidImages(fetcher, domain)
     view = build_view(shown, Flavour.EMAIL, edition, fetcher, image_src=images)
@@ -115,6 +120,7 @@ def render_bodies(
             sections=sections,
             attachments=attachments,
             summary_only=summary_only,
+            correction=correction,
             version=__version__,
         )
         for name in ("email/body.html", "email/body.txt")

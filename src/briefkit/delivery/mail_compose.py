@@ -12,6 +12,7 @@ from briefkit.building.clock import build_time
 from briefkit.config import Workspace
 from briefkit.delivery.mail_address import safe_header
 from briefkit.delivery.mail_body import CidImages, render_bodies
+from briefkit.delivery.mail_log import Correcting, correction_key
 from briefkit.delivery.mail_message import (
     Attached,
     Headers,
@@ -20,7 +21,8 @@ from briefkit.delivery.mail_message import (
     kindle_message,
     plain_filename,
 )
-from briefkit.model.brief import Brief
+from briefkit.errors import BriefkitError
+from briefkit.model.brief import Brief, Correction
 from briefkit.model.choices import Attachment, EmailBody, Format
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import Flavour
@@ -51,6 +53,8 @@ class MailOptions:
     attach: tuple[Attachment, ...] = ()
     body: EmailBody = EmailBody.FULL
     render: RenderOptions = field(default_factory=RenderOptions)
+    # A correction: "Correction: " before the subject, the latest correction atop each body.
+    correction: bool = False
 
 
 class _Composer:
@@ -83,8 +87,16 @@ class _Composer:
         sender: Address,
         to: tuple[Address, ...],
         cc: tuple[Address, ...] = (),
+        correction: bool = False,
     ) -> Headers:
         """Return the headers of the brief's message; text unfit for a header is refused."""
+        subject = self.subject(view)
+        if correction:
+            subject = view.language.gettext("Correction: {subject}").format(subject=subject)
+        return Headers(subject, sender, to, cc, view.meta.language)
+
+    def subject(self, view: BriefView) -> str:
+        """Return the subject the brief goes out under; text unfit for a header is refused."""
         meta = view.meta
         for what, value in (
             ("title", meta.title),
@@ -92,8 +104,7 @@ class _Composer:
             ("number", meta.number),
         ):
             safe_header(value or "", f"the brief's {what}")
-        subject = self.theme.render("email/subject.txt", view.language, view=view).strip()
-        return Headers(subject, sender, to, cc, meta.language)
+        return self.theme.render("email/subject.txt", view.language, view=view).strip()
 
     def text_view(self, domain: str) -> BriefView:
         """Return the view of the brief that a text-only message's templates need."""
@@ -103,6 +114,8 @@ class _Composer:
 
 def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessage:
     """Return the message of a brief: both bodies, then the attachments asked for."""
+    if options.correction:
+        latest_correction(brief)  # refused before anything is rendered
     composer = _Composer(brief, space, options.render)
     attachments = [composer.attachment(kind) for kind in options.attach]
     check_size(attachments, space.config.email.max_attachments_mb)
@@ -114,9 +127,31 @@ def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessag
         body=options.body,
         attachments=[a.filename for a in attachments],
         domain=options.sender.domain,
+        correction=options.correction,
     )
-    headers = composer.headers(bodies.view, options.sender, options.to, options.cc)
+    headers = composer.headers(
+        bodies.view, options.sender, options.to, options.cc, options.correction
+    )
     return brief_message(headers, bodies, attachments)
+
+
+def correcting(brief: Brief, space: Workspace, facts_only: bool) -> Correcting:
+    """Return what a correction's send log needs: the earlier version's subject, which one."""
+    latest = latest_correction(brief)
+    composer = _Composer(brief, space, RenderOptions(facts_only=facts_only))
+    subject = composer.subject(composer.text_view("localhost"))
+    return Correcting(subject, correction_key(latest.date, latest.text))
+
+
+def latest_correction(brief: Brief) -> Correction:
+    """Return the brief's latest correction, or refuse a correction of a brief that has none."""
+    latest = brief.meta.latest_correction
+    if latest is None:
+        raise BriefkitError(
+            f"{brief.path}: the brief has no corrections to send: list one under "
+            "'corrections:' in its front matter (its date and text); nothing was sent"
+        )
+    return latest
 
 
 def compose_kindle(

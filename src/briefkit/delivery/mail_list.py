@@ -2,7 +2,8 @@
 
 Each reader gets a message addressed to them alone, so no one sees another's address. The
 send log records each address as soon as the server accepts its message; a run that stops
-halfway is run again to reach the rest.
+halfway is run again to reach the rest. A correction goes only to the readers the log says
+had the earlier version, and to each of them once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from briefkit.delivery.mail_log import LogNotWritten, SendLog, log_path
+from briefkit.delivery.mail_log import Correcting, LogNotWritten, SendLog, log_path
 from briefkit.delivery.mail_message import list_message_id, readdress
 from briefkit.delivery.mail_recipients import DistributionList, Recipient
 from briefkit.delivery.mail_smtp import (
@@ -24,6 +25,7 @@ from briefkit.delivery.mail_smtp import (
     connection,
     send_to,
 )
+from briefkit.errors import BriefkitError
 
 
 class ListProgress(Protocol):
@@ -90,22 +92,43 @@ def send_to_list(
     rate: float | None = None,
     progress: ListProgress | None = None,
     log: Path | None = None,
+    correcting: Correcting | None = None,
 ) -> ListReport:
     """Send a copy of message to each reader not yet reached, recording each one accepted.
 
     The send log stays locked from before it is read until the last message, so a second run
-    to the same list at the same time is refused (SendLogBusy) and sends nothing.
+    to the same list at the same time is refused (SendLogBusy) and sends nothing. A
+    correction goes to the readers of the list the log says had the earlier version.
     """
-    with SendLog(log or log_path(readers.path), str(message["Subject"])) as record:
+    key = correcting.key if correcting else None
+    with SendLog(log or log_path(readers.path), str(message["Subject"]), key) as record:
         reached = record.reached()
-        todo = [r for r in readers.recipients if r.key not in reached]
-        total = len(readers.recipients)
+        wanted = _wanted(readers, record, correcting)
+        todo = [r for r in wanted if r.key not in reached]
+        total = len(wanted)
         report = ListReport(readers.path, record.path, total, total - len(todo))
         if progress is not None:
             progress.sending(len(todo), report.reached_before)
         if todo:
             _send_each(message, todo, server, credentials, record, report, rate, progress)
     return report
+
+
+def _wanted(
+    readers: DistributionList, record: SendLog, correcting: Correcting | None
+) -> list[Recipient]:
+    """Return the readers a message is for: all, or for a correction those who had the brief."""
+    if correcting is None:
+        return list(readers.recipients)
+    earlier = record.earlier(correcting.earlier_subject)
+    wanted = [r for r in readers.recipients if r.key in earlier]
+    if not wanted:
+        raise BriefkitError(
+            f"{record.path} records no reader of this list who was sent "
+            f"{correcting.earlier_subject!r}: a correction goes only to readers who had the "
+            "earlier version; nothing was sent"
+        )
+    return wanted
 
 
 def _send_each(
@@ -125,7 +148,8 @@ def _send_each(
         with connection(server, credentials) as client:
             for reader in todo:
                 pace.wait()
-                message_id = list_message_id(own, reader.key)
+                # Each correction is a message of its own: its Message-ID names it too.
+                message_id = list_message_id(own, _id_key(reader, record))
                 readdress(own, reader.address, message_id)
                 refused = send_to(client, server, own, reader.address)
                 if refused:
@@ -139,6 +163,11 @@ def _send_each(
         raise
     except SendError as exc:
         raise ListSendError(f"{exc}; {stopped(report)}", report) from exc
+
+
+def _id_key(reader: Recipient, record: SendLog) -> str:
+    """Return what a reader's Message-ID is made from: the address, and any correction."""
+    return reader.key if record.correction is None else f"{reader.key}\n{record.correction}"
 
 
 def _record(record: SendLog, reader: Recipient, message_id: str, report: ListReport) -> None:

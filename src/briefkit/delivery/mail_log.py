@@ -5,7 +5,9 @@ The log lies next to the list (``list.csv`` → ``list.csv.sent.log``), one JSON
 message. A run that stops at any instant (server down, Ctrl-C, a kill) leaves every accepted
 address recorded, so the next run sends only to the others. A line cut short by a crash is
 ignored and fenced off by the next run. One log serves every brief sent to the list: a line
-counts for the message with the same subject only.
+counts for the message with the same subject only. A correction's lines also name the
+correction (its date and a digest of its text), so each correction reaches a reader once, and
+the brief's own lines say who had the earlier version.
 
 A run holds an exclusive lock on the log from before it reads it until its last message, so
 two runs to one list never both send: the second is refused at once. The log is opened as a
@@ -16,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from briefkit.delivery.mail_address import address_key
 from briefkit.errors import BriefkitError
-from briefkit.files import FileRefused, open_append, read_open
+from briefkit.files import FileRefused, open_append, read_open, read_regular
 
 LOG_SUFFIX = ".sent.log"
 # A line is about 200 bytes, so this is some 300,000 messages: far more than a list's runs.
@@ -43,6 +47,20 @@ class LogNotWritten(BriefkitError):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Correcting:
+    """A correction sent to a list: the earlier version's subject, and which correction."""
+
+    earlier_subject: str
+    key: str
+
+
+def correction_key(day: dt.date, text: str) -> str:
+    """Return how the send log names a correction: its date and a digest of its text."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{day.isoformat()} {digest}"
+
+
 def log_path(list_path: Path) -> Path:
     """Return the send log of a distribution list: beside it, named after it."""
     return list_path.with_name(f"{list_path.name}{LOG_SUFFIX}")
@@ -54,16 +72,23 @@ class SendLog:
     Open it with ``with``: that locks the log for this run and reads it.
     """
 
-    def __init__(self, path: Path, subject: str) -> None:
+    def __init__(self, path: Path, subject: str, correction: str | None = None) -> None:
         self.path = path
         self.subject = subject
+        self.correction = correction
         self._descriptor: int | None = None
         self._reached: set[str] = set()
+        self._data = b""
 
     def reached(self) -> set[str]:
         """Return the addresses (as address_key gives them) the log records for this message."""
         self._opened()
         return set(self._reached)
+
+    def earlier(self, subject: str) -> set[str]:
+        """Return the addresses the log records for a brief sent under subject, uncorrected."""
+        self._opened()
+        return _recorded(self._data, subject, None)
 
     def __enter__(self) -> SendLog:
         """Open and lock the log, read it, and fence off a line a crash cut short."""
@@ -80,7 +105,8 @@ class SendLog:
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        self._reached = _recorded(data, self.subject)
+        self._data = data
+        self._reached = _recorded(data, self.subject, self.correction)
         return self
 
     def __exit__(
@@ -102,6 +128,8 @@ class SendLog:
             "subject": self.subject,
             "message_id": message_id,
         }
+        if self.correction is not None:
+            entry["correction"] = self.correction
         self._write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
 
     def _open(self) -> int:
@@ -176,13 +204,35 @@ def _append(descriptor: int, data: bytes) -> None:
     os.fsync(descriptor)
 
 
-def _recorded(data: bytes, subject: str) -> set[str]:
-    """Return the addresses whole lines of a log record for a subject, as address_key gives."""
+def earlier_readers(path: Path, subject: str) -> set[str]:
+    """Return who a log records a brief sent to under subject, reading it without a lock.
+
+    For a look before sending (a message written, not sent): a log that does not exist yet
+    records no one, and none is made.
+    """
+    if not path.exists() and not path.is_symlink():
+        return set()
+    try:
+        data = read_regular(path, MAX_LOG_BYTES)
+    except FileRefused as exc:
+        raise BriefkitError(f"{path}: the send log {exc.reason}") from exc
+    return _recorded(data, subject, None)
+
+
+def _recorded(data: bytes, subject: str, correction: str | None) -> set[str]:
+    """Return the addresses whole lines of a log record for a subject and correction.
+
+    A line with no correction is the brief itself, as first sent.
+    """
     # Only whole lines count: a last line without its newline was cut short by a crash.
     found = set()
     for line in data.split(b"\n")[:-1]:
         entry = _entry(line)
-        if entry is not None and entry.get("subject") == subject:
+        if (
+            entry is not None
+            and entry.get("subject") == subject
+            and entry.get("correction") == correction
+        ):
             found.add(address_key(str(entry.get("to", ""))))
     return found
 
