@@ -252,8 +252,14 @@ class FrontMatter(_Strict):
     @property
     def latest_correction(self) -> Correction | None:
         """Return the latest correction (the last listed of those on its date), if any."""
-        latest = self.corrected
-        return next((c for c in reversed(self.corrections) if c.date == latest), None)
+        newest = self.newest_corrections
+        return newest[0] if newest else None
+
+    @property
+    def newest_corrections(self) -> list[Correction]:
+        """Return the corrections newest first; of those on one date, the last listed first."""
+        ordered = sorted(enumerate(self.corrections), key=lambda pair: (pair[1].date, pair[0]))
+        return [correction for _, correction in reversed(ordered)]
 
     @classmethod
     def field_names(cls) -> set[str]:

@@ -49,10 +49,9 @@ def doi_address(doi: str) -> str:
 
 def corrections_of(meta: FrontMatter, language: Language) -> list[CorrectionView]:
     """Return the corrections newest first, as a page's history lists them."""
-    ordered = sorted(enumerate(meta.corrections), key=lambda pair: (pair[1].date, pair[0]))
     return [
         CorrectionView(item.date, language.long_date(item.date), item.text)
-        for _, item in reversed(ordered)
+        for item in meta.newest_corrections
     ]
 
 
