@@ -30,6 +30,7 @@ from briefkit.delivery.catalogue_model import (
     navigation_feed,
     updated,
 )
+from briefkit.rendering.linked_data import IPTC_GENRES, genres
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/terms/"
@@ -118,6 +119,9 @@ def entry(site: Site, publication: Publication, document: PurePosixPath) -> Elem
         _category(item, publication.series, scheme)
     for keyword in publication.keywords:
         _category(item, keyword)
+    for genre in genres(publication.labelled.kinds):
+        # The kinds of text the brief holds, as IPTC genres: scheme and term make the address.
+        _category(item, genre.code, IPTC_GENRES, genre.name)
     summary = publication.summary or publication.subtitle
     if summary:
         _text(item, "summary", summary).set("type", "text")
@@ -195,8 +199,10 @@ def _text(parent: Element, name: str, text: str) -> Element:
     return element
 
 
-def _category(parent: Element, term: str, scheme: str | None = None) -> None:
-    """Add a category: a series (with its scheme) or a keyword."""
-    element = etree.SubElement(parent, atom("category"), {"term": term, "label": term})
+def _category(
+    parent: Element, term: str, scheme: str | None = None, label: str | None = None
+) -> None:
+    """Add a category: a series or a genre (with its scheme), or a keyword."""
+    element = etree.SubElement(parent, atom("category"), {"term": term, "label": label or term})
     if scheme:
         element.set("scheme", scheme)

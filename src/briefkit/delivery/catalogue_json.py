@@ -29,6 +29,7 @@ from briefkit.delivery.catalogue_model import (
     navigation_feed,
     updated,
 )
+from briefkit.rendering.linked_data import IPTC_GENRES, genres
 
 Json = dict[str, Any]
 
@@ -135,8 +136,14 @@ def _metadata(publication: Publication) -> Json:
     metadata["modified"] = w3c(publication.updated)
     if publication.summary:
         metadata["description"] = publication.summary
-    if publication.keywords:
-        metadata["subject"] = [{"name": keyword} for keyword in publication.keywords]
+    subjects = [{"name": keyword} for keyword in publication.keywords]
+    # The kinds of text the brief holds, as IPTC genres: scheme and code make the address.
+    subjects += [
+        {"name": genre.name, "code": genre.code, "scheme": IPTC_GENRES}
+        for genre in genres(publication.labelled.kinds)
+    ]
+    if subjects:
+        metadata["subject"] = subjects
     if publication.series:
         series: Json = {"name": publication.series}
         if publication.number and publication.number.isdigit():

@@ -103,6 +103,12 @@ class Labelled:
     commentators: tuple[str, ...]
     omitted: int
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Return the kinds of section the edition holds: fact, commentary, or both."""
+        counts = (("fact", self.facts), ("commentary", self.commentary))
+        return tuple(kind for kind, count in counts if count)
+
 
 @dataclass(frozen=True)
 class Description:

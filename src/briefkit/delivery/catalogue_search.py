@@ -30,6 +30,7 @@ from briefkit.delivery.catalogue_model import (
     OPENSEARCH,
     FeedWords,
 )
+from briefkit.rendering.linked_data import IPTC_GENRES
 
 SEARCH_PATH = "/search"
 DESCRIPTION_PATH = "/opensearch.xml"
@@ -119,7 +120,10 @@ def _matches(entry: Element, wanted: list[str]) -> bool:
     """Tell whether an entry's title, summary or categories hold every wanted word."""
     texts = [entry.findtext(atom("title"), ""), entry.findtext(atom("summary"), "")]
     for category in entry.findall(atom("category")):
-        texts += [category.get("term", ""), category.get("label", "")]
+        # A genre says what kind of text a brief holds, not what it is about: "current"
+        # would otherwise find every brief that reports a fact.
+        if category.get("scheme") != IPTC_GENRES:
+            texts += [category.get("term", ""), category.get("label", "")]
     haystack = _folded(" ".join(texts))
     return all(word in haystack for word in wanted)
 

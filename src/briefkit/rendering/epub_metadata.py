@@ -1,5 +1,8 @@
 """The package metadata of an EPUB brief: Dublin Core from the front matter, and accessibility.
 
+Each genre the edition's sections hold is a ``dc:type``, its IPTC genre address
+(``rendering/linked_data.py``), so a catalogue tells reported fact from opinion unopened.
+
 Conformance to EPUB Accessibility 1.1 is claimed only when the workspace names who certifies
 it (``[epub] certified_by``), and then only for an edition whose images all have alt text;
 the templates and stylesheet supply the rest, and the test suite holds them to it with DAISY
@@ -15,6 +18,7 @@ from markdown_it.token import Token
 
 from briefkit.model.brief import Brief
 from briefkit.rendering.epub_package import Metadata
+from briefkit.rendering.linked_data import genres
 from briefkit.rendering.view import BriefView
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.tokens import of_type, with_notes
@@ -77,6 +81,7 @@ def package_metadata(brief: Brief, view: BriefView, certified_by: str | None = N
         creators=tuple(view.author_names),
         publisher=meta.organisation,
         subjects=tuple(meta.keywords),
+        types=tuple(genre.uri for genre in genres(s.kind for s in view.sections)),
         description=view.summary,
         series=meta.series,
         series_position=series_position(meta.number) if meta.series else None,

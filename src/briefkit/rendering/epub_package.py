@@ -69,6 +69,8 @@ class Metadata:
     creators: tuple[str, ...] = ()
     publisher: str | None = None
     subjects: tuple[str, ...] = ()
+    # The genres of the publication's sections, as IPTC genre addresses.
+    types: tuple[str, ...] = ()
     description: str | None = None
     series: str | None = None
     series_position: str | None = None
@@ -160,6 +162,8 @@ def _add_metadata(book: Any, meta: Metadata) -> None:
         add("DC", "publisher", meta.publisher)
     for subject in meta.subjects:
         add("DC", "subject", subject)
+    for kind in meta.types:
+        add("DC", "type", kind)
     if meta.description:
         add("DC", "description", meta.description)
     if meta.series:

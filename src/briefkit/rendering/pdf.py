@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +17,7 @@ from briefkit.rendering.fetcher import Fetcher, style_aliases
 from briefkit.rendering.theme import Theme
 
 if TYPE_CHECKING:
+    from briefkit.rendering.linked_data import SectionPart
     from briefkit.rendering.pdf_glyphs import Undrawn
     from briefkit.rendering.weasyprint_layout import TagSource
 
@@ -124,8 +125,12 @@ class PdfEngine:
         options: PdfOptions,
         attachments: list[PdfAttachment],
         modified: dt.datetime,
+        sections: Sequence[SectionPart] = (),
     ) -> WrittenPdf:
-        """Return one document's PDF, its warnings, and the characters it could not draw."""
+        """Return one document's PDF, its warnings, and the characters it could not draw.
+
+        sections are listed, with their kinds, in the PDF's XMP metadata.
+        """
         from briefkit.rendering.pdf_conformance import finish_pdf
         from briefkit.rendering.pdf_glyphs import reported_characters
 
@@ -136,7 +141,11 @@ class PdfEngine:
         # WeasyPrint warns at every .notdef it draws; the check names each character once.
         reported, warnings = reported_characters(warnings)
         finished, shortcomings, undrawn = finish_pdf(
-            *written, options.variant, options.preparation(self.theme), reported=reported
+            *written,
+            options.variant,
+            options.preparation(self.theme),
+            reported=reported,
+            sections=sections,
         )
         return WrittenPdf(finished, warnings + shortcomings, undrawn)
 

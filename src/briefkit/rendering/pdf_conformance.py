@@ -14,20 +14,19 @@ identification is withdrawn too, and a PDF/X one with it.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from briefkit.model.choices import PdfVariant
+from briefkit.rendering.linked_data import SectionPart
 from briefkit.rendering.pdf_glyphs import Undrawn, undrawn_glyphs
+from briefkit.rendering.pdf_xmp import describe_schema, describe_sections, extension_schemas
 from briefkit.rendering.weasyprint_layout import TagSource
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 PDFXID = "http://www.npes.org/pdfx/ns/id/"
-EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
-SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
-PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
 
 
 def finish_pdf(
@@ -37,11 +36,12 @@ def finish_pdf(
     prepare: Callable[[Any], None] | None = None,
     *,
     reported: set[str] | None = None,
+    sections: Sequence[SectionPart] = (),
 ) -> tuple[bytes, list[str], list[Undrawn]]:
     """Return the finished PDF, why it cannot claim what it does not, and what it cannot draw.
 
     prepare, when given, edits the PDF first (print production: boxes, colour). reported
-    holds the characters WeasyPrint said it drew as .notdef.
+    holds the characters WeasyPrint said it drew as .notdef; sections are listed in the XMP.
     """
     import pikepdf
 
@@ -58,6 +58,7 @@ def finish_pdf(
         metadata = pdf.Root.get("/Metadata")
         if metadata is not None:
             xmp = declare_ua(metadata.read_bytes(), accessible=not problems and not undrawn)
+            xmp = describe_sections(xmp, sections)
             metadata.write(withdraw_claims(xmp) if undrawn else xmp)
         out = io.BytesIO(saved(pdf))
     # A PDF/A-3b brief asked for no PDF/UA claim, so it is not told when it gets none.
@@ -116,29 +117,9 @@ def declare_ua(xmp: bytes, *, accessible: bool) -> bytes:
 
 def _describe_ua_schema(rdf: object) -> None:
     """Add the PDF/A extension schema that defines pdfuaid:part (PDF/A knows no pdfuaid)."""
-    from lxml import etree
-
-    def add(parent: object, name: str, text: str | None = None, **attrs: str) -> object:
-        element = etree.SubElement(parent, name, attrs)
-        element.text = text
-        return element
-
-    resource = {f"{{{RDF}}}parseType": "Resource"}
-    prefixes = {"pdfaExtension": EXTENSION, "pdfaSchema": SCHEMA, "pdfaProperty": PROPERTY}
-    description = etree.SubElement(
-        rdf, f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""}, nsmap=prefixes
-    )
-    bag = add(add(description, f"{{{EXTENSION}}}schemas"), f"{{{RDF}}}Bag")
-    schema = add(bag, f"{{{RDF}}}li", **resource)
-    add(schema, f"{{{SCHEMA}}}schema", "PDF/UA Universal Accessibility Schema")
-    add(schema, f"{{{SCHEMA}}}namespaceURI", PDFUAID)
-    add(schema, f"{{{SCHEMA}}}prefix", "pdfuaid")
-    sequence = add(add(schema, f"{{{SCHEMA}}}property"), f"{{{RDF}}}Seq")
-    part = add(sequence, f"{{{RDF}}}li", **resource)
-    add(part, f"{{{PROPERTY}}}name", "part")
-    add(part, f"{{{PROPERTY}}}valueType", "Integer")
-    add(part, f"{{{PROPERTY}}}category", "internal")
-    add(part, f"{{{PROPERTY}}}description", "Part of ISO 14289 the file conforms to")
+    part = ("part", "Integer", "internal", "Part of ISO 14289 the file conforms to")
+    title = "PDF/UA Universal Accessibility Schema"
+    describe_schema(extension_schemas(rdf), title, PDFUAID, "pdfuaid", [part])
 
 
 def withdraw_claims(xmp: bytes) -> bytes:

@@ -17,6 +17,7 @@ from briefkit.rendering.fetcher import BRIEF_ALIAS, Fetcher, style_aliases
 from briefkit.rendering.font_subset import system_font_files
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
+from briefkit.rendering.linked_data import section_parts
 from briefkit.rendering.pdf import PdfAttachment, PdfEngine, PdfOptions
 from briefkit.rendering.pdf_glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
@@ -130,7 +131,13 @@ class Renderer:
             )
         pdf_options = PdfOptions(options.paper, options.print_marks, options.pdf_variant)
         written = self.pdf_engine.render(
-            html, fetcher, fetcher.url(BRIEF_ALIAS), pdf_options, attachments, edition.modified
+            html,
+            fetcher,
+            fetcher.url(BRIEF_ALIAS),
+            pdf_options,
+            attachments,
+            edition.modified,
+            sections=section_parts(view),
         )
         return Rendered(written.data, written.warnings, undrawn_findings(brief, written.undrawn))
 
