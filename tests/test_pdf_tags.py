@@ -11,7 +11,7 @@ from pdfua import validate
 from pikepdf import Name, Stream
 
 import briefkit
-from conftest import MINIMAL, build_samples, write
+from conftest import MINIMAL, ROOT, build_samples, write
 from pdftags import (
     attribute,
     elements,
@@ -237,3 +237,18 @@ def test_a_brief_that_cannot_meet_pdf_ua_does_not_claim_it(workspace: Path) -> N
         "not declared PDF/UA-1: an image has no alternative text" in w for w in result.warnings
     )
     assert "pdfuaid:part" not in xmp(result.outputs[0])
+
+
+@pytest.mark.parametrize("font", sorted((ROOT / "styles" / "fonts").glob("*.ttf")), ids=str)
+def test_every_bundled_fonts_unmapped_glyphs_can_be_looked_up(font: Path) -> None:
+    # Devanagari fonts split a glyph into several (a multiple substitution): a Hindi brief
+    # whose glyphs needed looking up stopped the PDF.
+    from fontTools.ttLib import TTFont
+
+    from briefkit.rendering.pdf_unicode import glyph_characters
+
+    loaded = TTFont(font, lazy=True)
+    mapped = set(loaded.getBestCmap().values())
+    unmapped = [i for i, name in enumerate(loaded.getGlyphOrder()) if i and name not in mapped]
+    found = glyph_characters(font.read_bytes(), 0, unmapped)
+    assert set(found) == set(unmapped)

@@ -62,8 +62,9 @@ def _follow_substitutions(font: Any, known: dict[str, str]) -> None:
 
 def _substitutions(table: Any) -> list[tuple[str, list[str]]]:
     """Return each glyph a substitution table makes, with the glyphs it makes it from."""
-    if hasattr(table, "mapping"):  # single substitution
-        return [(output, [name]) for name, output in table.mapping.items()]
+    if hasattr(table, "mapping"):  # single substitution; a multiple one maps to a list
+        # The glyphs one glyph splits into share its characters, not one each: left unknown.
+        return [(out, [name]) for name, out in table.mapping.items() if isinstance(out, str)]
     if hasattr(table, "alternates"):
         return [(out, [name]) for name, outs in table.alternates.items() for out in outs]
     if hasattr(table, "ligatures"):
