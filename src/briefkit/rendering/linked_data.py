@@ -109,9 +109,19 @@ class LinkedData:
         return json_ld(self.data)
 
 
-def linked_data(view: BriefView, pages: Iterable[Located] | None = None) -> LinkedData:
-    """Return the description a template writes; pages place the sections in an EPUB."""
-    return LinkedData(describe(view, section_addresses(view, pages)))
+def linked_data(
+    view: BriefView, pages: Iterable[Located] | None = None, section: SectionView | None = None
+) -> LinkedData:
+    """Return the description a template writes; pages place the sections in an EPUB.
+
+    A section's own EPUB document describes that section, part of the brief, rather than
+    the whole brief again: a book of many sections would otherwise repeat every section's
+    description in every section's document.
+    """
+    addresses = section_addresses(view, pages)
+    if section is None:
+        return LinkedData(describe(view, addresses))
+    return LinkedData(describe_section(view, section, addresses))
 
 
 def section_addresses(view: BriefView, pages: Iterable[Located] | None) -> dict[str, str]:
@@ -133,13 +143,29 @@ def section_addresses(view: BriefView, pages: Iterable[Located] | None) -> dict[
 
 def describe(view: BriefView, addresses: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the brief as a schema.org Report whose parts are its sections, in order."""
-    meta = view.meta
     where = addresses or {}
-    publisher = _publisher(view)
-    authors = [_person(author) for author in meta.authors] or _as_list(publisher)
+    report = _report(view)
+    report["hasPart"] = [
+        _part(position, section, view, where.get(section.anchor))
+        for position, section in enumerate(view.sections, start=1)
+    ]
+    return {"@context": SCHEMA_ORG, **_present(report)}
+
+
+def describe_section(
+    view: BriefView, section: SectionView, addresses: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Return one section as a news article of its genre, part of the brief."""
+    position = next(n for n, shown in enumerate(view.sections, start=1) if shown is section)
+    part = _part(position, section, view, (addresses or {}).get(section.anchor))
+    return {"@context": SCHEMA_ORG, **part, "isPartOf": _present(_report(view))}
+
+
+def _report(view: BriefView) -> dict[str, Any]:
+    """Return what describes the brief as a whole: titles, dates, people, corrections."""
+    meta = view.meta
     corrected = meta.corrected
-    report = {
-        "@context": SCHEMA_ORG,
+    return {
         "@type": "Report",
         "name": view.edition_title,
         "headline": meta.title,
@@ -148,8 +174,8 @@ def describe(view: BriefView, addresses: dict[str, str] | None = None) -> dict[s
         "datePublished": meta.date.isoformat(),
         "dateModified": corrected.isoformat() if corrected else None,
         "inLanguage": meta.language,
-        "author": authors,
-        "publisher": publisher,
+        "author": _authors(view),
+        "publisher": _publisher(view),
         "isPartOf": {"@type": "CreativeWorkSeries", "name": meta.series} if meta.series else None,
         "reportNumber": meta.number,
         "keywords": list(meta.keywords),
@@ -158,24 +184,15 @@ def describe(view: BriefView, addresses: dict[str, str] | None = None) -> dict[s
             {"@type": "CorrectionComment", "datePublished": c.date.isoformat(), "text": c.text}
             for c in meta.corrections
         ],
-        "hasPart": [
-            _part(position, section, view, authors, where.get(section.anchor))
-            for position, section in enumerate(view.sections, start=1)
-        ],
     }
-    return _present(report)
 
 
 def _part(
-    position: int,
-    section: SectionView,
-    view: BriefView,
-    authors: list[dict[str, Any]],
-    address: str | None,
+    position: int, section: SectionView, view: BriefView, address: str | None
 ) -> dict[str, Any]:
     """Return a section as a news article of its genre, with its title and attribution."""
     genre = GENRES[section.kind]
-    by = [_attributed(section.attribution, view)] if section.attribution else authors
+    by = [_attributed(section.attribution, view)] if section.attribution else _authors(view)
     part = {
         "@type": genre.article,
         "position": position,
@@ -186,6 +203,13 @@ def _part(
         "url": address,
     }
     return _present(part)
+
+
+def _authors(view: BriefView) -> list[dict[str, Any]]:
+    """Return the brief's authors, or its organisation when it names none."""
+    people = [_person(author) for author in view.meta.authors]
+    publisher = _publisher(view)
+    return people or ([publisher] if publisher else [])
 
 
 def _attributed(name: str, view: BriefView) -> dict[str, Any]:
@@ -233,11 +257,6 @@ def _doi(doi: str | None) -> dict[str, Any]:
         return {}
     identifier = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi}
     return {"identifier": identifier, "sameAs": doi_address(doi)}
-
-
-def _as_list(node: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Return a node as a list of one, or an empty list."""
-    return [node] if node else []
 
 
 def _present(node: dict[str, Any]) -> dict[str, Any]:
