@@ -122,7 +122,7 @@ def entry(site: Site, publication: Publication, document: PurePosixPath) -> Elem
     for genre in genres(publication.labelled.kinds):
         # The kinds of text the brief holds, as IPTC genres: scheme and term make the address.
         _category(item, genre.code, IPTC_GENRES, genre.name)
-    summary = publication.summary or publication.subtitle
+    summary = site.words.with_corrections(publication.summary or publication.subtitle, publication)
     if summary:
         _text(item, "summary", summary).set("type", "text")
     for image, rel in ((publication.cover, IMAGE), (publication.thumbnail, THUMBNAIL)):

@@ -22,6 +22,7 @@ from briefkit.delivery.catalogue_model import (
     OPDS_JSON,
     Catalogue,
     Collection,
+    FeedWords,
     FileRef,
     Publication,
     Site,
@@ -42,7 +43,7 @@ def json_feeds(catalogue: Catalogue) -> dict[PurePosixPath, bytes]:
         path = collection.feed(".json")
         up = navigation_feed(collection.navigation, ".json")
         feed = _head(site, path, collection.name, collection.publications, ATOM_ACQUISITION, up)
-        feed["publications"] = [_publication(p, path) for p in collection.publications]
+        feed["publications"] = [_publication(p, path, site.words) for p in collection.publications]
         files[path] = _dump(feed)
     for name, title, collections in catalogue.navigation():
         path = navigation_feed(name, ".json")
@@ -76,7 +77,9 @@ def _root(catalogue: Catalogue) -> Json:
     ]
     if facets:
         feed["facets"] = facets
-    feed["publications"] = [_publication(p, CATALOG_JSON) for p in catalogue.publications]
+    feed["publications"] = [
+        _publication(p, CATALOG_JSON, site.words) for p in catalogue.publications
+    ]
     return feed
 
 
@@ -104,7 +107,7 @@ def _head(
     return {"metadata": metadata, "links": links}
 
 
-def _publication(publication: Publication, document: PurePosixPath) -> Json:
+def _publication(publication: Publication, document: PurePosixPath, words: FeedWords) -> Json:
     """Return a publication: its metadata, acquisition links and images."""
     links = [
         {**_file_link(download, document), "rel": OPEN_ACCESS} for download in publication.downloads
@@ -112,11 +115,14 @@ def _publication(publication: Publication, document: PurePosixPath) -> Json:
     page = f"{href(INDEX_HTML, document)}#{publication.anchor}"
     links.append(_link(page, HTML, "alternate", publication.title))
     images = [_file_link(publication.cover, document), _file_link(publication.thumbnail, document)]
-    return {"metadata": _metadata(publication), "links": links, "images": images}
+    return {"metadata": _metadata(publication, words), "links": links, "images": images}
 
 
-def _metadata(publication: Publication) -> Json:
-    """Return a publication's metadata in the Readium Web Publication Manifest's terms."""
+def _metadata(publication: Publication, words: FeedWords) -> Json:
+    """Return a publication's metadata in the Readium Web Publication Manifest's terms.
+
+    Its description ends with its corrections, and it was modified on the latest one.
+    """
     metadata: Json = {
         "@type": "http://schema.org/Book",
         "identifier": publication.identifier,
@@ -134,8 +140,9 @@ def _metadata(publication: Publication) -> Json:
     metadata["language"] = publication.language
     metadata["published"] = publication.issued.isoformat()
     metadata["modified"] = w3c(publication.updated)
-    if publication.summary:
-        metadata["description"] = publication.summary
+    description = words.with_corrections(publication.summary, publication)
+    if description:
+        metadata["description"] = description
     subjects = [{"name": keyword} for keyword in publication.keywords]
     # The kinds of text the brief holds, as IPTC genres: scheme and code make the address.
     subjects += [

@@ -82,6 +82,16 @@ class FeedWords:
         phrase = self.language.ngettext("{count} brief", "{count} briefs", number)
         return phrase.format(count=self.language.number(number))
 
+    def corrected(self, correction: Corrected) -> str:
+        """Say when a brief was corrected, and how: 'Corrected 26 November 2025: ...'."""
+        day = self.language.long_date(correction.date)
+        return f"{self.language.gettext('Corrected {date}:').format(date=day)} {correction.text}"
+
+    def with_corrections(self, text: str | None, publication: Description) -> str | None:
+        """Return what an entry says of a brief, its corrections after it, newest first."""
+        parts = [text or "", *(self.corrected(c) for c in publication.corrections)]
+        return "\n\n".join(part for part in parts if part) or None
+
 
 @dataclass(frozen=True)
 class FileRef:
@@ -111,6 +121,14 @@ class Labelled:
 
 
 @dataclass(frozen=True)
+class Corrected:
+    """A correction to a brief, as its entry says it: the date and the text."""
+
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
 class Description:
     """What the catalogue says of one edition of a brief, from its source alone."""
 
@@ -127,10 +145,13 @@ class Description:
     issued: dt.date
     facts_only: bool
     labelled: Labelled
+    # Newest first; the latest is when the entry was last updated.
+    corrections: tuple[Corrected, ...]
 
     def as_json(self) -> dict[str, Any]:
         """Return the description as JSON-ready data."""
-        return {**asdict(self), "issued": self.issued.isoformat()}
+        corrections = [{"date": c.date.isoformat(), "text": c.text} for c in self.corrections]
+        return {**asdict(self), "issued": self.issued.isoformat(), "corrections": corrections}
 
     @classmethod
     def from_json(cls, data: Any) -> Description | None:
@@ -172,11 +193,13 @@ class Publication(Description):
 
     @property
     def updated(self) -> dt.datetime:
-        """Return when the catalogue says the publication changed: its date, at midnight UTC.
+        """Return when the catalogue says the publication changed: its latest correction.
 
-        Derived from the brief, never the clock, so publishing again changes no feed.
+        That is the date of its latest correction, else its own, at midnight UTC. Derived
+        from the brief, never the clock, so publishing again changes no feed.
         """
-        return dt.datetime.combine(self.issued, dt.time(), dt.UTC)
+        day = max((c.date for c in self.corrections), default=self.issued)
+        return dt.datetime.combine(day, dt.time(), dt.UTC)
 
     @property
     def downloads(self) -> tuple[FileRef, ...]:

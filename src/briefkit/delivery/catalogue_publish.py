@@ -30,6 +30,7 @@ from briefkit.delivery.catalogue_model import (
     INDEX_HTML,
     PDF,
     Catalogue,
+    Corrected,
     Description,
     FeedWords,
     FileRef,
@@ -247,6 +248,7 @@ def describe(brief: Brief, facts_only: bool) -> Description:
         issued=meta.date,
         facts_only=facts_only,
         labelled=_labelled(brief, facts_only),
+        corrections=tuple(Corrected(c.date, c.text) for c in meta.newest_corrections),
     )
 
 
