@@ -407,6 +407,7 @@ def _publication(source: Path, **given: Any) -> Publication:
         issued=dt.date(2025, 3, 1),
         facts_only=False,
         labelled=Labelled(2, 0, (), 0),
+        corrections=(),
         epub=file,
         pdf=None,
         cover=image,
