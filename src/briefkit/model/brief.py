@@ -278,6 +278,8 @@ class Section:
     heading: Token
     tokens: list[Token] = field(default_factory=list)
     by: str | None = None
+    # Phrases or kinds of opinion a fact section uses on purpose, as written: allow="...".
+    allow: str | None = None
 
     @property
     def is_empty(self) -> bool:
