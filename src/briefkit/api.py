@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -205,6 +206,9 @@ def publish(
     space = open_workspace(workspace)
     settings = space.config.publish
     site = site_for(space.config, base_url, title)
+    # The briefs' "Cite this brief" names where they are served: the address given here.
+    serving = settings.model_copy(update={"base_url": site.base_url})
+    space = replace(space, config=space.config.model_copy(update={"publish": serving}))
     folder = Path(out) if out is not None else space.root / settings.out
     both = settings.facts_only if facts_only is None else facts_only
     edition = partial(

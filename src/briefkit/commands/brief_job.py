@@ -12,13 +12,14 @@ import datetime as dt
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from briefkit.building.output import write_atomic
 from briefkit.config import Config
 from briefkit.errors import BriefkitError, Finding, failing
 from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Format
+from briefkit.rendering.citing import published_address
 from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
@@ -59,6 +60,8 @@ class JobSettings:
     strict: bool
     tracebacks: bool
     modified: dt.datetime
+    # The output folder: a PDF's place in it is its place once published ([publish] base_url).
+    out_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,11 @@ def _render_into(job: Job, result: BriefResult) -> None:
         return
     renderer = renderer_for(settings.theme)
     edition = edition_for(
-        settings.config, settings.render.facts_only, settings.modified, settings.logo
+        settings.config,
+        settings.render.facts_only,
+        settings.modified,
+        settings.logo,
+        _published(job),
     )
     images = [*loaded.brief.images, *([settings.logo] if settings.logo else [])]
     result.inputs = [job.source, *(image.path for image in images)]
@@ -140,6 +147,15 @@ def _render_into(job: Job, result: BriefResult) -> None:
     problems = failing(result.findings, settings.strict)
     if problems:
         result.error = not_built(len(problems))
+
+
+def _published(job: Job) -> str | None:
+    """Return where the brief's PDF is served once published, when briefkit.toml says where."""
+    out_dir = job.settings.out_dir
+    if out_dir is None or not job.outputs:
+        return None
+    pdf = next(iter(job.outputs.values())).with_suffix(".pdf").relative_to(out_dir)
+    return published_address(job.settings.config.publish.base_url, PurePosixPath(pdf.as_posix()))
 
 
 class Assembler:

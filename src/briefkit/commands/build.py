@@ -124,7 +124,9 @@ def build(
         remove_abandoned(out_dir)
         use_process_scratch()
         cache = BuildCache.load(out_dir)
-        results, jobs = _split_fresh(plan, cache, workspace, theme, logo, options, progress)
+        results, jobs = _split_fresh(
+            plan, cache, workspace, theme, logo, options, progress, out_dir
+        )
         report = _before_report(cache, progress)
         assembler = Assembler(jobs, out_dir)
         if any(Format.PDF in job.todo for job in jobs):
@@ -172,6 +174,7 @@ def _split_fresh(
     logo: CheckedImage | None,
     options: BuildOptions,
     progress: BuildProgress | None,
+    out_dir: Path,
 ) -> tuple[dict[Path, BriefResult], list[Job]]:
     """Return the results of briefs whose outputs are up to date, and jobs for the rest."""
     settings = JobSettings(
@@ -182,6 +185,7 @@ def _split_fresh(
         options.strict,
         options.tracebacks,
         build_time(),
+        out_dir,
     )
     results: dict[Path, BriefResult] = {}
     jobs: list[Job] = []
@@ -305,6 +309,8 @@ def _before_report(
 
 def _context(workspace: Workspace, theme: Theme, options: BuildOptions, fmt: Format) -> str:
     """Return everything besides the files that decides one output: settings, theme, options."""
-    # The catalogue's settings shape no brief: changing them must not rebuild every output.
+    # The catalogue's settings shape no brief, but for base_url, which "Cite this brief" shows:
+    # changing the others must not rebuild every output.
     settings = workspace.config.model_dump_json(by_alias=True, exclude={"publish"})
-    return "\n".join([settings, theme.digest, fmt, options.render.key(fmt)])
+    site = f"base_url={workspace.config.publish.base_url}"
+    return "\n".join([settings, site, theme.digest, fmt, options.render.key(fmt)])

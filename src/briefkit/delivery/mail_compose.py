@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from briefkit.building.clock import build_time
 from briefkit.config import Workspace
@@ -24,6 +24,7 @@ from briefkit.delivery.mail_message import (
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief, Correction
 from briefkit.model.choices import Attachment, EmailBody, Format
+from briefkit.rendering.citing import published_address
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.render import (
@@ -67,7 +68,12 @@ class _Composer:
         self.theme = Theme.for_workspace(space)
         self.renderer: Renderer = renderer_for(self.theme)
         logo = space.logo()
-        self.edition: Edition = edition_for(space.config, render.facts_only, build_time(), logo)
+        published = published_address(
+            space.config.publish.base_url, output_stem(space, brief.path, render.facts_only, ".pdf")
+        )
+        self.edition: Edition = edition_for(
+            space.config, render.facts_only, build_time(), logo, published
+        )
         self.fetcher: Fetcher = self.renderer.fetcher(brief, self.edition)
 
     def attachment(self, kind: Attachment) -> Attached:
@@ -168,8 +174,13 @@ def compose_kindle(
 
 def eml_path(space: Workspace, source: Path, facts_only: bool) -> Path:
     """Return where a brief's message is written: in the output folder, as build places files."""
-    (found,) = find_sources([source], space.briefings)
-    stem = found.relative.with_suffix("")
-    suffix = FACTS_ONLY_SUFFIX if facts_only else ""
     out = space.root / space.config.build.out
-    return out / stem.parent / f"{stem.name}{suffix}{EML_SUFFIX}"
+    return out / output_stem(space, source, facts_only, EML_SUFFIX)
+
+
+def output_stem(space: Workspace, source: Path, facts_only: bool, suffix: str) -> PurePosixPath:
+    """Return a brief's file of a kind inside the output folder, as build names its outputs."""
+    (found,) = find_sources([source], space.briefings)
+    stem = PurePosixPath(found.relative.with_suffix("").as_posix())
+    edition = FACTS_ONLY_SUFFIX if facts_only else ""
+    return stem.parent / f"{stem.name}{edition}{suffix}"

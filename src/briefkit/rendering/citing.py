@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from babel.lists import format_list
@@ -78,3 +79,11 @@ def citation_of(
         url=doi_address(meta.doi) if meta.doi else published,
         pdf_url=published,
     )
+
+
+def published_address(base_url: str | None, pdf: PurePosixPath) -> str | None:
+    """Return where a brief's PDF is served once published, if [publish] base_url is known.
+
+    pdf is the PDF's path inside the output folder, which publish lays out as build does.
+    """
+    return base_url + quote(pdf.as_posix()) if base_url else None

@@ -51,9 +51,16 @@ class Rendered:
 
 
 def edition_for(
-    config: Config, facts_only: bool, modified: dt.datetime, logo: CheckedImage | None
+    config: Config,
+    facts_only: bool,
+    modified: dt.datetime,
+    logo: CheckedImage | None,
+    published: str | None = None,
 ) -> Edition:
-    """Return the choices every format of a brief shares in one build."""
+    """Return the choices every format of a brief shares in one build.
+
+    published is where the brief's PDF is served once published, for "Cite this brief".
+    """
     return Edition(
         labels=config.labels,
         modified=modified,
@@ -63,6 +70,7 @@ def edition_for(
         corrections_policy=config.organisation.corrections_policy,
         logo=logo,
         certified_by=config.epub.certified_by,
+        published=published,
     )
 
 
