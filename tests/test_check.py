@@ -316,3 +316,69 @@ def test_an_image_shown_many_times_is_read_once_and_each_bad_use_reported(
     assert sorted(path.name for path in reads) == ["chart.png", "gone.png"]
     missing = [f for f in loaded.findings if "gone.png" in f.message]
     assert len(missing) == 500
+
+
+# DOI and corrections ------------------------------------------------------------------------
+
+
+def _front(extra: str) -> str:
+    """Return the minimal brief with front-matter lines added after its date (line 3)."""
+    return MINIMAL.replace("date: 2025-11-24\n", f"date: 2025-11-24\n{extra}", 1)
+
+
+def test_a_doi_and_corrections_are_read_and_ordered_newest_first(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "corrected.md",
+        _front(
+            "doi: 10.5555/mgmm.2025.11\ncorrections:\n"
+            "  - date: 2025-11-26\n    text: >-\n      The first,\n      folded.\n"
+            "  - date: 2025-11-28\n    text: The latest.\n"
+            "  - date: 2025-11-26\n    text: A second on the first day.\n"
+        ),
+    )
+    loaded = load_brief(source)
+    assert loaded.findings == []
+    assert loaded.brief is not None
+    meta = loaded.brief.meta
+    assert meta.doi == "10.5555/mgmm.2025.11"
+    assert [c.text for c in meta.newest_corrections] == [
+        "The latest.",
+        "A second on the first day.",
+        "The first, folded.",
+    ]
+    assert meta.latest_correction is not None and meta.latest_correction.text == "The latest."
+
+
+def test_a_correction_dated_tomorrow_passes_and_two_days_on_is_refused(tmp_path: Path) -> None:
+    import datetime as dt
+
+    today = dt.datetime.now(dt.UTC).date()
+    ahead = [(today + dt.timedelta(days=n)).isoformat() for n in (1, 2)]
+    entries = "".join(f"  - date: {day}\n    text: Fixed.\n" for day in ahead)
+    loaded = load_brief(write(tmp_path / "ahead.md", _front(f"corrections:\n{entries}")))
+    assert [(f.line, f.col) for f in loaded.findings] == [(7, 5)]
+    assert f"correction 2 is dated {ahead[1]}, after today" in loaded.findings[0].message
+
+
+def test_a_long_correction_a_long_doi_and_too_many_corrections_are_refused(
+    tmp_path: Path,
+) -> None:
+    from briefkit.model.brief import CORRECTION_LENGTH, DOI_LENGTH, MOST_CORRECTIONS
+
+    many = "".join(
+        f"  - date: 2025-11-25\n    text: Number {n}.\n" for n in range(MOST_CORRECTIONS + 1)
+    )
+    long_text = "word " * (CORRECTION_LENGTH // 5 + 1)
+    cases = {
+        "doi": (f"doi: 10.5555/{'x' * DOI_LENGTH}\n", 4, "must be at most 200 characters"),
+        "text": (
+            f"corrections:\n  - date: 2025-11-25\n    text: {long_text}\n",
+            6,
+            "must be at most 1,000 characters",
+        ),
+        "many": (f"corrections:\n{many}", 4, "should have at most 20 items"),
+    }
+    for name, (extra, line, words) in cases.items():
+        (finding,) = load_brief(write(tmp_path / f"{name}.md", _front(extra))).findings
+        assert (finding.line, str(finding.severity)) == (line, "error"), finding.format()
+        assert words in finding.message, finding.format()
