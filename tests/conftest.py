@@ -163,3 +163,21 @@ Something happened [@src].
 
 We think it matters.
 """
+
+# A corrected brief with a DOI, two authors, a series and a number (issue 26's example).
+CORRECTED = MINIMAL.replace(
+    "date: 2025-11-24\n",
+    """date: 2025-11-24
+organisation: MGMM
+series: Indo-Pacific Briefs
+number: 2025/11
+authors: [Asha Rao, Kenji Sato]
+doi: 10.5555/example.2025.11
+corrections:
+  - date: 2025-11-26
+    text: "An earlier version gave the investment as 10 billion yen; it is 10 trillion yen."
+  - date: 2025-11-28
+    text: The meeting was the leaders' first as prime ministers, not their first ever.
+""",
+    1,
+)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import briefkit
-from conftest import EPOCH, MINIMAL, ROOT, write
+from conftest import CORRECTED, EPOCH, MINIMAL, ROOT, write
 from pdftools import attachments, fonts, info, outline, pages, poppler, text, xmp
 
 pytestmark = pytest.mark.slow
@@ -426,3 +426,41 @@ def test_the_sample_chart_is_as_wide_as_the_text(sample_pdfs: dict[str, Path]) -
             assert (
                 abs(width - (page_width - 2 * left)) <= SLACK and abs(caption_left - left) <= SLACK
             )
+
+
+def test_corrections_stand_under_the_byline_and_the_reference_after_the_sources(
+    workspace: Path,
+) -> None:
+    write(workspace / "briefings" / "corrected.md", CORRECTED)
+    pdf = _build(workspace)["corrected"]
+    content = " ".join(text(pdf).split())
+    byline = content.index("November 24, 2025 · Asha Rao · Kenji Sato")
+    latest = content.index(
+        "CORRECTIONS Corrected November 28, 2025: The meeting was the leaders’ first as prime "
+        "ministers, not their first ever."
+    )
+    first = content.index("Corrected November 26, 2025: An earlier version gave the investment")
+    assert byline < latest < first < content.index("What happened")
+    cite = content[content.index("Cite this brief") :]
+    assert cite.startswith(
+        "Cite this brief Asha Rao and Kenji Sato (2025). A minimal brief. Indo-Pacific Briefs · "
+        "No. 2025/11. MGMM. https://doi.org/10.5555/example.2025.11"
+    )
+    assert content.index("Sources") < content.index("Cite this brief")
+    # Created on the brief's date, modified on its latest correction, whatever the epoch says.
+    fields = info(pdf)
+    assert fields["CreationDate"].startswith("Mon Nov 24 00:00:00 2025")
+    assert fields["ModDate"].startswith("Fri Nov 28 00:00:00 2025")
+    assert "2025-11-28T00:00:00Z" in xmp(pdf)
+    assert "Corrections" in outline(pdf) and "Cite this brief" in outline(pdf)
+
+
+def test_without_a_doi_the_reference_names_where_the_pdf_is_published(workspace: Path) -> None:
+    source = CORRECTED.replace("doi: 10.5555/example.2025.11\n", "")
+    write(workspace / "briefings" / "2025" / "corrected.md", source)
+    unpublished = " ".join(text(_build(workspace)["corrected"]).split())
+    assert "MGMM. Sources" not in unpublished and "https://" not in unpublished
+    config = workspace / "briefkit.toml"
+    config.write_text(config.read_text() + '\n[publish]\nbase_url = "https://example.org/b"\n')
+    published = " ".join(text(_build(workspace)["corrected"]).split())
+    assert "No. 2025/11. MGMM. https://example.org/b/2025/corrected.pdf" in published
