@@ -28,7 +28,7 @@ from briefkit.rendering.render import Renderer, RenderOptions, edition_for
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition
 from briefkit.sources.loader import load_brief
-from conftest import BRIEFS, MINIMAL, ROOT, SAMPLES, write
+from conftest import BRIEFS, CORRECTED, MINIMAL, ROOT, SAMPLES, write
 
 pytestmark = pytest.mark.slow
 
@@ -648,3 +648,41 @@ def test_stylesheet_is_safe_for_reading_systems() -> None:
     assert not re.search(r"\d(px|pt|mm|cm|in)\b", css)
     assert not re.search(r"(?<![-\w])(color|background)\s*:", css)  # colour is the reader's
     assert "::before" not in css and "::after" not in css and "content:" not in css
+
+
+# Corrections and citing ---------------------------------------------------------------------
+
+
+def test_corrections_and_the_reference_are_in_the_book_and_date_its_change(
+    tmp_path: Path,
+) -> None:
+    brief = load_brief(write(tmp_path / "briefings" / "corrected.md", CORRECTED)).brief
+    assert brief is not None
+    data = render(brief)
+    epub = Epub(data)
+    (box,) = with_class(epub.xhtml("title.xhtml"), "corrections")
+    assert text(box) == (
+        "Corrections Corrected November 28, 2025: The meeting was the leaders’ first as prime "
+        "ministers, not their first ever. Corrected November 26, 2025: An earlier version "
+        "gave the investment as 10 billion yen; it is 10 trillion yen."
+    )
+    (cite,) = with_class(epub.xhtml("sources.xhtml"), "cite-this")
+    assert text(cite) == (
+        "Cite this brief Asha Rao and Kenji Sato (2025). A minimal brief. Indo-Pacific Briefs · "
+        "No. 2025/11. MGMM. https://doi.org/10.5555/example.2025.11"
+    )
+    # Modified on its latest correction, the files in the archive too, whatever the build time.
+    assert epub.meta("dcterms:modified") == ["2025-11-28T00:00:00Z"]
+    assert {info.date_time for info in epub.zip.infolist()} == {(2025, 11, 28, 0, 0, 0)}
+    if shutil.which("java"):
+        assert not problems(epubcheck(data, tmp_path)[0])
+
+
+def test_a_book_without_sources_gives_the_reference_on_its_title_page(tmp_path: Path) -> None:
+    source = MINIMAL.replace("sources:\n  src:\n    title: A source\n", "").replace(" [@src]", "")
+    brief = load_brief(write(tmp_path / "briefings" / "plain.md", source)).brief
+    assert brief is not None
+    epub = Epub(render(brief))
+    assert "sources.xhtml" not in epub.spine
+    (cite,) = with_class(epub.xhtml("title.xhtml"), "cite-this")
+    assert text(cite) == "Cite this brief (2025). A minimal brief."
