@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition
 from briefkit.sources.loader import load_brief
 from chromium import CHROMIUM, Chromium
-from conftest import BRIEFS, EPOCH, ROOT, SAMPLES, Run
+from conftest import BRIEFS, CORRECTED, EPOCH, ROOT, SAMPLES, Run
 
 pytestmark = pytest.mark.slow
 
@@ -210,3 +211,73 @@ def test_a_figure_is_as_wide_as_asked_with_its_caption_under_it(
     assert abs(twelve[1] - min(column, 120 / 25.4 * 96)) < 1  # 12 cm, or the phone's column
     assert tall[2] <= 0.8 * 844 + 1  # a tall chart fits on the screen, whole
     assert browser.evaluate("document.documentElement.scrollWidth") <= width
+
+
+# Corrections and citing ---------------------------------------------------------------------
+
+
+def corrected_page(folder: Path, published: str | None = None) -> Path:
+    """Write and render the corrected brief; return its saved page."""
+    source = folder / "briefings" / "corrected.md"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(CORRECTED, encoding="utf-8")
+    loaded = load_brief(source)
+    assert loaded.brief is not None, loaded.findings
+    renderer = Renderer(Theme.for_workspace(find_workspace(folder)))
+    edition = Edition(find_workspace(folder).config.labels, MODIFIED, published=published)
+    target = folder / "corrected.html"
+    target.write_bytes(renderer.render(loaded.brief, Format.HTML, edition, RenderOptions()).data)
+    return target
+
+
+class _Metas(HTMLParser):
+    """Collect a page's <meta name content> pairs in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "meta" and named.get("name"):
+            self.found.append((str(named["name"]), str(named.get("content"))))
+
+
+def test_reference_managers_find_citation_tags_in_the_head(tmp_path: Path) -> None:
+    html = corrected_page(tmp_path, "https://example.org/b/corrected.pdf").read_text()
+    metas = _Metas()
+    metas.feed(html[: html.index("</head>")])
+    assert [(n, c) for n, c in metas.found if n.startswith("citation_")] == [
+        ("citation_title", "A minimal brief"),
+        ("citation_author", "Asha Rao"),
+        ("citation_author", "Kenji Sato"),
+        ("citation_publication_date", "2025/11/24"),
+        ("citation_language", "en"),
+        ("citation_publisher", "MGMM"),
+        ("citation_technical_report_institution", "MGMM"),
+        ("citation_technical_report_number", "2025/11"),
+        ("citation_doi", "10.5555/example.2025.11"),
+        ("citation_pdf_url", "https://example.org/b/corrected.pdf"),
+    ]
+    # The page says it was modified on its latest correction.
+    assert ("dcterms.modified", "2025-11-28T00:00:00Z") in metas.found
+    body = " ".join(re.sub(r"<[^>]+>", "", html[html.index("<body") :]).split())
+    assert "Corrections Corrected November 28, 2025: The meeting was the leaders’ first" in body
+    assert (
+        "Cite this brief Asha Rao and Kenji Sato (2025). A minimal brief. Indo-Pacific Briefs "
+        "· No. 2025/11. MGMM. https://doi.org/10.5555/example.2025.11"
+    ) in body
+    assert '<a class="url" href="https://doi.org/10.5555/example.2025.11">' in html
+
+
+@needs_chromium
+def test_a_phone_shows_the_corrections_and_the_reference_without_scrolling_sideways(
+    browser: Chromium, tmp_path: Path
+) -> None:
+    browser.open(corrected_page(tmp_path), PHONE, mobile=True)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= PHONE
+    boxes = browser.evaluate(
+        "['.corrections', '.cite-this'].map(s => { const r = document.querySelector(s)"
+        ".getBoundingClientRect(); return [r.left >= 0, r.right <= 390, r.height > 0]; })"
+    )
+    assert boxes == [[True, True, True], [True, True, True]]
