@@ -23,8 +23,15 @@ KB = 1000
 
 
 def shown_characters(epub: Epub) -> set[str]:
-    """Return the characters the documents of an EPUB show, spaces and controls aside."""
-    shown = "".join(text(epub.xhtml(href)) for href in epub.spine)
+    """Return the characters the documents of an EPUB show, spaces and controls aside.
+
+    A script element's text (the JSON-LD that describes the brief) is data, never shown.
+    """
+    documents = [epub.xhtml(href) for href in epub.spine]
+    for document in documents:
+        for script in document.iter("{http://www.w3.org/1999/xhtml}script"):
+            script.text = ""
+    shown = "".join(text(document) for document in documents)
     return {c for c in shown if not c.isspace() and unicodedata.category(c)[0] != "C"}
 
 
