@@ -19,7 +19,7 @@ from briefkit.delivery.mail_log import MAX_LOG_BYTES, SendLog, SendLogBusy
 from briefkit.delivery.mail_recipients import read_list
 from briefkit.errors import BriefkitError
 from conftest import Run, write
-from mailserver import REFUSAL, Inbox, MailServer, configure
+from mailserver import REFUSAL, Inbox, MailServer, body, configure
 
 SAMPLE = "briefings/india-japan-2025-11.md"
 NO_LOGIN = {"BRIEFKIT_SMTP_USER": "", "BRIEFKIT_SMTP_PASSWORD": ""}
@@ -465,3 +465,120 @@ def test_a_long_list_is_checked_in_seconds(tmp_path: Path) -> None:
     assert len(checked.recipients) == count
     # About 0.5 s here; the parser for every address took 14 s here and minutes elsewhere.
     assert elapsed < 5, f"checking {count:,} addresses took {elapsed:.1f} s"
+
+
+# Corrections --------------------------------------------------------------------------------
+
+SUBJECT = (
+    "Indo-Pacific Briefs · No. 2025/11: India and Japan widen their partnership at the "
+    "Johannesburg G20"
+)
+
+
+def correct(workspace: Path, *entries: tuple[str, str]) -> None:
+    """Give the sample brief corrections, each a date and a text."""
+    source = workspace / SAMPLE
+    listed = "".join(f"  - date: {day}\n    text: {json.dumps(text)}\n" for day, text in entries)
+    text = source.read_text()
+    if "\ncorrections:\n" in text:  # add to the list the brief has
+        text = text.replace("\ncorrections:\n", f"\ncorrections:\n{listed}", 1)
+    else:
+        text = text.replace("date: 2025-11-24\n", f"date: 2025-11-24\ncorrections:\n{listed}", 1)
+    source.write_text(text)
+
+
+def send_correction(run_cli: Run, listed: Path) -> subprocess.CompletedProcess[str]:
+    return send_list(run_cli, listed, "--correction")
+
+
+def test_a_correction_reaches_those_who_had_the_brief_once_each(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path, samples_workspace: Path
+) -> None:
+    assert send_list(run_cli, readers).returncode == 0
+    # A reader who joins the list later never had the earlier version: no correction for them.
+    readers.write_text(readers.read_text() + "late@example.org\n")
+    first = "An earlier version gave the investment as 10 billion yen; it is 10 trillion yen."
+    correct(samples_workspace, ("2025-11-26", first))
+    result = send_correction(run_cli, readers)
+    assert result.returncode == 0, result.stderr
+    corrections = inbox.received[6:]
+    assert sorted(r for m in corrections for r in m.recipients) == sorted(READERS)
+    for received in corrections:
+        message = received.message
+        assert message["Subject"] == f"Correction: {SUBJECT}"
+        plain, html = body(message, "plain"), body(message, "html")
+        assert plain.startswith(
+            "THIS BRIEF HAS BEEN CORRECTED\n\nCorrected 26 November 2025: An earlier version"
+        )
+        assert html.index("This brief has been corrected") < html.index('class="masthead')
+        assert "it replaces the version sent to you earlier" in " ".join(plain.split())
+    # Run again: each reader has this correction already, and nothing is sent.
+    again = send_correction(run_cli, readers)
+    assert again.returncode == 0, again.stderr
+    assert "6 readers already have this message" in again.stdout
+    assert len(inbox.received) == 12
+    # A second correction is a message of its own, to the same six readers.
+    correct(
+        samples_workspace, ("2025-11-28", "The meeting was the leaders' first as prime ministers.")
+    )
+    assert send_correction(run_cli, readers).returncode == 0
+    second = inbox.received[12:]
+    assert sorted(r for m in second for r in m.recipients) == sorted(READERS)
+    assert all(
+        "Corrected 28 November 2025: The meeting" in body(m.message, "plain") for m in second
+    )
+    ids = [m.message["Message-ID"] for m in inbox.received]
+    assert len(set(ids)) == 18
+    logged = [(e["to"], e.get("correction", "")[:10]) for e in log_lines(readers)]
+    assert logged == [(r, "") for r in READERS] + [(r, "2025-11-26") for r in READERS] + [
+        (r, "2025-11-28") for r in READERS
+    ]
+
+
+def test_a_correction_is_refused_without_corrections_or_an_earlier_sending(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path, samples_workspace: Path
+) -> None:
+    none = send_correction(run_cli, readers)
+    assert none.returncode == 1
+    assert "the brief has no corrections to send" in none.stderr
+    correct(samples_workspace, ("2025-11-26", "A figure was wrong."))
+    never = send_correction(run_cli, readers)
+    assert never.returncode == 1
+    assert "records no reader of this list who was sent" in never.stderr
+    assert "send the brief itself with --list first; nothing was sent" in never.stderr
+    alone = run_cli("email", SAMPLE, "--to", READERS[0], "--correction", "--send", env=NO_LOGIN)
+    assert alone.returncode == 2
+    assert "--correction goes with --list" in alone.stderr
+    for result in (none, never, alone):
+        assert "Traceback" not in result.stdout + result.stderr
+    assert inbox.received == []
+    assert not readers.with_name("readers.txt.sent.log").exists()
+
+
+def test_a_correction_written_not_sent_is_addressed_to_a_reader_who_had_the_brief(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path, samples_workspace: Path
+) -> None:
+    assert send_list(run_cli, readers).returncode == 0
+    readers.write_text("late@example.org\n" + readers.read_text())
+    correct(samples_workspace, ("2025-11-26", "A figure was wrong."))
+    result = run_cli("email", SAMPLE, "--list", str(readers), "--correction", env=NO_LOGIN)
+    assert result.returncode == 0, result.stderr
+    assert "whom its send log records as sent the earlier version" in result.stdout
+    written = Path("out/india-japan-2025-11.eml").read_bytes()
+    assert b"To: reader1@example.org\r\n" in written
+    assert b"Subject: Correction: " in written
+    assert len(inbox.received) == 6
+
+
+def test_a_correction_s_text_never_reaches_a_header(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, readers: Path, samples_workspace: Path
+) -> None:
+    assert send_list(run_cli, readers).returncode == 0
+    forged = "=?utf-8?q?=0D=0ABcc:_all@example.org?= was wrong."
+    correct(samples_workspace, ("2025-11-26", forged))
+    assert send_correction(run_cli, readers).returncode == 0
+    for received in inbox.received[6:]:
+        message = received.message
+        assert received.recipients == [message["To"]]
+        assert message["Bcc"] is None and "=?" not in message["Subject"]
+        assert forged in " ".join(body(message, "plain").split())
