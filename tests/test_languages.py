@@ -79,6 +79,9 @@ def _epub_text(path: Path) -> str:
         for name in epub.namelist():
             if name.endswith((".xhtml", ".opf", ".ncx")):
                 root = ET.fromstring(epub.read(name))
+                # JSON-LD is data for machines, in English terms: no reader meets it.
+                for script in root.iter("{http://www.w3.org/1999/xhtml}script"):
+                    script.text = ""
                 parts += ["".join(root.itertext())]
                 parts += [
                     value
@@ -90,9 +93,9 @@ def _epub_text(path: Path) -> str:
 
 
 def _html_text(path: Path) -> str:
-    """Return the text and the labelling attributes of an HTML page, styles left out."""
+    """Return the text and the labelling attributes of an HTML page, styles and data left out."""
     page = path.read_text(encoding="utf-8")
-    page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    page = re.sub(r"<(style|script)\b[^>]*>.*?</\1>", "", page, flags=re.S)
     attributes = re.findall(r'(?:alt|aria-label|title|content)="([^"]*)"', page)
     return _plain(re.sub(r"<[^>]+>", " ", page) + "\n".join(attributes))
 
