@@ -23,7 +23,7 @@ from briefkit.delivery.mail_message import plain_filename
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.rendering.language import language_for
 from chromium import CHROMIUM, Chromium
-from conftest import MINIMAL, ROOT, SAMPLES, examples, write
+from conftest import CORRECTED, MINIMAL, ROOT, SAMPLES, examples, write
 from mailserver import body
 
 SAMPLE_NAMES = ("india-japan", "talent-mobility")
@@ -437,3 +437,38 @@ def test_a_plain_address_is_checked_as_the_parser_checks_it(text: str) -> None:
         parsed.domain,
         str(parsed),
     )
+
+
+def test_every_message_of_a_corrected_brief_lists_its_corrections(workspace: Path) -> None:
+    message = compose(write(workspace / "briefings" / "corrected.md", CORRECTED))
+    text, html = body(message, "plain"), body(message, "html")
+    assert message["Subject"] == "Indo-Pacific Briefs · No. 2025/11: A minimal brief"
+    assert (
+        "November 24, 2025 · Asha Rao · Kenji Sato\n\nCORRECTIONS\n\n"
+        "- Corrected November 28, 2025: The meeting was the leaders’ first as\n"
+        "  prime ministers, not their first ever.\n"
+        "- Corrected November 26, 2025: An earlier version gave the investment as\n"
+        "  10 billion yen; it is 10 trillion yen.\n"
+    ) in text
+    assert not text.startswith("THIS BRIEF HAS BEEN CORRECTED")
+    words = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "Corrections Corrected November 28, 2025: The meeting was the leaders’ first" in words
+    assert "This brief has been corrected" not in words
+
+
+def test_a_correction_leads_with_the_latest_in_the_brief_s_language(workspace: Path) -> None:
+    source = write(
+        workspace / "briefings" / "corrected.md",
+        CORRECTED.replace("title:", "language: de\ntitle:", 1),
+    )
+    message = compose(source, correction=True)
+    assert message["Subject"] == "Korrektur: Indo-Pacific Briefs · Nr. 2025/11: A minimal brief"
+    text, html = body(message, "plain"), body(message, "html")
+    assert text.startswith(
+        "DIESES BRIEFING WURDE KORRIGIERT\n\nKorrigiert am 28. November 2025: The meeting"
+    )
+    assert "Es folgt das korrigierte Briefing" in text
+    assert re.search(r'<div class="preheader"[^>]*>The meeting was the leaders', html)
+    uncorrected = write(workspace / "briefings" / "plain.md", MINIMAL)
+    with pytest.raises(BriefkitError, match="the brief has no corrections to send"):
+        compose(uncorrected, correction=True)
