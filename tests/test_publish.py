@@ -35,7 +35,8 @@ from briefkit.delivery.catalogue_model import (
 from briefkit.delivery.catalogue_page import render_page
 from briefkit.rendering.epub_metadata import publication_id
 from briefkit.rendering.theme import Theme
-from conftest import BRIEFS, EPOCH, MINIMAL, ROOT, Run, write
+from conftest import BRIEFS, CORRECTED, EPOCH, MINIMAL, ROOT, Run, write
+from pdftools import text as pdf_text
 
 BASE = "https://briefs.example.org/mgmm/"
 ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -646,3 +647,35 @@ def test_publish_help_has_an_example(run_cli: Run) -> None:
     assert "Example: briefkit publish --out site --base-url" in result.stdout
     for option in ("--base-url", "--title", "--facts-only", "--out"):
         assert option in result.stdout
+
+
+@pytest.mark.slow
+def test_a_corrected_brief_s_entry_says_so_and_is_updated_on_its_latest_correction(
+    workspace: Path,
+) -> None:
+    write(workspace / "briefings" / "corrected.md", CORRECTED)
+    write(workspace / "briefings" / "plain.md", MINIMAL.replace("A minimal", "An uncorrected"))
+    report = briefkit.publish(base_url="https://example.org/b/", jobs=1)
+    assert report.ok, [r.error for r in report.build.results]
+    site = workspace / "site"
+    latest = "Corrected November 28, 2025: The meeting was the leaders' first as prime ministers"
+    earlier = "Corrected November 26, 2025: An earlier version gave the investment as 10 billion"
+    feed = _feed(site, "catalog.xml")
+    # Listed by the date it was issued, updated on its latest correction, as the feed is.
+    assert feed.feed.updated == "2025-11-28T00:00:00Z"
+    corrected, plain = feed.entries
+    assert (corrected.title, corrected.updated) == ("A minimal brief", "2025-11-28T00:00:00Z")
+    assert plain.updated == "2025-11-24T00:00:00Z" and "Corrected" not in plain.get("summary", "")
+    assert corrected.summary.index(latest) < corrected.summary.index(earlier)
+    document = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    metadata = document["publications"][0]["metadata"]
+    assert metadata["modified"] == "2025-11-28T00:00:00Z" and metadata["published"] == "2025-11-24"
+    assert metadata["description"].startswith(latest)
+    validator = _opds_validator()
+    assert not [e.message for e in validator.iter_errors(document)]
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<strong>Corrected <time datetime="2025-11-28">November 28, 2025</time>:</strong>' in page
+    )
+    # The PDF published cites the DOI; the uncorrected brief, without one, its own address.
+    assert "https://example.org/b/plain.pdf" in " ".join(pdf_text(site / "plain.pdf").split())
