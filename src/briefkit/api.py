@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from briefkit.delivery.catalogue_publish import PublishReport
     from briefkit.delivery.catalogue_server import PreviewServer
     from briefkit.delivery.mail_list import ListProgress, ListReport
-    from briefkit.delivery.mail_log import Correcting
     from briefkit.delivery.mail_recipients import DistributionList
     from briefkit.delivery.mail_smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
@@ -201,16 +199,11 @@ def publish(
     base_url is where the folder will be served from; it, title, facts_only (each brief's
     facts-only edition too) and out default to briefkit.toml's [publish] table.
     """
-    from briefkit.delivery.catalogue_publish import publish_catalogue, site_for
+    from briefkit.delivery.catalogue_publish import publish_catalogue, served
 
-    space = open_workspace(workspace)
-    settings = space.config.publish
-    site = site_for(space.config, base_url, title)
-    # The briefs' "Cite this brief" names where they are served: the address given here.
-    serving = settings.model_copy(update={"base_url": site.base_url})
-    space = replace(space, config=space.config.model_copy(update={"publish": serving}))
-    folder = Path(out) if out is not None else space.root / settings.out
-    both = settings.facts_only if facts_only is None else facts_only
+    space, site = served(open_workspace(workspace), base_url, title)
+    folder = Path(out) if out is not None else space.root / space.config.publish.out
+    both = space.config.publish.facts_only if facts_only is None else facts_only
     edition = partial(
         build,
         list(paths or []),
@@ -274,8 +267,7 @@ def compose_email(
     """Return a brief's message: plain-text and HTML bodies, and the attachments asked for.
 
     sender defaults to ``from`` in ``[email]`` of briefkit.toml. Attachments are rendered as
-    ``build`` renders them. Nothing is written or sent. With correction, "Correction: " leads
-    the subject and the brief's latest correction both bodies (a brief with none is refused).
+    ``build`` renders them. Nothing is written or sent; correction as ``email --correction``.
     """
     from briefkit.delivery.mail_compose import MailOptions, compose
 
@@ -370,14 +362,12 @@ def send_email_to_list(
     rate: float | None = None,
     progress: ListProgress | None = None,
     log: PathLike | None = None,
-    correcting: Correcting | None = None,
 ) -> ListReport:
     """Send message to each reader of a list alone, skipping those its send log has reached.
 
     rate is messages a minute. The send log (default: beside the list) records each address
     the server accepts; a run that stops raises ListSendError, and running again sends only
-    to the readers not yet reached. A correction (``delivery.mail_compose.correcting``) goes
-    only to the readers the log records as sent its earlier version, once each.
+    to the readers not yet reached.
     """
     from briefkit.delivery.mail_list import send_to_list
     from briefkit.delivery.mail_smtp import credentials_from
@@ -389,14 +379,7 @@ def send_email_to_list(
     chosen = server or smtp_server(workspace=workspace)
     where = Path(log) if log is not None else None
     return send_to_list(
-        message,
-        readers,
-        chosen,
-        credentials_from(),
-        rate=rate,
-        progress=progress,
-        log=where,
-        correcting=correcting,
+        message, readers, chosen, credentials_from(), rate=rate, progress=progress, log=where
     )
 
 

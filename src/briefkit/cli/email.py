@@ -252,13 +252,16 @@ def _send_list(
     correcting: Correcting | None,
 ) -> None:
     """Send a message to each reader of a list not yet reached, with a progress bar."""
-    from briefkit import api
+    from briefkit.delivery.mail_list import send_to_list
+    from briefkit.delivery.mail_smtp import credentials_from
     from briefkit.paths import shown
 
     try:
-        report = api.send_email_to_list(
-            message, readers, server, rate=rate, progress=printer, correcting=correcting
-        )
+        # As api.send_email_to_list does, with what the options have checked already.
+        report = send_to_list(
+            message, readers, server, credentials_from(), rate=rate, progress=printer,
+            correcting=correcting,
+        )  # fmt: skip
     except KeyboardInterrupt:
         printer.end_bar()
         printer.problem(

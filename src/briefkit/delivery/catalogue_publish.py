@@ -113,6 +113,16 @@ def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
     )
 
 
+def served(space: Workspace, base_url: str | None, title: str | None) -> tuple[Workspace, Site]:
+    """Return the workspace as its briefs are published, and the site they are served from.
+
+    The briefs' "Cite this brief" names where they are served: the address given, if any.
+    """
+    site = site_for(space.config, base_url, title)
+    serving = space.config.publish.model_copy(update={"base_url": site.base_url})
+    return replace(space, config=space.config.model_copy(update={"publish": serving})), site
+
+
 def publish_catalogue(
     workspace: Workspace, folder: Path, builds: list[tuple[bool, BuildReport]], site: Site
 ) -> PublishReport:
