@@ -42,6 +42,7 @@ def test_wheel_contains_templates_styles_fonts_and_samples(wheel: Path) -> None:
         "briefkit/data/styles/colour/srgb.icc",
         "briefkit/data/briefings/india-japan-2025-11.md",
         "briefkit/data/briefings/images/milestones.png",
+        "briefkit/data/wordlists/en.toml",
         "briefkit/py.typed",
     ):
         assert expected in names

@@ -12,7 +12,7 @@ from briefkit.model.brief import SECTION_KINDS, Section, SectionKind
 from briefkit.sources.markdown import plain_text
 from briefkit.sources.slugs import slug
 
-_KNOWN_ATTRS = {"class", "id", "by"}
+_KNOWN_ATTRS = {"class", "id", "by", "allow"}
 # Anchors are letters, digits and hyphens; the templates' own ids start with "_" so none clash.
 _ANCHOR = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 
@@ -106,7 +106,10 @@ def _start_section(
         findings.warning(line, f"section '{title}': id '{anchor}' is not a plain name; ignored")
         anchor = ""
     anchor = _unique(anchor or slugify(title), anchors)
-    return Section(kind=kind, title=title, anchor=anchor, line=line, heading=inline, by=by)
+    allow = str(attrs["allow"]) if "allow" in attrs else None
+    return Section(
+        kind=kind, title=title, anchor=anchor, line=line, heading=inline, by=by, allow=allow
+    )
 
 
 def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> SectionKind | None:

@@ -14,14 +14,16 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from briefkit.errors import Findings, Severity
+from briefkit.messages import did_you_mean
 from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Section
 from briefkit.rendering import fonts
 from briefkit.rendering.font_packages import remedy
 from briefkit.rendering.language import language_for
-from briefkit.sources import cited, image_attributes, images, limits
+from briefkit.sources import cited, image_attributes, images, limits, opinion
 from briefkit.sources.corrections import check_corrections
 from briefkit.sources.frontmatter import SplitSource
 from briefkit.sources.markdown import plain_text
+from briefkit.sources.prose import is_allowance, span_classes
 from briefkit.sources.tokens import of_type, with_notes
 
 # A label stops at the next "[" too, so each "[^" reads only up to the next: a text of
@@ -58,6 +60,7 @@ def check_brief(
             used.append(cover)
     for section in sections:
         _warn_section(section, footnotes, findings)
+    opinion.check_opinion(meta.language, sections, footnotes, where.lines, where.first, findings)
     return used
 
 
@@ -267,7 +270,14 @@ def _check_spans(tokens: list[Token], where: Positions, findings: Findings) -> N
     for span in of_type(tokens, "span_open"):
         line, col = where.of(span, "]{")
         language = str(span.attrs.get("lang", ""))
-        if not language:
+        if not language and is_allowance(span):
+            continue  # [historic]{.allow}: the opinion check reads it
+        misspelt = [c for c in span_classes(span) if c != "allow" and did_you_mean(c, ["allow"])]
+        if misspelt:
+            findings.error(
+                line, f"span class '.{misspelt[0]}' is unknown: did you mean '.allow'?", col + 1
+            )
+        elif not language:
             findings.warning(
                 line,
                 "a bracketed span only marks a language: write [text]{lang=hi}; "
