@@ -66,6 +66,7 @@ PAIRS = [
     ("en", "The ministry should object.", "If the ministry should object, the plan changes."),
     ("en", "Both sides should meet.", "The agreement says both sides should meet."),
     ("en", "The partnership is visionary.", "> The partnership is visionary."),
+    ("en", "We believe in the partnership.", "> We believe in the partnership."),
     (
         "en",
         "Sadly, talks were short.",

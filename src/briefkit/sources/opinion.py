@@ -131,8 +131,9 @@ def _read_fact(section: Section, footnotes: dict[int, list[Token]], check: _Chec
 def _walk(tokens: list[Token], check: _Check, judge: bool) -> None:
     """Read each block of a token list, checking it if judge, with who its context says speaks.
 
-    A block quote is a quotation; a list reports what the paragraph before it attributes,
-    when that paragraph ends with a colon ("The ministry listed three aims:").
+    A block quote is a quotation, and is not judged; a list reports what the paragraph
+    before it attributes, when that paragraph ends with a colon ("The ministry listed three
+    aims:").
     """
     quotes = 0
     lists: list[bool] = []
@@ -155,7 +156,8 @@ def _walk(tokens: list[Token], check: _Check, judge: bool) -> None:
             kind, lead_in = "text", False
             if block is not None:
                 check.spans.extend((block, span) for span in block.spans)
-                lead_in = judge and _check_block(block, quotes > 0 or any(lists), check)
+                # A block quote is someone else's words, first person and all.
+                lead_in = judge and not quotes and _check_block(block, any(lists), check)
 
 
 def _check_block(block: Block, reported: bool, check: _Check) -> bool:
