@@ -108,7 +108,12 @@ def check_opinion(
     for section in sections:
         check.allowed = _allowances(section, check)
         check.spans = []
+        heading = read_block(section.heading, "heading", check.source, check.first, {})
+        if heading is not None:
+            check.spans.extend((heading, span) for span in heading.spans)
         if section.kind == "fact":
+            if heading is not None:
+                _check_block(heading, False, check)
             _read_fact(section, footnotes, check)
         else:
             _walk(section.tokens, check, judge=False)
@@ -117,10 +122,7 @@ def check_opinion(
 
 
 def _read_fact(section: Section, footnotes: dict[int, list[Token]], check: _Check) -> None:
-    """Check a fact section's heading, its body and the notes it is the first to call."""
-    heading = read_block(section.heading, "heading", check.source, check.first, {})
-    if heading is not None:
-        _check_block(heading, False, check)
+    """Check a fact section's body and the notes it is the first to call."""
     _walk(section.tokens, check, judge=True)
     for note in footnote_ids([section.heading, *section.tokens]):
         if note not in check.notes:
