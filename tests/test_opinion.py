@@ -60,7 +60,7 @@ PAIRS = [
     ),
     ("en", "Obviously, the plan will work.", '"Obviously, the plan will work," the minister said.'),
     ("en", "In our view the plan works.", '"In our view the plan works," the minister said.'),
-    ("en", "Applicants must hold a degree.", "Under the scheme, applicants must hold a degree."),
+    ("en", "India must reply within 30 days.", "Under the pact, India must reply within 30 days."),
     ("en", "India should respond.", "Should India respond?"),
     ("en", "The talks should fail.", "Should the talks fail, the programme ends."),
     ("en", "The ministry should object.", "If the ministry should object, the plan changes."),
@@ -129,6 +129,27 @@ def test_a_view_is_reported_and_the_same_words_as_a_report_are_not(
     assert len(found) == 1, [f.format() for f in found]
     assert found[0].message.startswith("'") and "{.allow}" in found[0].message
     assert _warnings(reported, language) == []
+
+
+# Words of the lists in their neutral senses, as reports use them: none is a view.
+NEUTRAL = [
+    "Parliament met in an extraordinary session.",
+    "Modi laid the cornerstone of the rail project.",
+    "The firm's filings include forward-looking statements.",
+    "The loans remain outstanding.",
+    "Modi personally attended the ceremony.",
+    "The army built an all-weather road to the border.",
+    "A change of course followed the election.",
+    "Applicants must hold a degree to qualify.",
+    "The line is expected to open in 2027 and should carry 20,000 passengers a day.",
+    "The yen fell to a historic low, and the United States should-be list grew.",
+    "The rules are clearly set out in the annex.",
+]
+
+
+@pytest.mark.parametrize("sentence", NEUTRAL)
+def test_a_listed_word_in_a_neutral_sense_is_not_reported(sentence: str) -> None:
+    assert _warnings(sentence) == []
 
 
 def test_a_quotation_names_its_speaker_in_its_paragraph_or_is_reported() -> None:
