@@ -74,8 +74,9 @@ def test_one_tree_for_the_document_not_one_a_page(built: dict[str, Path]) -> Non
         (document,) = tree(pdf).kids
         parts = [e for e in document.walk() if e.role == "Part"]
         assert len(parts) == 1 and len(parts[0].pages) > 1
-        # Seven sections, summary, key points and sources: each once, whatever the pages.
-        assert len(elements(pdf, "Sect")) == 10
+        # Seven sections, summary, key points, sources and the reference to cite: each once,
+        # whatever the pages.
+        assert len(elements(pdf, "Sect")) == 11
 
 
 def test_footnotes_are_notes_beside_their_calls(built: dict[str, Path]) -> None:
