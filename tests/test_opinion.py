@@ -48,6 +48,7 @@ PAIRS = [
         "Officials said India should respond by opening visa offices.",
     ),
     ("en", "The agreement is historic.", "The ministry called the agreement historic."),
+    ("en", "The agreement is historic.", "Both governments call the agreement historic."),
     (
         "en",
         'The summit was a "triumph of friendship".',
