@@ -168,13 +168,13 @@ class _Reader:
     def __init__(
         self, inline: Token, source: Sequence[str], first: int, start: int, trace: bool = True
     ) -> None:
-        assert inline.map is not None
         self.inline = inline
         self.source = source
         self.first = first
         self.trace = trace
-        self.rows = inline.content.split("\n")
-        self.top = inline.map[0]
+        # Each line of the block's words, to find where a line starts: only a walk needs them.
+        self.rows = inline.content.split("\n") if trace else []
+        self.top = (inline.map or [0])[0]
         self.line = self.top
         self.raw = start
         self.parts: list[str] = []
