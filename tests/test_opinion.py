@@ -61,6 +61,7 @@ PAIRS = [
     ),
     ("en", "Obviously, the plan will work.", '"Obviously, the plan will work," the minister said.'),
     ("en", "In our view the plan works.", '"In our view the plan works," the minister said.'),
+    ("en", "Modiji noted the links.", '"Modiji noted the links," a supporter said.'),
     ("en", "India must reply within 30 days.", "Under the pact, India must reply within 30 days."),
     ("en", "India should respond.", "Should India respond?"),
     ("en", "The talks should fail.", "Should the talks fail, the programme ends."),

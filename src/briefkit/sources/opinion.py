@@ -8,7 +8,8 @@ footnotes and its heading, unless it is someone else's:
   a citation), or in a block quote;
 - outside quotation marks, in a sentence that reports speech ("officials said", "according
   to", "the ministry called it") or follows a lead-in that does ("The ministry listed its
-  aims:" before a list). First person is the writer's wherever it stands unquoted;
+  aims:" before a list). First person and honorifics are the writer's wherever they stand
+  unquoted;
 - a prescription ("should", "must") is also left alone when a rule lays it down ("under the
   agreement"), in a condition ("if it should fail", "Should the talks fail, ...") and in a
   question.
@@ -197,7 +198,9 @@ def _judge(
             f"'{words}' is quoted, but nothing in this paragraph says who said it: name the "
             f'speaker ("...," the ministry said) or cite the source [@key], {allow}'
         )
-    if match.kind != "first_person" and (reported or context.sentence(match.start) in said):
+    # First person and honorifics are the writer's words wherever they stand unquoted.
+    own = match.kind in ("first_person", "honorific")
+    if not own and (reported or context.sentence(match.start) in said):
         return None
     return f"'{words}' {_WHY[match.kind]}: {_HOW.get(match.kind, _ATTRIBUTE)}, {allow}"
 
