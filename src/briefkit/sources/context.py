@@ -35,7 +35,7 @@ _STOP = re.compile(
     r"(?<![.!?…؟।])[.!?…؟।]++[”’»」』\"')\]]*+\s++|(?<![。！？])[。！？]++[」』”’)]*+"
 )
 _QUESTION = frozenset("?？؟")
-_CLAUSE = re.compile("[,;:(\u2013\u2014、，；：]")
+_CLAUSE = re.compile("[,;:(\u2013\u2014\u060c\u061b、，；：]")
 _CLOSERS = "”’»」』\"')] \n"
 
 
