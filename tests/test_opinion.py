@@ -154,6 +154,17 @@ def test_a_listed_word_in_a_neutral_sense_is_not_reported(sentence: str) -> None
     assert _warnings(sentence) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "advice"),
+    [
+        ("en", "If the talks stall, India should move first."),
+        ("ar", "إذا تأخرت المحادثات، ينبغي للهند أن تتحرك أولا."),
+    ],
+)
+def test_a_condition_covers_its_own_clause_only(language: str, advice: str) -> None:
+    assert len(_warnings(advice, language)) == 1
+
+
 def test_a_quotation_names_its_speaker_in_its_paragraph_or_is_reported() -> None:
     [found] = _warnings('The plan is a "crucial pillar" of the partnership.')
     assert (found.line, found.col) == (13, 16)
