@@ -165,6 +165,16 @@ def test_a_condition_covers_its_own_clause_only(language: str, advice: str) -> N
     assert len(_warnings(advice, language)) == 1
 
 
+def test_a_slip_for_allow_is_an_error_and_another_class_is_not() -> None:
+    assert [opinion.misspelt_allowance(c) for c in ("alow", "allw", "allow", "low", "bold")] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
 def test_a_quotation_names_its_speaker_in_its_paragraph_or_is_reported() -> None:
     [found] = _warnings('The plan is a "crucial pillar" of the partnership.')
     assert (found.line, found.col) == (13, 16)

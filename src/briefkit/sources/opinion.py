@@ -229,6 +229,11 @@ def _allowed(match: Match, block: Block, check: _Check) -> bool:
     return allowed
 
 
+def misspelt_allowance(name: str) -> bool:
+    """Tell whether a span's class is a slip for ``allow`` (.alow, .allw), not another class."""
+    return name != "allow" and abs(len(name) - 5) <= 1 and bool(did_you_mean(name, ["allow"]))
+
+
 def _allowances(section: Section, check: _Check) -> dict[str, list[_Allowed]]:
     """Read a heading's allow="..." into the phrases and kinds it allows; report unknown ones."""
     if not section.allow:

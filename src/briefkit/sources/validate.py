@@ -14,7 +14,6 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from briefkit.errors import Findings, Severity
-from briefkit.messages import did_you_mean
 from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Section
 from briefkit.rendering import fonts
 from briefkit.rendering.font_packages import remedy
@@ -272,7 +271,7 @@ def _check_spans(tokens: list[Token], where: Positions, findings: Findings) -> N
         language = str(span.attrs.get("lang", ""))
         if not language and is_allowance(span):
             continue  # [historic]{.allow}: the opinion check reads it
-        misspelt = [c for c in span_classes(span) if c != "allow" and did_you_mean(c, ["allow"])]
+        misspelt = [c for c in span_classes(span) if opinion.misspelt_allowance(c)]
         if misspelt:
             findings.error(
                 line, f"span class '.{misspelt[0]}' is unknown: did you mean '.allow'?", col + 1
