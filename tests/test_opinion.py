@@ -276,8 +276,8 @@ def test_each_phrase_is_reported_at_its_exact_line_and_column(
     pieces: list[str], container: str, broken: bool
 ) -> None:
     words = " ".join(pieces)
-    if broken and container == "{}":
-        words = words.replace(" ", "\n", 2)  # a paragraph over several lines
+    if broken and not container.startswith(("|", "#")):
+        words = words.replace(" ", "\n    ", 2)  # a block over several lines, indented
     block = container.format(words)
     if container.startswith("| "):
         block = "| x | y |\n|---|---|\n" + block
