@@ -327,6 +327,12 @@ HOSTILE = {
         + ", ".join(["histroic"] * 1_800)
         + '"}\n\nx [@s]\n'
     ),
+    # Each "should" in a clause of its own condition, or all allowed in one long sentence:
+    # reading the conditions, or the clause, again for each once took 50 s and 4 s.
+    "conditions-in-clauses": lambda: _fact() + _filled("if India should, "),
+    "allowed-prescriptions": lambda: (
+        _fact().replace("{.fact}", '{.fact allow="prescription"}') + _filled("India should ")
+    ),
     "japanese": lambda: _fact("ja") + _filled("明らかに我々は「"),
     "arabic": lambda: _fact("ar") + _filled("وبوضوح نعتقد «"),
 }

@@ -21,6 +21,7 @@ hold is an error, and one that allows nothing is a warning, each where it is wri
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -212,8 +213,9 @@ def _not_advice(
     sentence = context.sentence(match.start)
     if sentence in ruled or context.is_question(sentence):
         return True
-    clause = context.clause_start(match.start)
-    if any(clause <= at < match.start for at in conditions):
+    # The last condition before the phrase, found by bisection: it counts if in its clause.
+    before = bisect.bisect_left(conditions, match.start) - 1
+    if before >= 0 and conditions[before] >= context.clause_start(match.start):
         return True
     return lexicon.inverted_conditionals and context.opens_clause(match.start)
 
