@@ -164,8 +164,9 @@ def _with_links(folder: Path) -> set[str]:
 
 
 def _package_roots() -> tuple[str, ...]:
-    """Return briefkit's code and theme: in this checkout, its src, templates, styles, locales."""
-    return tuple(f"{ROOT / name}/" for name in ("src", "templates", "styles", "locales"))
+    """Return briefkit's code, theme and data: its src, templates, styles, locales, wordlists."""
+    folders = ("src", "templates", "styles", "locales", "wordlists")
+    return tuple(f"{ROOT / name}/" for name in folders)
 
 
 def _places(workspace: Path, out: Path, scratch: Path, *extra: str) -> Places:
