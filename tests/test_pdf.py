@@ -165,6 +165,7 @@ def test_outline_has_an_entry_per_section(sample_pdfs: dict[str, Path]) -> None:
         "Fact: Shared history",
         "Commentary: The MGMM Outlook",
         "Sources",
+        "Cite this brief",
     ]
     nested = outline(sample_pdfs["talent-mobility-2025-11"])
     assert "Why talent mobility now" in nested  # a ### sub-heading, under its section
