@@ -20,7 +20,14 @@ from typing import Any
 from briefkit.model.choices import PdfVariant
 from briefkit.rendering.linked_data import SectionPart
 from briefkit.rendering.pdf_glyphs import Undrawn, undrawn_glyphs
-from briefkit.rendering.pdf_xmp import describe_schema, describe_sections, extension_schemas
+from briefkit.rendering.pdf_xmp import (
+    Element,
+    describe_schema,
+    describe_sections,
+    extension_schemas,
+    parse_xmp,
+    serialised,
+)
 from briefkit.rendering.weasyprint_layout import TagSource
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -57,9 +64,12 @@ def finish_pdf(
         finish_objects(pdf, variant)
         metadata = pdf.Root.get("/Metadata")
         if metadata is not None:
-            xmp = declare_ua(metadata.read_bytes(), accessible=not problems and not undrawn)
-            xmp = describe_sections(xmp, sections)
-            metadata.write(withdraw_claims(xmp) if undrawn else xmp)
+            xmp = parse_xmp(metadata.read_bytes())
+            declare_ua(xmp, accessible=not problems and not undrawn)
+            describe_sections(xmp, sections)
+            if undrawn:
+                withdraw_claims(xmp)
+            metadata.write(serialised(xmp))
         out = io.BytesIO(saved(pdf))
     # A PDF/A-3b brief asked for no PDF/UA claim, so it is not told when it gets none.
     warned = problems if variant is PdfVariant.UA1 else []
@@ -93,14 +103,13 @@ def _list_attachments_once(pdf: object) -> None:
     root.AF = unique
 
 
-def declare_ua(xmp: bytes, *, accessible: bool) -> bytes:
-    """Return XMP metadata that declares PDF/UA-1 when accessible, and does not otherwise."""
+def declare_ua(root: Element, *, accessible: bool) -> None:
+    """Make XMP metadata declare PDF/UA-1 when accessible, and not otherwise."""
     from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
 
-    root = etree.fromstring(xmp, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
     rdf = root.find(f"{{{RDF}}}RDF")
     if rdf is None:
-        return xmp
+        return
     for description in rdf.findall(f"{{{RDF}}}Description"):
         description.attrib.pop(f"{{{PDFUAID}}}part", None)
         for element in description.findall(f"{{{PDFUAID}}}part"):
@@ -111,8 +120,6 @@ def declare_ua(xmp: bytes, *, accessible: bool) -> bytes:
         etree.SubElement(rdf, f"{{{RDF}}}Description", about, nsmap={"pdfuaid": PDFUAID})
         if any(d.get(f"{{{PDFAID}}}part") for d in rdf.findall(f"{{{RDF}}}Description")):
             _describe_ua_schema(rdf)
-    etree.cleanup_namespaces(root)
-    return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))
 
 
 def _describe_ua_schema(rdf: object) -> None:
@@ -122,16 +129,11 @@ def _describe_ua_schema(rdf: object) -> None:
     describe_schema(extension_schemas(rdf), title, PDFUAID, "pdfuaid", [part])
 
 
-def withdraw_claims(xmp: bytes) -> bytes:
-    """Return XMP metadata without its PDF/A and PDF/X identification (PDF/UA is declare_ua's)."""
-    from lxml import etree
-
-    root = etree.fromstring(xmp, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+def withdraw_claims(root: Element) -> None:
+    """Take the PDF/A and PDF/X identification out of XMP metadata (PDF/UA is declare_ua's)."""
     claims = tuple(f"{{{namespace}}}" for namespace in (PDFAID, PDFXID))
     for description in root.iter(f"{{{RDF}}}Description"):
         for name in [name for name in description.attrib if name.startswith(claims)]:
             del description.attrib[name]
         for element in [e for e in description if str(e.tag).startswith(claims)]:
             description.remove(element)
-    etree.cleanup_namespaces(root)
-    return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))

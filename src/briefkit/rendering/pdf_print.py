@@ -25,6 +25,7 @@ from functools import lru_cache
 from pikepdf import Array, Dictionary, Name, Object, Pdf, Stream, String
 
 from briefkit.errors import BriefkitError
+from briefkit.rendering.pdf_xmp import parse_xmp, serialised
 from briefkit.rendering.theme import Theme
 
 BLEED_MM = 3.0
@@ -210,8 +211,6 @@ def _outputs(function: Object) -> int:
 
 def undeclare_pdfx(pdf: Pdf) -> None:
     """Remove the PDF/X version WeasyPrint declares; give the XMP a document ID of its content."""
-    from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
-
     for key in ("/GTS_PDFXVersion", "/GTS_PDFXConformance"):
         if key in pdf.docinfo:
             del pdf.docinfo[key]
@@ -222,8 +221,7 @@ def undeclare_pdfx(pdf: Pdf) -> None:
     metadata = pdf.Root.get("/Metadata")
     if metadata is None:
         return
-    parser = etree.XMLParser(remove_blank_text=False, resolve_entities=False)
-    root = etree.fromstring(metadata.read_bytes(), parser)
+    root = parse_xmp(metadata.read_bytes())
     for description in root.iter(f"{{{RDF}}}Description"):
         for key in PDFX_KEYS:
             description.attrib.pop(key, None)
@@ -232,8 +230,7 @@ def undeclare_pdfx(pdf: Pdf) -> None:
         for element in description.findall(f"{{{XMP_MM}}}DocumentID"):
             # WeasyPrint draws a random one; the same brief must give the same bytes.
             element.text = f"xmp.did:{_content_id(pdf)}"
-    etree.cleanup_namespaces(root)
-    metadata.write(bytes(etree.tostring(root.getroottree(), encoding="utf-8")))
+    metadata.write(serialised(root))
 
 
 def _content_id(pdf: Pdf) -> uuid.UUID:

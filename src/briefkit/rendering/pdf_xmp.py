@@ -53,16 +53,28 @@ Element = Any  # an lxml element: lxml comes without type hints
 Property = tuple[str, str, str, str]
 
 
-def describe_sections(xmp: bytes, parts: Sequence[SectionPart]) -> bytes:
-    """Return XMP metadata that lists the sections and names their genres."""
+def parse_xmp(xmp: bytes) -> Element:
+    """Return XMP metadata as an element tree to edit, entities left unresolved."""
     from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
 
-    if not parts:
-        return xmp
-    root = etree.fromstring(xmp, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+    return etree.fromstring(xmp, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+
+
+def serialised(root: Element) -> bytes:
+    """Return edited XMP metadata as bytes, each namespace declared where it is used."""
+    from lxml import etree
+
+    etree.cleanup_namespaces(root)
+    return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))
+
+
+def describe_sections(root: Element, parts: Sequence[SectionPart]) -> None:
+    """List the sections in XMP metadata and name their genres."""
+    from lxml import etree
+
     rdf = root.find(f"{{{RDF}}}RDF")
-    if rdf is None:
-        return xmp
+    if not parts or rdf is None:
+        return
     prefixes = {"dc": DC, "briefkit": BRIEFKIT, "briefkitSection": SECTION}
     description = etree.SubElement(
         rdf, f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""}, nsmap=prefixes
@@ -71,8 +83,6 @@ def describe_sections(xmp: bytes, parts: Sequence[SectionPart]) -> bytes:
     _sections(description, parts)
     if any(d.get(f"{{{PDFAID}}}part") for d in rdf.findall(f"{{{RDF}}}Description")):
         _describe_sections_schema(extension_schemas(rdf))
-    etree.cleanup_namespaces(root)
-    return bytes(etree.tostring(root.getroottree(), encoding="utf-8"))
 
 
 def _genres(description: Element, parts: Sequence[SectionPart]) -> None:
