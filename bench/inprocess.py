@@ -23,7 +23,7 @@ from typing import Any
 
 import briefkit
 from briefkit.config import Workspace
-from briefkit.rendering.pdf import PdfEngine
+from briefkit.rendering.pdf.engine import PdfEngine
 
 
 def rss_mb() -> float:

@@ -14,8 +14,8 @@ import pytest
 
 import briefkit
 from briefkit import BuildReport
-from briefkit.rendering import fonts
 from briefkit.rendering.render import preload_pdf_engine
+from briefkit.text import fonts
 from conftest import MINIMAL, Run, write
 from pdftools import text, xmp
 

@@ -22,9 +22,9 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 import briefkit
-from briefkit.commands import brief_job
+from briefkit.building import jobs as brief_job
 from briefkit.errors import BriefkitError
-from briefkit.sources.tokens import inline_children
+from briefkit.sources.markup.tokens import inline_children
 from conftest import Run, write
 
 CANARY_TEXT = "briefkit-canary-7f3a"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import briefkit
 from briefkit.errors import Severity
-from briefkit.rendering import font_packages
 from briefkit.sources.loader import load_brief
+from briefkit.text import font_packages
 from conftest import BRIEFS, MINIMAL, ROOT, SAMPLES, Run, expected_findings, write
 
 BAD = sorted((BRIEFS / "bad").glob("*.md"))

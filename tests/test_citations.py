@@ -18,7 +18,7 @@ import pytest
 
 import briefkit
 from briefkit.model.brief import Brief
-from briefkit.sources.citations import (
+from briefkit.sources.references.citations import (
     CitationItem,
     arrange,
     bracketed,

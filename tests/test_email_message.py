@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import briefkit
-from briefkit.delivery.mail_address import (
+from briefkit.delivery.mail.message import plain_filename
+from briefkit.errors import BriefkitError, UsageError
+from briefkit.model.address import (
     PLAIN_ADDRESS,
     checked_address,
     parse_address,
     parsed_address,
 )
-from briefkit.delivery.mail_message import plain_filename
-from briefkit.errors import BriefkitError, UsageError
-from briefkit.rendering.language import language_for
+from briefkit.text.languages import language_for
 from chromium import CHROMIUM, Chromium
 from conftest import CORRECTED, MINIMAL, ROOT, SAMPLES, examples, write
 from mailserver import body

@@ -23,7 +23,7 @@ from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format
 from briefkit.rendering.cover import CoverText, render_cover
-from briefkit.rendering.epub_metadata import series_position
+from briefkit.rendering.epub.metadata import series_position
 from briefkit.rendering.render import Renderer, RenderOptions, edition_for
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition

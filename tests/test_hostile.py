@@ -20,7 +20,8 @@ from PIL import Image
 
 import briefkit
 from briefkit.errors import Severity
-from briefkit.sources import characters, limits
+from briefkit.sources import limits
+from briefkit.sources.markup import characters
 from conftest import BRIEFS, EPOCH, Run, expected_findings
 
 HOSTILE = sorted((BRIEFS / "hostile").glob("*.md"))

@@ -17,7 +17,7 @@ from briefkit.config import Build, Email, Labels, find_workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.resources import builtin_styles, builtin_templates
 from briefkit.sources.loader import load_brief
-from briefkit.sources.slugs import slug
+from briefkit.sources.markup.slugs import slug
 from conftest import Run, write
 from pdftools import text
 

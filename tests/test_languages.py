@@ -16,7 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 import briefkit
-from briefkit.rendering.language import language_for, shipped_languages
+from briefkit.text.languages import language_for, shipped_languages
 from conftest import EPOCH, MINIMAL, ROOT, write
 from pdftools import poppler
 

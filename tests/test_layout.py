@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import briefkit
-from briefkit.rendering.weasyprint_layout import SUPPORTED
+from briefkit.rendering.pdf.weasyprint.layout import SUPPORTED
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "briefkit"

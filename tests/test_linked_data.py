@@ -23,10 +23,10 @@ from lxml import etree, html  # type: ignore[import-untyped]
 
 import briefkit
 from briefkit.config import find_workspace
-from briefkit.delivery.catalogue_atom import atom_feeds
-from briefkit.delivery.catalogue_json import json_feeds
-from briefkit.delivery.catalogue_model import Catalogue, Labelled, Site
-from briefkit.delivery.catalogue_search import results
+from briefkit.delivery.catalogue.atom import atom_feeds
+from briefkit.delivery.catalogue.entries import Catalogue, Labelled, Site
+from briefkit.delivery.catalogue.json_feed import json_feeds
+from briefkit.delivery.catalogue.search import results
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format, PdfVariant

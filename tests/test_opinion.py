@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from briefkit.errors import Finding
 from briefkit.resources import builtin_root
-from briefkit.sources import limits, opinion, wordlists
+from briefkit.sources import limits
 from briefkit.sources.loader import load_brief, load_text
+from briefkit.sources.opinion import check as opinion
+from briefkit.sources.opinion import wordlists
 from conftest import BRIEFS, ROOT, expected_findings, write
 
 OPINION = sorted((BRIEFS / "opinion").glob("*.md"))

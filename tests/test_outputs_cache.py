@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from briefkit.building.cache import CACHE_NAME, LOCK_NAME, BuildCache, locked
-from briefkit.building.output import write_atomic, write_if_changed
 from briefkit.errors import BriefkitError
+from briefkit.system.output import write_atomic, write_if_changed
 from conftest import MINIMAL, write
 
 CONTEXT = "settings and theme"

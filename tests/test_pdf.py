@@ -124,7 +124,7 @@ def test_every_sample_draws_each_character_and_declares_pdf_ua(
 ) -> None:
     import pikepdf
 
-    from briefkit.rendering.pdf_glyphs import undrawn_glyphs
+    from briefkit.rendering.pdf.glyphs import undrawn_glyphs
 
     # Japanese, Arabic, Devanagari, German; and emoji, from a font of colour bitmaps.
     write(workspace / "briefings" / "emoji.md", MINIMAL.replace("Something", "Rockets 🚀 ✅"))
@@ -140,7 +140,7 @@ def test_a_glyph_zero_that_a_form_draws_is_found(sample_pdfs: dict[str, Path]) -
     import pikepdf
     from pikepdf import Dictionary, Name
 
-    from briefkit.rendering.pdf_glyphs import Undrawn, undrawn_glyphs
+    from briefkit.rendering.pdf.glyphs import Undrawn, undrawn_glyphs
 
     with pikepdf.open(sample_pdfs["india-japan-2025-11"]) as pdf:
         page = pdf.pages[1]

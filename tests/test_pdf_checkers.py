@@ -24,7 +24,7 @@ import pikepdf
 import pytest
 from pikepdf import Dictionary, Name
 
-from briefkit.rendering.pdf_objects import saved
+from briefkit.rendering.pdf.objects import saved
 from conftest import ROOT, SAMPLES, build_samples
 from limitsbrief import write_limits_brief
 from longbrief import write_long_brief

@@ -178,8 +178,8 @@ def test_every_glyph_maps_to_text_and_shaped_words_read_as_written(
 def test_a_glyph_a_substitution_makes_maps_to_the_character_it_replaces() -> None:
     from fontTools.ttLib import TTFont
 
-    from briefkit.rendering.fonts import find_font_file
-    from briefkit.rendering.pdf_unicode import UNKNOWN, glyph_characters
+    from briefkit.rendering.pdf.unicode import UNKNOWN, glyph_characters
+    from briefkit.text.fonts import find_font_file
 
     path = find_font_file("NotoSansCJK-Regular.ttc")
     assert path is not None
@@ -246,7 +246,7 @@ def test_every_bundled_fonts_unmapped_glyphs_can_be_looked_up(font: Path) -> Non
     # whose glyphs needed looking up stopped the PDF.
     from fontTools.ttLib import TTFont
 
-    from briefkit.rendering.pdf_unicode import glyph_characters
+    from briefkit.rendering.pdf.unicode import glyph_characters
 
     loaded = TTFont(font, lazy=True)
     mapped = set(loaded.getBestCmap().values())

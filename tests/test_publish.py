@@ -22,18 +22,18 @@ from PIL import Image
 
 import briefkit
 from briefkit.config import Labels
-from briefkit.delivery.catalogue_atom import atom_feeds
-from briefkit.delivery.catalogue_covers import from_epub, thumbnail
-from briefkit.delivery.catalogue_json import json_feeds
-from briefkit.delivery.catalogue_model import (
+from briefkit.delivery.catalogue.atom import atom_feeds
+from briefkit.delivery.catalogue.covers import from_epub, thumbnail
+from briefkit.delivery.catalogue.entries import (
     Catalogue,
     FileRef,
     Labelled,
     Publication,
     Site,
 )
-from briefkit.delivery.catalogue_page import render_page
-from briefkit.rendering.epub_metadata import publication_id
+from briefkit.delivery.catalogue.json_feed import json_feeds
+from briefkit.delivery.catalogue.page import render_page
+from briefkit.rendering.epub.metadata import publication_id
 from briefkit.rendering.theme import Theme
 from conftest import BRIEFS, CORRECTED, EPOCH, MINIMAL, ROOT, Run, write
 from pdftools import text as pdf_text

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 import briefkit
-from briefkit.building.clock import build_time
 from briefkit.config import find_workspace
 from briefkit.rendering.fetcher import Fetcher, FetchRefused
-from briefkit.rendering.pdf import PdfEngine, PdfOptions
+from briefkit.rendering.pdf.engine import PdfEngine, PdfOptions
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
+from briefkit.system.clock import build_time
 from conftest import EPOCH, MINIMAL, ROOT, write
 from pdftools import attachments, poppler, text
 

@@ -22,7 +22,7 @@ import feedparser
 import pytest
 
 import briefkit
-from briefkit.delivery.catalogue_server import PreviewServer
+from briefkit.delivery.catalogue.server import PreviewServer
 from conftest import EPOCH, MINIMAL, Run, write
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from briefkit.rendering import fonts
 from briefkit.rendering.cover import CoverText, render_cover
 from briefkit.rendering.theme import Theme
 from briefkit.resources import builtin_fonts
+from briefkit.text import fonts
 
 TEXT = CoverText("A title", "A subtitle", "An Institute", None, "24 November 2025", None)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from briefkit.version import __version__
 
 if TYPE_CHECKING:
     from briefkit.api import (
@@ -57,16 +57,13 @@ if TYPE_CHECKING:
     from briefkit.api import (
         write_email as write_email,
     )
-    from briefkit.building.deadline import (
-        TimeLimitExceeded as TimeLimitExceeded,
-    )
-    from briefkit.commands.build import (
+    from briefkit.building.pipeline import (
         BriefResult as BriefResult,
     )
-    from briefkit.commands.build import (
+    from briefkit.building.pipeline import (
         BuildProgress as BuildProgress,
     )
-    from briefkit.commands.build import (
+    from briefkit.building.pipeline import (
         BuildReport as BuildReport,
     )
     from briefkit.commands.check import (
@@ -75,31 +72,31 @@ if TYPE_CHECKING:
     from briefkit.config import (
         Workspace as Workspace,
     )
-    from briefkit.delivery.catalogue_publish import (
+    from briefkit.delivery.catalogue.publish import (
         PublishReport as PublishReport,
     )
-    from briefkit.delivery.mail_list import (
+    from briefkit.delivery.mail.list_send import (
         ListProgress as ListProgress,
     )
-    from briefkit.delivery.mail_list import (
+    from briefkit.delivery.mail.list_send import (
         ListReport as ListReport,
     )
-    from briefkit.delivery.mail_list import (
+    from briefkit.delivery.mail.list_send import (
         ListSendError as ListSendError,
     )
-    from briefkit.delivery.mail_recipients import (
+    from briefkit.delivery.mail.recipients import (
         DistributionList as DistributionList,
     )
-    from briefkit.delivery.mail_recipients import (
+    from briefkit.delivery.mail.recipients import (
         Recipient as Recipient,
     )
-    from briefkit.delivery.mail_smtp import (
+    from briefkit.delivery.mail.smtp import (
         SendError as SendError,
     )
-    from briefkit.delivery.mail_smtp import (
+    from briefkit.delivery.mail.smtp import (
         SendReport as SendReport,
     )
-    from briefkit.delivery.mail_smtp import (
+    from briefkit.delivery.mail.smtp import (
         SmtpServer as SmtpServer,
     )
     from briefkit.errors import (
@@ -141,6 +138,9 @@ if TYPE_CHECKING:
     from briefkit.sources.loader import (
         LoadedBrief as LoadedBrief,
     )
+    from briefkit.system.deadline import (
+        TimeLimitExceeded as TimeLimitExceeded,
+    )
 
 _EXPORTS = {
     "build": "briefkit.api",
@@ -151,13 +151,13 @@ _EXPORTS = {
     "preview_server": "briefkit.api",
     "publish": "briefkit.api",
     "render": "briefkit.api",
-    "TimeLimitExceeded": "briefkit.building.deadline",
-    "BriefResult": "briefkit.commands.build",
-    "BuildProgress": "briefkit.commands.build",
-    "BuildReport": "briefkit.commands.build",
+    "TimeLimitExceeded": "briefkit.system.deadline",
+    "BriefResult": "briefkit.building.pipeline",
+    "BuildProgress": "briefkit.building.pipeline",
+    "BuildReport": "briefkit.building.pipeline",
     "CheckReport": "briefkit.commands.check",
     "Workspace": "briefkit.config",
-    "PublishReport": "briefkit.delivery.catalogue_publish",
+    "PublishReport": "briefkit.delivery.catalogue.publish",
     "BriefkitError": "briefkit.errors",
     "Finding": "briefkit.errors",
     "Severity": "briefkit.errors",
@@ -174,14 +174,14 @@ _EXPORTS = {
     "send_email_to_list": "briefkit.api",
     "smtp_server": "briefkit.api",
     "write_email": "briefkit.api",
-    "ListProgress": "briefkit.delivery.mail_list",
-    "ListReport": "briefkit.delivery.mail_list",
-    "ListSendError": "briefkit.delivery.mail_list",
-    "DistributionList": "briefkit.delivery.mail_recipients",
-    "Recipient": "briefkit.delivery.mail_recipients",
-    "SendError": "briefkit.delivery.mail_smtp",
-    "SendReport": "briefkit.delivery.mail_smtp",
-    "SmtpServer": "briefkit.delivery.mail_smtp",
+    "ListProgress": "briefkit.delivery.mail.list_send",
+    "ListReport": "briefkit.delivery.mail.list_send",
+    "ListSendError": "briefkit.delivery.mail.list_send",
+    "DistributionList": "briefkit.delivery.mail.recipients",
+    "Recipient": "briefkit.delivery.mail.recipients",
+    "SendError": "briefkit.delivery.mail.smtp",
+    "SendReport": "briefkit.delivery.mail.smtp",
+    "SmtpServer": "briefkit.delivery.mail.smtp",
     "Attachment": "briefkit.model.choices",
     "EmailBody": "briefkit.model.choices",
     "SmtpSecurity": "briefkit.model.choices",

@@ -35,13 +35,13 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
     from email.message import EmailMessage
 
-    from briefkit.commands.build import BuildPool, BuildProgress, BuildReport
+    from briefkit.building.pipeline import BuildPool, BuildProgress, BuildReport
     from briefkit.commands.check import CheckReport
-    from briefkit.delivery.catalogue_publish import PublishReport
-    from briefkit.delivery.catalogue_server import PreviewServer
-    from briefkit.delivery.mail_list import ListProgress, ListReport
-    from briefkit.delivery.mail_recipients import DistributionList
-    from briefkit.delivery.mail_smtp import SendReport, SmtpServer
+    from briefkit.delivery.catalogue.publish import PublishReport
+    from briefkit.delivery.catalogue.server import PreviewServer
+    from briefkit.delivery.mail.list_send import ListProgress, ListReport
+    from briefkit.delivery.mail.recipients import DistributionList
+    from briefkit.delivery.mail.smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
     from briefkit.rendering.render import RenderOptions
 
@@ -123,9 +123,9 @@ def render(
     (past it, TimeLimitExceeded); a brief with errors raises SourceError; the renderer's
     warnings go to the ``briefkit`` logger.
     """
-    from briefkit.building.clock import build_time
     from briefkit.rendering.render import edition_for, render_limited
     from briefkit.rendering.theme import Theme
+    from briefkit.system.clock import build_time
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
     fmt = choose(Format, format, "format")
@@ -161,8 +161,8 @@ def build(
     paths are files or folders (default: the workspace's briefings/); the workspace (default:
     the current folder's) supplies every setting not given here; a pool keeps workers warm.
     """
-    from briefkit.commands.build import BuildOptions
-    from briefkit.commands.build import build as run_build
+    from briefkit.building.pipeline import BuildOptions
+    from briefkit.building.pipeline import build as run_build
 
     space = open_workspace(workspace)
     settings = space.config.build
@@ -199,7 +199,7 @@ def publish(
     base_url is where the folder will be served from; it, title, facts_only (each brief's
     facts-only edition too) and out default to briefkit.toml's [publish] table.
     """
-    from briefkit.delivery.catalogue_publish import publish_catalogue, served
+    from briefkit.delivery.catalogue.publish import publish_catalogue, served
 
     space, site = served(open_workspace(workspace), base_url, title)
     folder = Path(out) if out is not None else space.root / space.config.publish.out
@@ -228,7 +228,7 @@ def preview_server(
     log: Callable[[str], None] | None = None,
 ) -> PreviewServer:
     """Return a listening preview server of a published folder; log gets a line a request."""
-    from briefkit.delivery.catalogue_server import PreviewServer
+    from briefkit.delivery.catalogue.server import PreviewServer
 
     return PreviewServer(Path(folder), host=host, port=port, log=log)
 
@@ -269,7 +269,7 @@ def compose_email(
     sender defaults to ``from`` in ``[email]`` of briefkit.toml. Attachments are rendered as
     ``build`` renders them. Nothing is written or sent; correction as ``email --correction``.
     """
-    from briefkit.delivery.mail_compose import MailOptions, compose
+    from briefkit.delivery.mail.compose import MailOptions, compose
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
     space = open_workspace(workspace, near=content.folder)
@@ -294,7 +294,7 @@ def compose_kindle_email(
     workspace: WorkspaceLike = None,
 ) -> EmailMessage:
     """Return a Send-to-Kindle message: the brief's EPUB under a plain name, a short body."""
-    from briefkit.delivery.mail_compose import compose_kindle
+    from briefkit.delivery.mail.compose import compose_kindle
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
     space = open_workspace(workspace, near=content.folder)
@@ -305,8 +305,8 @@ def compose_kindle_email(
 
 def write_email(message: EmailMessage, path: PathLike) -> Path:
     """Write a message to an .eml file that mail clients open, atomically; return its path."""
-    from briefkit.building.output import write_atomic
-    from briefkit.delivery.mail_message import as_bytes
+    from briefkit.delivery.mail.message import as_bytes
+    from briefkit.system.output import write_atomic
 
     target = Path(path)
     write_atomic(target, as_bytes(message))
@@ -321,7 +321,7 @@ def smtp_server(
     workspace: WorkspaceLike = None,
 ) -> SmtpServer:
     """Return the mail server to send through: as given, else from ``[email]`` in briefkit.toml."""
-    from briefkit.delivery.mail_smtp import SmtpServer
+    from briefkit.delivery.mail.smtp import SmtpServer
 
     settings = open_workspace(workspace).config.email
     chosen = choose(SmtpSecurity, security or settings.smtp_security, "SMTP security")
@@ -339,7 +339,7 @@ def send_email(
     Raises SendError when the server cannot be reached or refuses the message; the report
     names any recipient the server refused.
     """
-    from briefkit.delivery.mail_smtp import connection, credentials_from, send
+    from briefkit.delivery.mail.smtp import connection, credentials_from, send
 
     chosen = server or smtp_server(workspace=workspace)
     with connection(chosen, credentials_from()) as client:
@@ -348,7 +348,7 @@ def send_email(
 
 def read_distribution_list(path: PathLike) -> DistributionList:
     """Read a distribution list; every invalid address is reported at its line."""
-    from briefkit.delivery.mail_recipients import read_list
+    from briefkit.delivery.mail.recipients import read_list
 
     return read_list(Path(path))
 
@@ -369,8 +369,8 @@ def send_email_to_list(
     the server accepts; a run that stops raises ListSendError, and running again sends only
     to the readers not yet reached.
     """
-    from briefkit.delivery.mail_list import send_to_list
-    from briefkit.delivery.mail_smtp import credentials_from
+    from briefkit.delivery.mail.list_send import send_to_list
+    from briefkit.delivery.mail.smtp import credentials_from
 
     if rate is not None and rate <= 0:
         raise UsageError(f"rate must be more than 0 messages a minute, not {rate}")
@@ -385,7 +385,7 @@ def send_email_to_list(
 
 def _sender(space: Workspace, sender: str | None) -> Address:
     """Return the sender given, or the workspace's; say how to give one when neither is."""
-    from briefkit.delivery.mail_address import parse_address
+    from briefkit.model.address import parse_address
 
     value = sender or space.config.email.sender
     if not value:
@@ -395,6 +395,6 @@ def _sender(space: Workspace, sender: str | None) -> Address:
 
 def _addresses(values: Iterable[str], what: str) -> tuple[Address, ...]:
     """Return the addresses given, each checked."""
-    from briefkit.delivery.mail_address import parse_address
+    from briefkit.model.address import parse_address
 
     return tuple(parse_address(value, f"{what} address") for value in values)

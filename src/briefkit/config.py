@@ -11,9 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from briefkit.delivery.mail_address import address_problem
 from briefkit.errors import BriefkitError
 from briefkit.messages import did_you_mean, plain_error
+from briefkit.model.address import address_problem
 from briefkit.model.brief import Author, CheckedImage
 from briefkit.model.choices import Format, Paper, PdfVariant, SmtpSecurity
 

@@ -21,17 +21,16 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from briefkit import __version__
-from briefkit.building.output import write_atomic
 from briefkit.errors import BriefkitError, Finding
 from briefkit.files import FileRefused, open_append, read_regular
 from briefkit.paths import shown
 from briefkit.sources.images import IMAGE_TYPES, MAX_IMAGE_BYTES
 from briefkit.sources.limits import MAX_SOURCE_BYTES
+from briefkit.system.output import write_atomic
+from briefkit.system.store import code_digest
 
 CACHE_NAME = ".briefkit-cache.json"
 LOCK_NAME = ".briefkit.lock"
@@ -245,16 +244,6 @@ def _unwritable(out_dir: Path, exc: OSError) -> BriefkitError:
     """Say that nothing can be written into the output folder, and why."""
     # A read-only or full disk, or a file where the folder should be: nothing was written.
     return BriefkitError(f"{out_dir}: cannot write into the output folder ({exc.strerror or exc})")
-
-
-@cache
-def code_digest() -> str:
-    """Hash briefkit's own code, so that a changed briefkit (not only a new version) rebuilds."""
-    hasher = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        hasher.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return hasher.hexdigest()
 
 
 def _hashed(context: str, digests: dict[str, bytes]) -> str:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from briefkit import __version__
 from briefkit.cli.common import (
     ForceOption,
     JobsOption,
@@ -30,6 +29,7 @@ from briefkit.cli.common import (
 from briefkit.cli.email import email
 from briefkit.cli.publish import publish, serve
 from briefkit.model.choices import Format, Paper, PdfVariant
+from briefkit.version import __version__
 
 if TYPE_CHECKING:
     from briefkit.cli.printer import Printer

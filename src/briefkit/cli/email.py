@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
     from briefkit.cli.printer import Printer
     from briefkit.config import Workspace
-    from briefkit.delivery.mail_log import Correcting
-    from briefkit.delivery.mail_recipients import DistributionList, Recipient
-    from briefkit.delivery.mail_smtp import SmtpServer
+    from briefkit.delivery.mail.recipients import DistributionList, Recipient
+    from briefkit.delivery.mail.send_log import Correcting
+    from briefkit.delivery.mail.smtp import SmtpServer
     from briefkit.model.brief import Brief
 
 Addresses = list[str] | None
@@ -112,7 +112,7 @@ def email(
     """
     with _reported(ctx), _printer(ctx) as printer:
         from briefkit import api
-        from briefkit.delivery.mail_compose import eml_path
+        from briefkit.delivery.mail.compose import eml_path
         from briefkit.paths import shown
 
         _check_recipients(ctx)
@@ -191,8 +191,8 @@ def _correcting(
 
     Refused when the send log records no reader of the list who had the earlier version.
     """
-    from briefkit.delivery.mail_compose import correcting
-    from briefkit.delivery.mail_log import earlier_readers, log_path
+    from briefkit.delivery.mail.compose import correcting
+    from briefkit.delivery.mail.send_log import earlier_readers, log_path
     from briefkit.errors import BriefkitError
 
     found = correcting(brief, space, facts_only)
@@ -229,7 +229,7 @@ def _wrote(
 def _send_one(printer: Printer, message: EmailMessage, server: SmtpServer, path: Path) -> None:
     """Send one message; if it fails, say so and where the message is kept."""
     from briefkit import api
-    from briefkit.delivery.mail_smtp import SendError
+    from briefkit.delivery.mail.smtp import SendError
     from briefkit.errors import BriefkitError
 
     try:
@@ -252,8 +252,8 @@ def _send_list(
     correcting: Correcting | None,
 ) -> None:
     """Send a message to each reader of a list not yet reached, with a progress bar."""
-    from briefkit.delivery.mail_list import send_to_list
-    from briefkit.delivery.mail_smtp import credentials_from
+    from briefkit.delivery.mail.list_send import send_to_list
+    from briefkit.delivery.mail.smtp import credentials_from
     from briefkit.paths import shown
 
     try:

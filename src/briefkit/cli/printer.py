@@ -21,7 +21,7 @@ from briefkit.errors import printable
 from briefkit.paths import shown
 
 if TYPE_CHECKING:
-    from briefkit.commands.build import BriefResult, BuildReport
+    from briefkit.building.pipeline import BriefResult, BuildReport
 
 
 def _console(stderr: bool) -> Console:

@@ -28,7 +28,7 @@ from briefkit.paths import shown
 
 if TYPE_CHECKING:
     from briefkit.cli.printer import Printer
-    from briefkit.delivery.catalogue_publish import PublishReport
+    from briefkit.delivery.catalogue.publish import PublishReport
 
 
 def publish(

@@ -19,7 +19,7 @@ from briefkit.config import CONFIG_NAME, Build, Email, Labels, Workspace
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.paths import shown
 from briefkit.resources import builtin_styles, builtin_templates
-from briefkit.sources.slugs import slug
+from briefkit.sources.markup.slugs import slug
 
 SCAFFOLD = "scaffold"
 EXAMPLE = Path("briefings") / "example.md"

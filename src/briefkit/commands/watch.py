@@ -17,14 +17,14 @@ from typing import Protocol, TypedDict
 import watchfiles
 
 from briefkit import api
-from briefkit.building.workers import worker_count
-from briefkit.commands.build import BriefResult, BuildPool, BuildReport
+from briefkit.building.pipeline import BriefResult, BuildPool, BuildReport
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.model.choices import Format, Paper, PdfVariant
 from briefkit.rendering.render import renderer_for
 from briefkit.sources.discover import hidden
 from briefkit.sources.images import IMAGE_TYPES
+from briefkit.system.workers import worker_count
 
 SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 # Editors' swap and backup files and atomic-write temporaries: never inputs, often written.

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from babel.lists import format_list
 
 from briefkit.model.brief import FrontMatter
-from briefkit.rendering.language import Language
+from briefkit.text.languages import Language
 
 DOI_RESOLVER = "https://doi.org/"
 # Characters a DOI keeps as they are in its https://doi.org/ address; the DOI Handbook asks

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from briefkit.building.store import file_stamp, stored
-from briefkit.rendering.fonts import FontFile, coverage, system_font_for
 from briefkit.resources import builtin_fonts
+from briefkit.system.store import file_stamp, stored
+from briefkit.text.fonts import FontFile, coverage, system_font_for
 
 if TYPE_CHECKING:
-    from briefkit.rendering.language import Language
     from briefkit.rendering.view import BriefView
+    from briefkit.text.languages import Language
 
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 150

@@ -32,9 +32,9 @@ from markupsafe import Markup
 
 from briefkit.errors import BriefkitError
 from briefkit.rendering.fetcher import Fetcher
-from briefkit.rendering.fonts import FontFile, coverage, find_font_file
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import css_string
+from briefkit.text.fonts import FontFile, coverage, find_font_file
 
 # Printable ASCII, the no-break space, and the hyphens a browser may add when it hyphenates.
 _ALWAYS = frozenset(range(0x20, 0x7F)) | {0xA0, 0xAD, 0x2010}

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefkit.rendering.weasyprint_layout import footnote_pages
-from briefkit.rendering.weasyprint_lines import install_line_breaking
-from briefkit.rendering.weasyprint_notes import install_note_policy
+from briefkit.rendering.pdf.weasyprint.layout import footnote_pages
+from briefkit.rendering.pdf.weasyprint.lines import install_line_breaking
+from briefkit.rendering.pdf.weasyprint.notes import install_note_policy
 
 MAX_ATTEMPTS = 4
 # Blocks a forced page break can be given to, nearest first.

@@ -23,11 +23,11 @@ from briefkit.errors import BriefkitError
 from briefkit.model.brief import CheckedImage, SourceEntry
 from briefkit.model.figure_width import FigureWidth
 from briefkit.rendering.fetcher import FetchRefused
-from briefkit.rendering.language import Language
-from briefkit.sources.citations import arrange, bracketed, narrative_name
 from briefkit.sources.images import image_path
-from briefkit.sources.markdown import parser, typographic
+from briefkit.sources.markup.markdown import parser, typographic
+from briefkit.sources.references.citations import arrange, bracketed, narrative_name
 from briefkit.sources.validate import link_allowed
+from briefkit.text.languages import Language
 
 
 class Flavour(StrEnum):

@@ -6,10 +6,10 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from briefkit import __version__
-from briefkit.building.clock import w3c
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView
+from briefkit.system.clock import w3c
+from briefkit.version import __version__
 
 
 def render_document(

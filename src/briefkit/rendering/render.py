@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from urllib.parse import quote
 
-from briefkit.building.workers import run_limited
 from briefkit.config import Config
 from briefkit.errors import Finding, UsageError
 from briefkit.model.brief import Brief, CheckedImage
@@ -18,10 +17,11 @@ from briefkit.rendering.font_subset import system_font_files
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.linked_data import section_parts
-from briefkit.rendering.pdf import PdfAttachment, PdfEngine, PdfOptions
-from briefkit.rendering.pdf_glyphs import undrawn_findings
+from briefkit.rendering.pdf.engine import PdfAttachment, PdfEngine, PdfOptions
+from briefkit.rendering.pdf.glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Edition, build_view
+from briefkit.system.workers import run_limited
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,11 @@ class Renderer:
         if fmt is Format.PDF:
             return self._pdf(brief, edition, options, fetcher)
         if fmt is Format.EPUB:
-            from briefkit.rendering.epub import render_epub
+            from briefkit.rendering.epub.book import render_epub
 
             return Rendered(render_epub(brief, self.theme, edition, fetcher))
         if fmt is Format.HTML:
-            from briefkit.rendering.web import render_web
+            from briefkit.rendering.html.page import render_web
 
             return Rendered(render_web(brief, self.theme, edition, fetcher))
         raise UsageError(f"unknown format {fmt!r}")
@@ -171,7 +171,7 @@ def preload_pdf_engine() -> None:
     A worker started in place of one stopped at the time limit then spends its own time
     limit on its brief, not on importing the engine again.
     """
-    from briefkit.rendering.weasyprint_layout import import_weasyprint
+    from briefkit.rendering.pdf.weasyprint.layout import import_weasyprint
 
     import_weasyprint()
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import jinja2
 
-from briefkit.building.store import keep, load
 from briefkit.config import Workspace
 from briefkit.errors import BriefkitError
 from briefkit.messages import did_you_mean
 from briefkit.paths import shown
-from briefkit.rendering.language import Language, language_for
 from briefkit.rendering.linked_data import linked_data
 from briefkit.resources import builtin_root
+from briefkit.system.store import keep, load
+from briefkit.text.languages import Language, language_for
 
 # `{% extends "!default/brief.html" %}` reaches the built-in template a user's one overrides.
 BUILTIN_PREFIX = "!default"

@@ -24,9 +24,9 @@ from briefkit.rendering.fragments import (
     render_inline,
     source_names,
 )
-from briefkit.rendering.language import Language, language_for
-from briefkit.sources.markdown import typographic
-from briefkit.sources.tokens import citation_order
+from briefkit.sources.markup.markdown import typographic
+from briefkit.sources.markup.tokens import citation_order
+from briefkit.text.languages import Language, language_for
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from briefkit.errors import Findings
-from briefkit.sources import characters
 from briefkit.sources.limits import Reporter
+from briefkit.sources.markup import characters
 
 _OPEN = "---"
 _CLOSE = ("---", "...")

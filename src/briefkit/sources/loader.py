@@ -14,12 +14,13 @@ from pydantic import TypeAdapter, ValidationError
 from briefkit.errors import Finding, Findings, Severity, SourceError, failing
 from briefkit.messages import did_you_mean, plain_error, quoted
 from briefkit.model.brief import Brief, FrontMatter, SourceEntry
-from briefkit.rendering.language import language_for
-from briefkit.sources import hidden, limits, validate
+from briefkit.sources import limits, validate
 from briefkit.sources.frontmatter import SplitSource, split_source
 from briefkit.sources.limits import MAX_SOURCE_BYTES
-from briefkit.sources.markdown import parse
+from briefkit.sources.markup import hidden
+from briefkit.sources.markup.markdown import parse
 from briefkit.sources.sections import split_sections
+from briefkit.text.languages import language_for
 
 Defaults = Mapping[str, Any]
 

@@ -9,8 +9,8 @@ from markdown_it.token import Token
 from briefkit.errors import Findings
 from briefkit.messages import did_you_mean
 from briefkit.model.brief import SECTION_KINDS, Section, SectionKind
-from briefkit.sources.markdown import plain_text
-from briefkit.sources.slugs import slug
+from briefkit.sources.markup.markdown import plain_text
+from briefkit.sources.markup.slugs import slug
 
 _KNOWN_ATTRS = {"class", "id", "by", "allow"}
 # Anchors are letters, digits and hyphens; the templates' own ids start with "_" so none clash.

@@ -15,15 +15,18 @@ from markdown_it.token import Token
 
 from briefkit.errors import Findings, Severity
 from briefkit.model.brief import LANGUAGE_TAG, CheckedImage, FrontMatter, Section
-from briefkit.rendering import fonts
-from briefkit.rendering.font_packages import remedy
-from briefkit.rendering.language import language_for
-from briefkit.sources import cited, image_attributes, images, limits, opinion
-from briefkit.sources.corrections import check_corrections
+from briefkit.sources import images, limits
 from briefkit.sources.frontmatter import SplitSource
-from briefkit.sources.markdown import plain_text
-from briefkit.sources.prose import is_allowance, span_classes
-from briefkit.sources.tokens import of_type, with_notes
+from briefkit.sources.markup import image_attributes
+from briefkit.sources.markup.markdown import plain_text
+from briefkit.sources.markup.tokens import of_type, with_notes
+from briefkit.sources.opinion import check as opinion
+from briefkit.sources.opinion.prose import is_allowance, span_classes
+from briefkit.sources.references import cited
+from briefkit.sources.references.corrections import check_corrections
+from briefkit.text import fonts
+from briefkit.text.font_packages import remedy
+from briefkit.text.languages import language_for
 
 # A label stops at the next "[" too, so each "[^" reads only up to the next: a text of
 # "[^[^[^..." is read once, not once for each of its calls.

@@ -1,0 +1,208 @@
+"""The catalogue as OPDS 1.2 feeds: Atom documents built with lxml, every namespace declared.
+
+``catalog.xml`` is the root acquisition feed: every publication, newest first, with facets for
+each series and year and links to the two navigation feeds. Each navigation feed lists the
+collections of its kind; each collection has an acquisition feed of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
+
+from briefkit.delivery.catalogue.entries import (
+    ATOM_ACQUISITION,
+    ATOM_NAVIGATION,
+    CATALOG_JSON,
+    CATALOG_XML,
+    HTML,
+    INDEX_HTML,
+    OPDS_JSON,
+    SERIES_NAV,
+    Catalogue,
+    Collection,
+    Publication,
+    Site,
+    href,
+    navigation_feed,
+    updated,
+)
+from briefkit.rendering.linked_data import IPTC_GENRES, genres
+from briefkit.system.clock import w3c
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/terms/"
+OPDS_NS = "http://opds-spec.org/2010/catalog"
+THR_NS = "http://purl.org/syndication/thread/1.0"
+OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
+OPEN_ACCESS = "http://opds-spec.org/acquisition/open-access"
+IMAGE = "http://opds-spec.org/image"
+THUMBNAIL = "http://opds-spec.org/image/thumbnail"
+FACET = "http://opds-spec.org/facet"
+
+# Atom is each feed's default namespace, as apps that read element names literally expect.
+NAMESPACES = {None: ATOM_NS, "dc": DC_NS, "opds": OPDS_NS, "thr": THR_NS}
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+Element = Any  # an lxml element: lxml comes without type hints
+
+
+def atom(name: str) -> str:
+    """Return the qualified name of an Atom element."""
+    return f"{{{ATOM_NS}}}{name}"
+
+
+def atom_feeds(catalogue: Catalogue) -> dict[PurePosixPath, bytes]:
+    """Return every Atom feed of the catalogue, by path: collections, navigation, then root."""
+    files: dict[PurePosixPath, bytes] = {}
+    for collection in (*catalogue.series, *catalogue.years):
+        files[collection.feed(".xml")] = serialise(collection_feed(catalogue.site, collection))
+    for name, title, collections in catalogue.navigation():
+        path = navigation_feed(name, ".xml")
+        files[path] = serialise(_navigation(catalogue.site, path, title, collections))
+    files[CATALOG_XML] = serialise(_root(catalogue))
+    return files
+
+
+def feed_element(
+    site: Site,
+    path: PurePosixPath,
+    title: str,
+    kind: str,
+    publications: tuple[Publication, ...],
+    up: PurePosixPath | None = None,
+) -> Element:
+    """Return a feed's head: id, title, updated, author, and self, start and up links."""
+    root = etree.Element(atom("feed"), nsmap=NAMESPACES)
+    _text(root, "id", site.feed_id(path))
+    _text(root, "title", title)
+    _text(root, "updated", w3c(updated(publications)))
+    author = etree.SubElement(root, atom("author"))
+    _text(author, "name", site.author)
+    if site.author_url:
+        _text(author, "uri", site.author_url)
+    # self is absolute, the feed's address for good; every other link is relative.
+    link(root, "self", site.url(path), kind)
+    link(root, "start", href(CATALOG_XML, path), ATOM_ACQUISITION, site.title)
+    if up is not None:
+        up_kind = ATOM_ACQUISITION if up == CATALOG_XML else ATOM_NAVIGATION
+        link(root, "up", href(up, path), up_kind)
+    return root
+
+
+def collection_feed(site: Site, collection: Collection) -> Element:
+    """Return the acquisition feed of one series or one year."""
+    path = collection.feed(".xml")
+    up = navigation_feed(collection.navigation, ".xml")
+    root = feed_element(site, path, collection.name, ATOM_ACQUISITION, collection.publications, up)
+    for publication in collection.publications:
+        root.append(entry(site, publication, path))
+    return root
+
+
+def entry(site: Site, publication: Publication, document: PurePosixPath) -> Element:
+    """Return the OPDS catalogue entry of a publication, its links relative to the document."""
+    item = etree.Element(atom("entry"), nsmap=NAMESPACES)
+    _text(item, "title", publication.title)
+    _text(item, "id", publication.identifier)
+    _text(item, "updated", w3c(publication.updated))
+    for name in publication.authors or (publication.organisation,):
+        if name:
+            _text(etree.SubElement(item, atom("author")), "name", name)
+    etree.SubElement(item, f"{{{DC_NS}}}language").text = publication.language
+    etree.SubElement(item, f"{{{DC_NS}}}issued").text = publication.issued.isoformat()
+    if publication.organisation:
+        etree.SubElement(item, f"{{{DC_NS}}}publisher").text = publication.organisation
+    if publication.series:
+        scheme = site.url(navigation_feed(SERIES_NAV, ".xml"))
+        _category(item, publication.series, scheme)
+    for keyword in publication.keywords:
+        _category(item, keyword)
+    for genre in genres(publication.labelled.kinds):
+        # The kinds of text the brief holds, as IPTC genres: scheme and term make the address.
+        _category(item, genre.code, IPTC_GENRES, genre.name)
+    summary = site.words.with_corrections(publication.summary or publication.subtitle, publication)
+    if summary:
+        _text(item, "summary", summary).set("type", "text")
+    for image, rel in ((publication.cover, IMAGE), (publication.thumbnail, THUMBNAIL)):
+        link(item, rel, href(image.path, document), image.media_type)
+    for download in publication.downloads:
+        link(item, OPEN_ACCESS, href(download.path, document), download.media_type)
+        item[-1].set("length", str(download.size))
+    page = f"{href(INDEX_HTML, document)}#{publication.anchor}"
+    link(item, "alternate", page, HTML, publication.title)
+    return item
+
+
+def link(parent: Element, rel: str, target: str, kind: str, title: str | None = None) -> Element:
+    """Add an Atom link."""
+    element = etree.SubElement(parent, atom("link"), {"rel": rel, "href": target, "type": kind})
+    if title:
+        element.set("title", title)
+    return element
+
+
+def serialise(root: Element) -> bytes:
+    """Return an XML document as indented UTF-8."""
+    etree.indent(root)
+    return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True)) + b"\n"
+
+
+def _root(catalogue: Catalogue) -> Element:
+    """Return catalog.xml: every publication, the navigation feeds and the facets."""
+    site = catalogue.site
+    root = feed_element(site, CATALOG_XML, site.title, ATOM_ACQUISITION, catalogue.publications)
+    for name, title, _ in catalogue.navigation():
+        link(
+            root,
+            "subsection",
+            href(navigation_feed(name, ".xml"), CATALOG_XML),
+            ATOM_NAVIGATION,
+            title,
+        )
+    link(root, "alternate", href(CATALOG_JSON, CATALOG_XML), OPDS_JSON)
+    link(root, "alternate", href(INDEX_HTML, CATALOG_XML), HTML)
+    groups = ((site.words.series_group, catalogue.series), (site.words.year_group, catalogue.years))
+    for group, collections in groups:
+        for collection in collections:
+            facet = link(root, FACET, href(collection.feed(".xml"), CATALOG_XML), ATOM_ACQUISITION)
+            facet.set("title", collection.name)
+            facet.set(f"{{{OPDS_NS}}}facetGroup", group)
+            facet.set(f"{{{THR_NS}}}count", str(len(collection.publications)))
+    for publication in catalogue.publications:
+        root.append(entry(site, publication, CATALOG_XML))
+    return root
+
+
+def _navigation(
+    site: Site, path: PurePosixPath, title: str, collections: tuple[Collection, ...]
+) -> Element:
+    """Return a navigation feed: an entry per collection, leading to its acquisition feed."""
+    everything = tuple(p for c in collections for p in c.publications)
+    root = feed_element(site, path, title, ATOM_NAVIGATION, everything, CATALOG_XML)
+    for collection in collections:
+        item = etree.SubElement(root, atom("entry"))
+        _text(item, "title", collection.name)
+        _text(item, "id", site.feed_id(collection.feed(".xml")))
+        _text(item, "updated", w3c(updated(collection.publications)))
+        _text(item, "content", site.words.count(collection.briefs)).set("type", "text")
+        target = href(collection.feed(".xml"), path)
+        link(item, "subsection", target, ATOM_ACQUISITION, collection.name)
+    return root
+
+
+def _text(parent: Element, name: str, text: str) -> Element:
+    """Add an Atom element holding text."""
+    element = etree.SubElement(parent, atom(name))
+    element.text = text
+    return element
+
+
+def _category(
+    parent: Element, term: str, scheme: str | None = None, label: str | None = None
+) -> None:
+    """Add a category: a series or a genre (with its scheme), or a keyword."""
+    element = etree.SubElement(parent, atom("category"), {"term": term, "label": label or term})
+    if scheme:
+        element.set("scheme", scheme)

@@ -1,0 +1,308 @@
+"""Publish built briefs as a static catalogue folder that web servers serve and e-readers read.
+
+The pipeline, in :func:`publish_catalogue`, runs after the builds (one per edition) have put
+each brief's EPUB and PDF in the folder: each brief that built is loaded for its metadata,
+its cover is taken out of its EPUB and thumbnailed, the catalogue is assembled, and its
+images, OPDS 1.2 and OPDS 2.0 feeds and web page are written, each only when its bytes
+differ, all while holding the folder's build lock. Files an earlier publish wrote that the
+catalogue no longer has are removed. When a brief failed to build, the catalogue is left as
+it was.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path, PurePosixPath
+
+from briefkit.building.cache import locked
+from briefkit.building.pipeline import BriefResult, BuildReport
+from briefkit.config import Config, Workspace, site_address
+from briefkit.delivery.catalogue.atom import atom_feeds
+from briefkit.delivery.catalogue.covers import THUMBNAIL_TYPE, Image, from_epub, pixels, thumbnail
+from briefkit.delivery.catalogue.entries import (
+    CATALOG_XML,
+    EPUB,
+    INDEX_HTML,
+    PDF,
+    Catalogue,
+    Corrected,
+    Description,
+    FeedWords,
+    FileRef,
+    Labelled,
+    Publication,
+    Site,
+    unique_keys,
+)
+from briefkit.delivery.catalogue.json_feed import json_feeds
+from briefkit.delivery.catalogue.manifest import Manifest, digest, file_digest
+from briefkit.delivery.catalogue.page import render_page
+from briefkit.errors import BriefkitError, UsageError
+from briefkit.files import read_regular
+from briefkit.model.brief import Brief
+from briefkit.paths import shown
+from briefkit.rendering.epub.metadata import publication_id
+from briefkit.rendering.theme import Theme
+from briefkit.sources.limits import MAX_SOURCE_BYTES
+from briefkit.sources.loader import load_brief
+from briefkit.system.output import refuse_escapes, write_if_changed
+from briefkit.text.languages import language_for
+
+DEFAULT_TITLE = "Briefs"
+
+
+@dataclass
+class PublishReport:
+    """What publishing did: the builds, and each catalogue file written, unchanged or removed."""
+
+    build: BuildReport
+    folder: Path
+    catalogue_url: str
+    publications: int = 0
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether every brief built and the catalogue was brought up to date."""
+        return self.build.ok
+
+    @property
+    def briefs(self) -> int:
+        """Return how many briefs the catalogue lists (an edition each, or two)."""
+        return len({r.source for r in self.build.results}) if self.publications else 0
+
+
+@dataclass
+class _Collected:
+    """What publishing gathers on the way: the files to write, briefs loaded, covers seen."""
+
+    manifest: Manifest
+    files: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    covers: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    descriptions: dict[PurePosixPath, tuple[str, Description]] = field(default_factory=dict)
+    briefs: dict[Path, Brief] = field(default_factory=dict)
+
+
+def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
+    """Return where the catalogue is served and its title: the options, then briefkit.toml."""
+    settings = config.publish
+    address = base_url or settings.base_url
+    if not address:
+        raise UsageError(
+            "publishing needs the address the folder will be served from: give --base-url "
+            "(base_url= in Python) or set base_url in the [publish] table of briefkit.toml"
+        )
+    try:
+        address = site_address(address)
+    except ValueError as exc:
+        raise UsageError(f"base URL {address!r} {exc}") from None
+    organisation = config.organisation
+    name = title or settings.title or organisation.name or DEFAULT_TITLE
+    return Site(
+        base_url=address,
+        title=name,
+        author=organisation.name or name,
+        author_url=organisation.url,
+        # The catalogue speaks the workspace's language; each brief keeps its own.
+        words=FeedWords(language_for(config.defaults.language or "en")),
+    )
+
+
+def served(space: Workspace, base_url: str | None, title: str | None) -> tuple[Workspace, Site]:
+    """Return the workspace as its briefs are published, and the site they are served from.
+
+    The briefs' "Cite this brief" names where they are served: the address given, if any.
+    """
+    site = site_for(space.config, base_url, title)
+    serving = space.config.publish.model_copy(update={"base_url": site.base_url})
+    return replace(space, config=space.config.model_copy(update={"publish": serving})), site
+
+
+def publish_catalogue(
+    workspace: Workspace, folder: Path, builds: list[tuple[bool, BuildReport]], site: Site
+) -> PublishReport:
+    """Write the catalogue of the briefs built into folder; builds are (facts_only, report)."""
+    started = time.perf_counter()
+    combined = BuildReport(
+        [r for _, b in builds for r in b.results],
+        [p for _, b in builds for p in b.removed],
+        sum(b.seconds for _, b in builds),
+    )
+    report = PublishReport(combined, folder, site.url(CATALOG_XML))
+    if not combined.ok:
+        return report
+    if not combined.results:
+        raise BriefkitError("nothing to publish: no briefing sources (*.md) found")
+    with locked(folder):
+        # Another build into the folder waits while the catalogue reads and writes it.
+        publications = _write_catalogue(workspace, folder, builds, site, report)
+    report.publications = publications
+    report.seconds = combined.seconds + time.perf_counter() - started
+    return report
+
+
+def _write_catalogue(
+    workspace: Workspace,
+    folder: Path,
+    builds: list[tuple[bool, BuildReport]],
+    site: Site,
+    report: PublishReport,
+) -> int:
+    """Describe every built edition and write the catalogue's files; return how many editions."""
+    collected = _Collected(Manifest.read(folder))
+    publications = [
+        _publication(workspace.config, folder, result, facts_only, collected)
+        for facts_only, build in builds
+        for result in build.results
+    ]
+    catalogue = Catalogue.of(site, _anchored(publications))
+    files = collected.files
+    files.update(atom_feeds(catalogue))
+    files.update(json_feeds(catalogue))
+    theme = Theme.for_workspace(workspace)
+    files[INDEX_HTML] = render_page(catalogue, theme, workspace.config.labels)
+    # Every file is judged before any is written, so a link leading out stops the whole catalogue.
+    refuse_escapes(folder, [folder / path for path in files])
+    for path, data in files.items():
+        target = folder / path
+        written = write_if_changed(target, data, root=folder)
+        (report.written if written else report.unchanged).append(target)
+    stems = _stems(publications)
+    owners = {
+        file.path: stems[p.source]
+        for p in publications
+        for file in (*p.downloads, p.cover, p.thumbnail)
+    }
+    digests = {path: digest(data) for path, data in files.items()}
+    # An EPUB or PDF that cannot be read as a regular file is recorded so, and never removed.
+    digests |= {path: file_digest(folder, path) or "" for path in owners if path not in files}
+    report.removed = collected.manifest.stale(set(digests), set(stems.values()))
+    collected.manifest.save(digests, owners, collected.covers, collected.descriptions)
+    return len(publications)
+
+
+def _publication(
+    config: Config,
+    folder: Path,
+    result: BriefResult,
+    facts_only: bool,
+    collected: _Collected,
+) -> Publication:
+    """Describe one built edition of a brief, and add its cover and thumbnail to the files."""
+    outputs = {path.suffix: path for path in result.outputs}
+    epub = outputs[".epub"]
+    edition = _inside(folder, epub)
+    description = _description(config, result.source, edition, facts_only, collected)
+    stem = edition.with_suffix("")
+    packaged = from_epub(epub)
+    cover = packaged.cover
+    cover_path = stem.with_name(f"{stem.name}.cover{cover.suffix}")
+    thumbnail_path = stem.with_name(f"{stem.name}.thumbnail.jpg")
+    small = _thumbnail(thumbnail_path, cover, collected.manifest)
+    collected.files[cover_path] = cover.data
+    collected.files[thumbnail_path] = small.data
+    collected.covers[thumbnail_path] = cover.data
+    pdf = outputs.get(".pdf")
+    return Publication(
+        **{f.name: getattr(description, f.name) for f in fields(Description)},
+        title=packaged.title,
+        source=result.source,
+        epub=FileRef(edition, EPUB, epub.stat().st_size),
+        pdf=FileRef(_inside(folder, pdf), PDF, pdf.stat().st_size) if pdf else None,
+        cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
+        thumbnail=FileRef(
+            thumbnail_path, small.media_type, len(small.data), small.width, small.height
+        ),
+    )
+
+
+def _description(
+    config: Config, source: Path, edition: PurePosixPath, facts_only: bool, collected: _Collected
+) -> Description:
+    """Return what the catalogue says of an edition: kept from last time if its source is the same.
+
+    The build has checked the source already; it is read again only when it changed.
+    """
+    defaults = json.dumps(config.brief_defaults(), sort_keys=True, default=str)
+    raw = read_regular(source, MAX_SOURCE_BYTES)
+    key = digest(raw + b"\0" + defaults.encode() + f"\0{facts_only}".encode())
+    described = collected.manifest.description(edition, key)
+    if described is None:
+        if source not in collected.briefs:
+            loaded = load_brief(source, config.brief_defaults())
+            collected.briefs[source] = loaded.raise_for_errors()
+        described = describe(collected.briefs[source], facts_only)
+    collected.descriptions[edition] = (key, described)
+    return described
+
+
+def describe(brief: Brief, facts_only: bool) -> Description:
+    """Return what the catalogue says of one edition of a brief."""
+    meta = brief.meta
+    return Description(
+        identifier=publication_id(brief, facts_only),
+        subtitle=meta.subtitle,
+        authors=tuple(author.name for author in meta.authors),
+        organisation=meta.organisation,
+        series=meta.series,
+        number=meta.number,
+        summary=meta.summary,
+        keywords=tuple(meta.keywords),
+        classification=meta.classification,
+        language=meta.language,
+        issued=meta.date,
+        facts_only=facts_only,
+        labelled=_labelled(brief, facts_only),
+        corrections=tuple(Corrected(c.date, c.text) for c in meta.newest_corrections),
+    )
+
+
+def _thumbnail(path: PurePosixPath, cover: Image, manifest: Manifest) -> Image:
+    """Return the cover's thumbnail: the one made last time from the same cover, or a new one."""
+    kept = manifest.thumbnail(path, cover.data)
+    if kept is None:
+        return thumbnail(cover)
+    return Image(kept, THUMBNAIL_TYPE, *pixels(kept, path))
+
+
+def _labelled(brief: Brief, facts_only: bool) -> Labelled:
+    """Count an edition's sections of each kind, and name who wrote its commentary."""
+    included = brief.included(facts_only)
+    commentary = [s for s in included if s.kind == "commentary"]
+    writers = [s.by or brief.meta.organisation for s in commentary]
+    return Labelled(
+        facts=len(included) - len(commentary),
+        commentary=len(commentary),
+        commentators=tuple(dict.fromkeys(w for w in writers if w)),
+        omitted=len(brief.sections) - len(included),
+    )
+
+
+def _stems(publications: list[Publication]) -> dict[Path, str]:
+    """Return each brief's name in the folder: its full edition's path without suffix."""
+    return {
+        p.source: p.epub.path.with_suffix("").as_posix() for p in publications if not p.facts_only
+    }
+
+
+def _anchored(publications: list[Publication]) -> list[Publication]:
+    """Give each brief's editions the id of its card on the page, from its name in the folder."""
+    stems = _stems(publications)
+    keys = unique_keys(list(stems.values()), "brief")
+    return [replace(p, anchor=f"brief-{keys[stems[p.source]]}") for p in publications]
+
+
+def _inside(folder: Path, path: Path) -> PurePosixPath:
+    """Return a file's path below the folder; refuse one that a link puts outside it."""
+    try:
+        return PurePosixPath(path.resolve().relative_to(folder.resolve()).as_posix())
+    except ValueError:
+        raise BriefkitError(
+            f"{shown(path)}: a symbolic link leads out of {shown(folder)}, so this file is "
+            "not in the published folder: remove the link"
+        ) from None

@@ -1,0 +1,358 @@
+"""Run rendering in worker processes that are killed at their deadline.
+
+Sources are untrusted, and a render can spend minutes in C (text shaping, image decoding)
+where no signal handler of its own process ever runs. So the time limit is kept from outside:
+each job runs in a worker process, the process that started it waits with the deadline in
+hand, and kills the worker when it passes; a new worker takes the remaining jobs. The waiting
+process is never busy, so Ctrl-C and SIGTERM stop it (and so its workers) at once.
+
+Workers are forked, so they start with everything their parent has loaded; each lives no
+longer than its parent (Linux kills it when the parent dies, however that happens) and keeps
+its temporary files in a folder of its pool's own, removed with the pool, or by the next
+build when this one was killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import pickle
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from briefkit.errors import BriefkitError
+from briefkit.system.deadline import TimeLimitExceeded
+from briefkit.system.scratch import new_scratch
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+Value = TypeVar("Value")
+_PR_SET_PDEATHSIG = 1
+_FORK = multiprocessing.get_context("fork")
+
+
+class WorkerStopped(BriefkitError):
+    """A worker process ended without answering: killed by the system, or crashed."""
+
+
+def worker_count(workers: int) -> int:
+    """Return how many workers a build asks for: 0 means one per core."""
+    return workers or os.cpu_count() or 1
+
+
+@dataclass
+class _Worker:
+    """A worker process, the parent's end of its pipe, and the job it is on, if any."""
+
+    process: BaseProcess
+    connection: Connection
+    job: Any = None
+    started: float = 0.0
+
+    def stop(self) -> None:
+        """Kill the process and wait for it, so it leaves no zombie behind."""
+        with contextlib.suppress(OSError):
+            self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+class WorkerPool(Generic[Job, Result]):
+    """Worker processes that run one function over jobs, one job each at a time.
+
+    A pool may run several batches (``watch`` keeps one for its whole session, so WeasyPrint
+    stays loaded in its workers); its workers are started on the first batch that needs them.
+    """
+
+    def __init__(self, size: int, on_exit: Callable[[], None] | None = None) -> None:
+        self.size = max(size, 1)
+        self.on_exit = on_exit
+        self._workers: list[_Worker] = []
+        self._scratch: Path | None = None
+
+    def __enter__(self) -> WorkerPool[Job, Result]:
+        """Return the pool; its workers are stopped with the block."""
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        """Stop every worker and remove their temporary folder."""
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker and remove their temporary folder."""
+        for worker in self._workers:
+            worker.stop()
+        self._workers.clear()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def run(
+        self,
+        work: Callable[[Job], Result],
+        jobs: Sequence[Job],
+        *,
+        limit: float,
+        stopped: Callable[[Job, str], Result],
+        on_done: Callable[[Result], None] | None = None,
+    ) -> list[Result]:
+        """Return work(job) for every job, in the order they finish.
+
+        A job still running limit seconds after it started (0: no limit) has its worker
+        killed; stopped(job, why) stands for its result, as for a worker that died.
+        """
+        pending = deque(jobs)
+        results: list[Result] = []
+
+        def finish(result: Result) -> None:
+            results.append(result)
+            if on_done is not None:
+                on_done(result)
+
+        while len(self._workers) < min(self.size, len(pending)):
+            self._workers.append(self._start())
+        for worker in self._workers:
+            self._give(worker, work, pending)
+        while any(worker.job is not None for worker in self._workers):
+            self._wait(limit)
+            for worker in list(self._workers):
+                outcome = self._outcome(worker, limit) if worker.job is not None else None
+                if outcome is None:
+                    continue
+                job, answer, why = outcome
+                finish(answer if why is None else stopped(job, why))
+                idle = self._replace(worker, bool(pending)) if why is not None else worker
+                if idle is not None:
+                    self._give(idle, work, pending)
+        return results
+
+    def _start(self) -> _Worker:
+        """Start a worker process that answers jobs until its pipe closes."""
+        if self._scratch is None:
+            self._scratch = new_scratch(Path(tempfile.gettempdir()))
+        return _spawn(_serve_jobs, self._scratch, self.on_exit)
+
+    def _replace(self, worker: _Worker, needed: bool) -> _Worker | None:
+        """Stop a worker that was killed or died; return a new one in its place if needed."""
+        worker.stop()
+        index = self._workers.index(worker)
+        if not needed:
+            del self._workers[index]
+            return None
+        self._workers[index] = self._start()
+        return self._workers[index]
+
+    def _give(self, worker: _Worker, work: Callable[[Job], Result], pending: deque[Job]) -> None:
+        """Send the next job to an idle worker, if any job is left."""
+        worker.job = None
+        if not pending:
+            return
+        job = pending.popleft()
+        worker.job, worker.started = job, time.monotonic()
+        # Should the worker have died, waiting finds its process gone and stands in for it.
+        with contextlib.suppress(OSError):
+            worker.connection.send((work, job))
+
+    def _wait(self, limit: float) -> None:
+        """Wait until a busy worker answers or ends, or the first deadline passes."""
+        busy = [worker for worker in self._workers if worker.job is not None]
+        handles: list[Any] = [w.connection for w in busy] + [w.process.sentinel for w in busy]
+        timeout = None
+        if limit:
+            first = min(worker.started for worker in busy) + limit
+            timeout = max(first - time.monotonic(), 0.0)
+        wait(handles, timeout)
+
+    def _outcome(self, worker: _Worker, limit: float) -> tuple[Any, Any, str | None] | None:
+        """Return a busy worker's (job, answer, why it was stopped), or None while it works."""
+        job = worker.job
+        if _answered(worker.connection):
+            try:
+                return job, worker.connection.recv(), None
+            except (EOFError, OSError, pickle.UnpicklingError):
+                return job, None, _died(worker)
+        if not worker.process.is_alive():
+            return job, None, _died(worker)
+        if limit and time.monotonic() >= worker.started + limit:
+            return job, None, str(TimeLimitExceeded.after(limit))
+        return None
+
+
+def run_jobs(
+    work: Callable[[Job], Result],
+    jobs: Sequence[Job],
+    *,
+    workers: int,
+    limit: float,
+    stopped: Callable[[Job, str], Result],
+    on_done: Callable[[Result], None] | None = None,
+    on_exit: Callable[[], None] | None = None,
+    pool: WorkerPool[Job, Result] | None = None,
+) -> list[Result]:
+    """Return work(job) for every job: in a pool's workers, or here if one worker, no limit."""
+    if pool is not None:
+        return pool.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
+    count = min(worker_count(workers), len(jobs))
+    if count <= 1 and not limit:
+        results = []
+        for job in jobs:
+            results.append(work(job))
+            if on_done is not None:
+                on_done(results[-1])
+        return results
+    with WorkerPool[Job, Result](count, on_exit) as fresh:
+        return fresh.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
+
+
+def run_limited(compute: Callable[[], Value], limit: float) -> Value:
+    """Return compute(), run in a worker process stopped after limit seconds (0: here, no limit).
+
+    What compute raises is raised here; a worker killed at the limit raises TimeLimitExceeded.
+    """
+    if not limit:
+        return compute()
+    with _pool_scratch() as scratch:
+        worker = _spawn(_answer_once(compute), scratch, None)
+        try:
+            ready = wait([worker.connection, worker.process.sentinel], limit)
+            if not _answered(worker.connection):
+                if not ready:
+                    raise TimeLimitExceeded.after(limit)
+                raise WorkerStopped(_died(worker))
+            ok, value = worker.connection.recv()
+        finally:
+            worker.stop()
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _answered(connection: Connection) -> bool:
+    """Tell whether a worker's answer is waiting to be read."""
+    try:
+        return connection.poll()
+    except (EOFError, OSError):
+        return False
+
+
+def _died(worker: _Worker) -> str:
+    """Say how a worker process that gave no answer ended."""
+    worker.process.join(1)
+    code = worker.process.exitcode
+    how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+    return (
+        f"internal error: the rendering process stopped without an answer ({how}); "
+        "the system may have run out of memory"
+    )
+
+
+def _spawn(
+    serve: Callable[[Connection], None], scratch: Path, on_exit: Callable[[], None] | None
+) -> _Worker:
+    """Fork a worker process that runs serve on its end of a new pipe."""
+    mine, theirs = _FORK.Pipe()
+    process = _FORK.Process(
+        target=_worker_main, args=(serve, theirs, mine, scratch, on_exit), daemon=True
+    )
+    process.start()
+    theirs.close()
+    return _Worker(process, mine)
+
+
+def _worker_main(
+    serve: Callable[[Connection], None],
+    connection: Connection,
+    parents_end: Connection,
+    scratch: Path,
+    on_exit: Callable[[], None] | None,
+) -> None:
+    """Prepare a worker, then serve: die with the parent, leave Ctrl-C to it."""
+    parents_end.close()
+    _die_with_parent()
+    # The terminal sends Ctrl-C to the whole group; the parent stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    tempfile.tempdir = str(scratch)
+    os.environ["TMPDIR"] = str(scratch)
+    try:
+        serve(connection)
+    finally:
+        if on_exit is not None:
+            on_exit()
+
+
+def _serve_jobs(connection: Connection) -> None:
+    """Answer (work, job) messages with work(job) until the pipe closes."""
+    while True:
+        try:
+            work, job = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send(work(job))
+
+
+def _answer_once(compute: Callable[[], Any]) -> Callable[[Connection], None]:
+    """Return what sends (True, compute()) over a pipe, or (False, what it raised)."""
+
+    def answer(connection: Connection) -> None:
+        try:
+            outcome: tuple[bool, Any] = (True, compute())
+        except Exception as exc:  # sent to the parent, which raises it
+            outcome = (False, _portable(exc))
+        connection.send(outcome)
+
+    return answer
+
+
+def _portable(exc: Exception) -> Exception:
+    """Return an exception that survives the pipe: itself, or one of its kind and message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        if isinstance(exc, BriefkitError):
+            return BriefkitError(str(exc))
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+@contextlib.contextmanager
+def _pool_scratch() -> Iterator[Path]:
+    """Give workers a temporary folder of their own; remove those that killed builds left."""
+    folder = new_scratch(Path(tempfile.gettempdir()))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this worker when its parent process dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    # The parent may have died before the request was made.
+    if os.getppid() == 1:
+        os._exit(1)
