@@ -123,7 +123,7 @@ def render(
     (past it, TimeLimitExceeded); a brief with errors raises SourceError; the renderer's
     warnings go to the ``briefkit`` logger.
     """
-    from briefkit.rendering.render import edition_for, render_limited
+    from briefkit.rendering.render import imprint_for, render_limited
     from briefkit.rendering.theme import Theme
     from briefkit.system.clock import build_time
 
@@ -131,7 +131,7 @@ def render(
     fmt = choose(Format, format, "format")
     space = open_workspace(workspace, near=content.folder)
     options = _render_options(space, facts_only, paper, print_marks, pdf_variant)
-    edition = edition_for(space.config, facts_only, modified or build_time(), space.logo())
+    edition = imprint_for(space.config, facts_only, modified or build_time(), space.logo())
     limit = space.config.build.time_limit
     rendered = render_limited(Theme.for_workspace(space), content, fmt, edition, options, limit)
     for warning in rendered.warnings:

@@ -19,7 +19,7 @@ from briefkit.errors import BriefkitError, Finding, failing
 from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Format
 from briefkit.rendering.citing import published_address
-from briefkit.rendering.render import RenderOptions, edition_for, renderer_for
+from briefkit.rendering.render import RenderOptions, imprint_for, renderer_for
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
 from briefkit.system.output import write_atomic
@@ -124,7 +124,7 @@ def _render_into(job: Job, result: BriefResult) -> None:
         result.error = not_built(len(problems))
         return
     renderer = renderer_for(settings.theme)
-    edition = edition_for(
+    edition = imprint_for(
         settings.config,
         settings.render.facts_only,
         settings.modified,

@@ -32,7 +32,7 @@ from briefkit.errors import UsageError, failing
 from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Format, PdfVariant
 from briefkit.paths import shown
-from briefkit.rendering.render import RenderOptions, preload_pdf_engine, renderer_for
+from briefkit.rendering.render import RenderOptions, preload_pdf_engine, release_engines
 from briefkit.rendering.theme import Theme
 from briefkit.sources.discover import SourceFile, find_sources
 from briefkit.system.clock import build_time
@@ -146,7 +146,7 @@ def build(
             limit=workspace.config.build.time_limit,
             stopped=stopped,
             on_done=done,
-            on_exit=renderer_for.cache_clear,
+            on_exit=release_engines,
             pool=pool,
         )
         removed = cache.prune()

@@ -21,7 +21,7 @@ from briefkit.building.pipeline import BriefResult, BuildPool, BuildReport
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.model.choices import Format, Paper, PdfVariant
-from briefkit.rendering.render import renderer_for
+from briefkit.rendering.render import release_engines
 from briefkit.sources.discover import hidden
 from briefkit.sources.images import IMAGE_TYPES
 from briefkit.system.workers import worker_count
@@ -200,7 +200,7 @@ class Session:
         self._config_stamp = _stamp(self.config_path)
         # Kept for the whole session, so WeasyPrint stays loaded in its workers.
         size = worker_count(choices.get("jobs") or workspace.config.build.jobs)
-        self.workers = BuildPool(size, renderer_for.cache_clear)
+        self.workers = BuildPool(size, release_engines)
 
     @property
     def config_path(self) -> Path:

@@ -181,8 +181,8 @@ def css_string(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Edition:
-    """What shapes every format of a brief in one build, besides the brief itself."""
+class Imprint:
+    """What the house and the build give every format of a brief: labels, logo, date, address."""
 
     labels: Labels
     modified: dt.datetime
@@ -195,7 +195,7 @@ class Edition:
     # Where the brief's PDF is served once published ([publish] base_url), if that is known.
     published: str | None = None
 
-    def of_brief(self, brief: Brief) -> Edition:
+    def of_brief(self, brief: Brief) -> Imprint:
         """Return the edition as one brief has it: modified on its latest correction, if any.
 
         A correction's date is the source's own, so it takes precedence over the build's
@@ -216,7 +216,7 @@ def source_anchor(number: int) -> str:
 def build_view(
     brief: Brief,
     flavour: Flavour,
-    edition: Edition,
+    edition: Imprint,
     fetcher: Fetcher,
     *,
     image_src: Callable[[Path], str],
@@ -287,7 +287,7 @@ def _typographic_meta(meta: FrontMatter, language: Language) -> FrontMatter:
 
 
 def _logo(
-    edition: Edition, flavour: Flavour, fetcher: Fetcher, image_src: Callable[[Path], str]
+    edition: Imprint, flavour: Flavour, fetcher: Fetcher, image_src: Callable[[Path], str]
 ) -> str | None:
     """Return the logo inline, as it lives outside the brief's folder.
 

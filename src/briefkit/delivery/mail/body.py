@@ -24,7 +24,7 @@ from briefkit.model.choices import EmailBody
 from briefkit.rendering.fetcher import Fetcher, media_type
 from briefkit.rendering.fragments import MAIL_IMAGE_WIDTH, Flavour, source_names
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
+from briefkit.rendering.view import BriefView, Imprint, SectionView, build_view
 from briefkit.version import __version__
 
 STYLESHEET = "email.css"
@@ -94,7 +94,7 @@ def _part_name(number: int, path: Path) -> str:
 def render_bodies(
     brief: Brief,
     theme: Theme,
-    edition: Edition,
+    edition: Imprint,
     fetcher: Fetcher,
     *,
     body: EmailBody,

@@ -29,12 +29,12 @@ from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.render import (
     Renderer,
     RenderOptions,
-    edition_for,
+    imprint_for,
     render_limited,
     renderer_for,
 )
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import BriefView, Edition, build_view
+from briefkit.rendering.view import BriefView, Imprint, build_view
 from briefkit.sources.discover import find_sources
 from briefkit.system.clock import build_time
 
@@ -71,7 +71,7 @@ class _Composer:
         published = published_address(
             space.config.publish.base_url, output_stem(space, brief.path, render.facts_only, ".pdf")
         )
-        self.edition: Edition = edition_for(
+        self.edition: Imprint = imprint_for(
             space.config, render.facts_only, build_time(), logo, published
         )
         self.fetcher: Fetcher = self.renderer.fetcher(brief, self.edition)

@@ -23,9 +23,10 @@ from briefkit.rendering.font_subset import (
     font_face_css,
     visible_text,
 )
+from briefkit.rendering.formats import RenderRequest
 from briefkit.rendering.fragments import Flavour, Note
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import BriefView, Edition, SectionView, build_view
+from briefkit.rendering.view import BriefView, SectionView, build_view
 from briefkit.sources.markup.tokens import footnote_ids
 
 XHTML = "application/xhtml+xml"
@@ -92,8 +93,14 @@ class PackageImages:
         ]
 
 
-def render_epub(brief: Brief, theme: Theme, edition: Edition, fetcher: Fetcher) -> bytes:
+def render_epub(request: RenderRequest) -> bytes:
     """Return the EPUB file's bytes."""
+    brief, theme, edition, fetcher = (
+        request.brief,
+        request.theme,
+        request.imprint,
+        request.fetcher,
+    )
     images = PackageImages(fetcher)
     view = build_view(
         brief,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 
-from briefkit.model.brief import Brief
-from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.font_subset import (
     EmbeddedFont,
     FontFormat,
@@ -17,16 +15,23 @@ from briefkit.rendering.font_subset import (
     font_face_css,
     visible_text,
 )
+from briefkit.rendering.formats import RenderRequest
 from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import Edition, build_view
+from briefkit.rendering.view import build_view
 
 WEB_STYLES = ("base.css", "screen.css")
 
 
-def render_web(brief: Brief, theme: Theme, edition: Edition, fetcher: Fetcher) -> bytes:
+def render_web(request: RenderRequest) -> bytes:
     """Return a self-contained HTML document for a brief."""
+    brief, theme, edition, fetcher = (
+        request.brief,
+        request.theme,
+        request.imprint,
+        request.fetcher,
+    )
     view = build_view(brief, Flavour.WEB, edition, fetcher, image_src=fetcher.data_uri)
     css = _stylesheet(theme)
     # The page is rendered once to learn which characters it shows, then with their fonts.
