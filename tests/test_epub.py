@@ -24,9 +24,9 @@ from briefkit.model.brief import Brief
 from briefkit.model.choices import Format
 from briefkit.rendering.cover import CoverText, render_cover
 from briefkit.rendering.epub.metadata import series_position
-from briefkit.rendering.render import Renderer, RenderOptions, edition_for
+from briefkit.rendering.render import Renderer, RenderOptions, imprint_for
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import Edition
+from briefkit.rendering.view import Imprint
 from briefkit.sources.loader import load_brief
 from conftest import BRIEFS, CORRECTED, MINIMAL, ROOT, SAMPLES, write
 
@@ -63,14 +63,14 @@ def render(
 ) -> bytes:
     brief = path if isinstance(path, Brief) else load(path)
     workspace = find_workspace(brief.folder)
-    edition = Edition(labels or workspace.config.labels, modified, facts_only=facts_only)
-    return epub_of(brief, edition)
+    edition = Imprint(labels or workspace.config.labels, modified)
+    return epub_of(brief, edition, facts_only)
 
 
-def epub_of(brief: Brief, edition: Edition) -> bytes:
+def epub_of(brief: Brief, edition: Imprint, facts_only: bool = False) -> bytes:
     """Render a brief's EPUB for an edition with its workspace's theme."""
     renderer = Renderer(Theme.for_workspace(find_workspace(brief.folder)))
-    options = RenderOptions(facts_only=edition.facts_only)
+    options = RenderOptions(facts_only=facts_only)
     return renderer.render(brief, Format.EPUB, edition, options).data
 
 
@@ -344,7 +344,7 @@ def test_accessibility_metadata_describes_the_text() -> None:
 def certified(path: Path, certifier: str | None) -> Epub:
     brief = load(path)
     labels = find_workspace(brief.folder).config.labels
-    return Epub(epub_of(brief, Edition(labels, MODIFIED, certified_by=certifier)))
+    return Epub(epub_of(brief, Imprint(labels, MODIFIED, certified_by=certifier)))
 
 
 def test_conformance_is_claimed_only_in_the_name_the_workspace_gives() -> None:
@@ -364,7 +364,7 @@ def test_the_certifier_comes_from_briefkit_toml(tmp_path: Path) -> None:
     brief = load_brief(source).brief
     assert brief is not None
     space = find_workspace(tmp_path)
-    edition = edition_for(space.config, False, MODIFIED, None)
+    edition = imprint_for(space.config, MODIFIED, None)
     assert Epub(epub_of(brief, edition)).meta("a11y:certifiedBy") == ["Unit QA"]
     (tmp_path / "briefkit.toml").write_text('[epub]\ncertified_by = ""\n')
     with pytest.raises(BriefkitError, match=r"briefkit\.toml:2: error: .*certified_by"):
@@ -480,7 +480,7 @@ def test_a_note_called_from_two_sections_is_in_both_documents(tmp_path: Path) ->
 def test_title_page_links_the_organisation_when_configured() -> None:
     brief = load(SAMPLE)
     workspace = find_workspace(brief.folder)
-    edition = Edition(workspace.config.labels, MODIFIED, organisation_url="https://example.org/")
+    edition = Imprint(workspace.config.labels, MODIFIED, organisation_url="https://example.org/")
     data = epub_of(brief, edition)
     masthead = with_class(Epub(data).xhtml("title.xhtml"), "organisation")[0]
     link = masthead.find("x:a", NS)

@@ -30,7 +30,7 @@ from briefkit.delivery.catalogue.search import results
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format, PdfVariant
-from briefkit.rendering.render import Renderer, RenderOptions, edition_for
+from briefkit.rendering.render import Renderer, RenderOptions, imprint_for
 from briefkit.rendering.theme import Theme
 from conftest import ROOT, write
 
@@ -115,7 +115,7 @@ def brief(folder: Path) -> Brief:
 def render(brief: Brief, fmt: Format, facts_only: bool = False, **options: Any) -> bytes:
     """Render one format in this process, with the workspace's settings."""
     workspace = find_workspace(brief.folder)
-    edition = edition_for(workspace.config, facts_only, MODIFIED, None)
+    edition = imprint_for(workspace.config, MODIFIED, None)
     renderer = Renderer(Theme.for_workspace(workspace))
     chosen = RenderOptions(facts_only=facts_only, **options)
     return renderer.render(brief, fmt, edition, chosen).data

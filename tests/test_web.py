@@ -14,7 +14,7 @@ from briefkit.config import find_workspace
 from briefkit.model.choices import Format
 from briefkit.rendering.render import Renderer, RenderOptions
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import Edition
+from briefkit.rendering.view import Imprint
 from briefkit.sources.loader import load_brief
 from chromium import CHROMIUM, Chromium
 from conftest import BRIEFS, CORRECTED, EPOCH, ROOT, SAMPLES, Run
@@ -35,7 +35,7 @@ def page(path: Path) -> bytes:
     assert loaded.brief is not None, loaded.findings
     workspace = find_workspace(path.parent)
     renderer = Renderer(Theme.for_workspace(workspace))
-    edition = Edition(workspace.config.labels, MODIFIED)
+    edition = Imprint(workspace.config.labels, MODIFIED)
     return renderer.render(loaded.brief, Format.HTML, edition, RenderOptions()).data
 
 
@@ -224,7 +224,7 @@ def corrected_page(folder: Path, published: str | None = None) -> Path:
     loaded = load_brief(source)
     assert loaded.brief is not None, loaded.findings
     renderer = Renderer(Theme.for_workspace(find_workspace(folder)))
-    edition = Edition(find_workspace(folder).config.labels, MODIFIED, published=published)
+    edition = Imprint(find_workspace(folder).config.labels, MODIFIED, published=published)
     target = folder / "corrected.html"
     target.write_bytes(renderer.render(loaded.brief, Format.HTML, edition, RenderOptions()).data)
     return target

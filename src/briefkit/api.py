@@ -131,7 +131,7 @@ def render(
     fmt = choose(Format, format, "format")
     space = open_workspace(workspace, near=content.folder)
     options = _render_options(space, facts_only, paper, print_marks, pdf_variant)
-    edition = imprint_for(space.config, facts_only, modified or build_time(), space.logo())
+    edition = imprint_for(space.config, modified or build_time(), space.logo())
     limit = space.config.build.time_limit
     rendered = render_limited(Theme.for_workspace(space), content, fmt, edition, options, limit)
     for warning in rendered.warnings:

@@ -126,7 +126,6 @@ def _render_into(job: Job, result: BriefResult) -> None:
     renderer = renderer_for(settings.theme)
     edition = imprint_for(
         settings.config,
-        settings.render.facts_only,
         settings.modified,
         settings.logo,
         _published(job),

@@ -336,9 +336,3 @@ class Brief:
     def folder(self) -> Path:
         """Return the folder that relative paths in the source start from."""
         return self.path.parent.resolve()
-
-    def included(self, facts_only: bool) -> list[Section]:
-        """Return the sections an edition shows."""
-        if facts_only:
-            return [s for s in self.sections if s.kind == "fact"]
-        return list(self.sections)

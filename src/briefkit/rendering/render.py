@@ -37,7 +37,6 @@ class RenderOptions:
 
 def imprint_for(
     config: Config,
-    facts_only: bool,
     modified: dt.datetime,
     logo: CheckedImage | None,
     published: str | None = None,
@@ -49,7 +48,6 @@ def imprint_for(
     return Imprint(
         labels=config.labels,
         modified=modified,
-        facts_only=facts_only,
         toc_min_sections=config.build.toc_min_sections,
         organisation_url=config.organisation.url,
         corrections_policy=config.organisation.corrections_policy,

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from briefkit.config import Labels
 from briefkit.model.brief import Brief, CheckedImage, FrontMatter, Section
+from briefkit.model.edition import Edition
 from briefkit.rendering.citing import Citation, CorrectionView, citation_of, corrections_of
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import (
@@ -186,7 +187,6 @@ class Imprint:
 
     labels: Labels
     modified: dt.datetime
-    facts_only: bool = False
     toc_min_sections: int = 5
     organisation_url: str | None = None
     corrections_policy: str | None = None
@@ -216,7 +216,8 @@ def source_anchor(number: int) -> str:
 def build_view(
     brief: Brief,
     flavour: Flavour,
-    edition: Imprint,
+    imprint: Imprint,
+    edition: Edition,
     fetcher: Fetcher,
     *,
     image_src: Callable[[Path], str],
@@ -229,9 +230,9 @@ def build_view(
     """
     link = source_href or (lambda anchor: f"#{anchor}")
     language = language_for(brief.meta.language)
-    labels = words_for(edition.labels, language)
+    labels = words_for(imprint.labels, language)
     meta = _typographic_meta(brief.meta, language)
-    included = brief.included(edition.facts_only)
+    included = edition.sections(brief)
     order = citation_order(included, brief.footnotes)
     numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
     context = FragmentContext(
@@ -255,12 +256,12 @@ def build_view(
         sources=_sources(brief, numbers, language),
         notes=list(context.notes),
         facts_only=edition.facts_only,
-        omitted=len(brief.sections) - len(included),
-        show_toc=len(sections) >= edition.toc_min_sections,
-        organisation_url=edition.organisation_url,
-        corrections_policy=edition.corrections_policy,
-        logo=_logo(edition, flavour, fetcher, image_src),
-        published=edition.published,
+        omitted=edition.omitted(brief),
+        show_toc=len(sections) >= imprint.toc_min_sections,
+        organisation_url=imprint.organisation_url,
+        corrections_policy=imprint.corrections_policy,
+        logo=_logo(imprint, flavour, fetcher, image_src),
+        published=imprint.published,
     )
 
 

@@ -42,6 +42,7 @@ from briefkit.delivery.catalogue.page import render_page
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.files import read_regular
 from briefkit.model.brief import Brief
+from briefkit.model.edition import Edition
 from briefkit.paths import shown
 from briefkit.rendering.epub.metadata import publication_id
 from briefkit.rendering.theme import Theme
@@ -272,7 +273,7 @@ def _thumbnail(path: PurePosixPath, cover: Image, manifest: Manifest) -> Image:
 
 def _labelled(brief: Brief, facts_only: bool) -> Labelled:
     """Count an edition's sections of each kind, and name who wrote its commentary."""
-    included = brief.included(facts_only)
+    included = Edition(facts_only).sections(brief)
     commentary = [s for s in included if s.kind == "commentary"]
     writers = [s.by or brief.meta.organisation for s in commentary]
     return Labelled(

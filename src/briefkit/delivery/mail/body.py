@@ -21,6 +21,7 @@ from PIL import Image
 from briefkit.delivery.mail.text import TextContext, TextNote, section_text
 from briefkit.model.brief import Brief
 from briefkit.model.choices import EmailBody
+from briefkit.model.edition import Edition
 from briefkit.rendering.fetcher import Fetcher, media_type
 from briefkit.rendering.fragments import MAIL_IMAGE_WIDTH, Flavour, source_names
 from briefkit.rendering.theme import Theme
@@ -94,7 +95,8 @@ def _part_name(number: int, path: Path) -> str:
 def render_bodies(
     brief: Brief,
     theme: Theme,
-    edition: Imprint,
+    imprint: Imprint,
+    edition: Edition,
     fetcher: Fetcher,
     *,
     body: EmailBody,
@@ -109,8 +111,8 @@ def render_bodies(
     """
     shown = first_paragraphs(brief) if body is EmailBody.SUMMARY else brief
     images = CidImages(fetcher, domain)
-    view = build_view(shown, Flavour.EMAIL, edition, fetcher, image_src=images)
-    sections = _mail_sections(shown, view, edition.facts_only)
+    view = build_view(shown, Flavour.EMAIL, imprint, edition, fetcher, image_src=images)
+    sections = _mail_sections(shown, view, edition)
     summary_only = body is EmailBody.SUMMARY
     html, text = (
         theme.render(
@@ -165,13 +167,13 @@ def first_block(tokens: list[Token]) -> list[Token]:
     return (paragraphs or blocks or [[]])[0]
 
 
-def _mail_sections(brief: Brief, view: BriefView, facts_only: bool) -> list[MailSection]:
+def _mail_sections(brief: Brief, view: BriefView, edition: Edition) -> list[MailSection]:
     """Pair each section of the view with its plain text, numbered as the HTML numbers them."""
     numbers = {source.key: source.number for source in view.sources}
     names = source_names(brief.meta.sources, view.language)
     context = TextContext(numbers, brief.footnotes, names)
     mail = []
-    for section, shown in zip(brief.included(facts_only), view.sections, strict=True):
+    for section, shown in zip(edition.sections(brief), view.sections, strict=True):
         text, notes = section_text(section.tokens, context)
         mail.append(MailSection(shown, text, notes))
     return mail

@@ -23,6 +23,7 @@ from briefkit.errors import BriefkitError
 from briefkit.model.address import safe_header
 from briefkit.model.brief import Brief, Correction
 from briefkit.model.choices import Attachment, EmailBody, Format
+from briefkit.model.edition import Edition
 from briefkit.rendering.citing import published_address
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import Flavour
@@ -71,10 +72,9 @@ class _Composer:
         published = published_address(
             space.config.publish.base_url, output_stem(space, brief.path, render.facts_only, ".pdf")
         )
-        self.edition: Imprint = imprint_for(
-            space.config, render.facts_only, build_time(), logo, published
-        )
+        self.edition: Imprint = imprint_for(space.config, build_time(), logo, published)
         self.fetcher: Fetcher = self.renderer.fetcher(brief, self.edition)
+        self.shown = Edition(render.facts_only)
 
     def attachment(self, kind: Attachment) -> Attached:
         """Render one attachment as ``briefkit build`` renders it, within the time limit."""
@@ -115,7 +115,9 @@ class _Composer:
     def text_view(self, domain: str) -> BriefView:
         """Return the view of the brief that a text-only message's templates need."""
         images = CidImages(self.fetcher, domain)
-        return build_view(self.brief, Flavour.EMAIL, self.edition, self.fetcher, image_src=images)
+        return build_view(
+            self.brief, Flavour.EMAIL, self.edition, self.shown, self.fetcher, image_src=images
+        )
 
 
 def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessage:
@@ -129,6 +131,7 @@ def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessag
         brief,
         composer.theme,
         composer.edition,
+        composer.shown,
         composer.fetcher,
         body=options.body,
         attachments=[a.filename for a in attachments],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.model.brief import Brief
+from briefkit.model.edition import Edition
 from briefkit.rendering.cover import CoverText, cover_alt, render_cover
 from briefkit.rendering.epub.metadata import package_metadata
 from briefkit.rendering.epub.package import NavPoint, PackageSpec, Resource, build_package
@@ -106,6 +107,7 @@ def render_epub(request: RenderRequest) -> bytes:
         brief,
         Flavour.EPUB,
         edition,
+        request.edition,
         fetcher,
         image_src=images.add,
         source_href=lambda anchor: f"{SOURCES}#{anchor}",
@@ -155,7 +157,7 @@ def repeated_notes(brief: Brief, view: BriefView) -> dict[str, list[Note]]:
     """
     first: dict[int, Note] = {}
     repeats: dict[str, list[Note]] = {}
-    for section, shown in zip(brief.included(view.facts_only), view.sections, strict=True):
+    for section, shown in zip(Edition(view.facts_only).sections(brief), view.sections, strict=True):
         called = footnote_ids(section.tokens)
         new = [note_id for note_id in called if note_id not in first]
         # A note whose body calls another note brings two notes at once, and which is which

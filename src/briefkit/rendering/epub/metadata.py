@@ -17,6 +17,7 @@ import uuid
 from markdown_it.token import Token
 
 from briefkit.model.brief import Brief
+from briefkit.model.edition import Edition
 from briefkit.rendering.epub.package import Metadata
 from briefkit.rendering.linked_data import genres
 from briefkit.rendering.view import BriefView
@@ -30,7 +31,7 @@ _ID_NAMESPACE = uuid.UUID("d3d6100a-8cf7-4715-90ff-e0b8b7bb4914")
 
 def edition_images(brief: Brief, facts_only: bool) -> list[Token]:
     """Return the image tokens of the sections (and their notes) an edition shows."""
-    included = brief.included(facts_only)
+    included = Edition(facts_only).sections(brief)
     tokens = [t for section in included for t in with_notes(section.tokens, brief.footnotes)]
     tokens += [section.heading for section in included]
     return list(of_type(tokens, "image"))

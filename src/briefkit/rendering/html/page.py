@@ -32,7 +32,9 @@ def render_web(request: RenderRequest) -> bytes:
         request.imprint,
         request.fetcher,
     )
-    view = build_view(brief, Flavour.WEB, edition, fetcher, image_src=fetcher.data_uri)
+    view = build_view(
+        brief, Flavour.WEB, edition, request.edition, fetcher, image_src=fetcher.data_uri
+    )
     css = _stylesheet(theme)
     # The page is rendered once to learn which characters it shows, then with their fonts.
     page = render_document(view, theme, "web.html", edition.modified, stylesheet=css)

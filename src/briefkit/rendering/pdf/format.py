@@ -40,6 +40,7 @@ class PdfFormat(OutputFormat):
             brief,
             Flavour.PRINT,
             imprint,
+            request.edition,
             fetcher,
             image_src=lambda path: quote(path.relative_to(brief.folder).as_posix()),
         )
