@@ -14,7 +14,7 @@ import pytest
 
 import briefkit
 from briefkit import BuildReport
-from briefkit.rendering.render import preload_pdf_engine
+from briefkit.rendering.formats import get_format
 from briefkit.text import fonts
 from conftest import MINIMAL, Run, write
 from pdftools import text, xmp
@@ -84,7 +84,7 @@ def test_a_character_the_pdf_cannot_draw_is_named_and_voids_every_claim(
     assert "pdfuaid" not in xmp(workspace / "out" / "g.pdf")
     archival = run_cli("build", "--format", "pdf", "--pdf-variant", "a-3b", "--out", "a", env=env)
     assert "not declared PDF/A-3b or PDF/UA-1" in archival.stdout + archival.stderr
-    assert not re.search("pdfu?aid", xmp(workspace / "a" / "g.pdf"))
+    assert not re.search("pdfu?aid", xmp(workspace / "a" / "g-pdfa.pdf"))
     strict = run_cli("build", "--format", "pdf", "--strict", "--out", "strict", env=env)
     assert strict.returncode == 1
     assert "(U+30000)" in strict.stdout + strict.stderr
@@ -96,7 +96,7 @@ def test_the_pdf_check_fails_strict_where_the_source_check_saw_nothing(
 ) -> None:
     # As when the check's fonts are installed where the renderer's fontconfig does not look.
     monkeypatch.setattr(fonts, "missing_glyphs", lambda text: [])
-    preload_pdf_engine()  # WeasyPrint reads fontconfig's own settings once, on import
+    get_format("pdf").warm()  # WeasyPrint reads fontconfig's own settings once, on import
     monkeypatch.setenv("FONTCONFIG_FILE", _no_system_fonts(tmp_path)["FONTCONFIG_FILE"])
     write(workspace / "briefings" / "g.md", MINIMAL.replace("Something happened", f"Seal {EXT_G}"))
     assert not briefkit.load(workspace / "briefings" / "g.md").warnings
@@ -164,8 +164,22 @@ def test_image_style_and_option_changes_invalidate(workspace: Path) -> None:
     write(workspace / "styles" / "extra.css", "h2 { color: black; }")
     assert not _pdf().results[0].skipped
     assert not _pdf(paper="letter").results[0].skipped
-    (workspace / "out" / "one.pdf").unlink()
+    (workspace / "out" / "one-letter.pdf").unlink()
     assert not _pdf(paper="letter").results[0].skipped
+
+
+def test_only_the_settings_that_shape_an_output_rebuild_it(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    assert run_cli("build").returncode == 0
+    toml = workspace / "briefkit.toml"
+    write(toml, toml.read_text() + '\n[email]\nfrom = "desk@example.org"\n')
+    mail = run_cli("build")
+    # Who sends the mail shapes no PDF or EPUB.
+    assert "0 built, 1 up to date (skipped)" in mail.stdout, mail.stdout
+    write(toml, toml.read_text() + '\n[labels]\nfact = "Reported"\n')
+    labels = run_cli("build")
+    assert "1 built, 0 up to date" in labels.stdout, labels.stdout
+    assert "Reported" in text(workspace / "out" / "one.pdf")
 
 
 def test_forty_briefs_build_in_parallel_then_skip(workspace: Path, run_cli: Run) -> None:

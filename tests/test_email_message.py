@@ -229,7 +229,7 @@ def test_a_sender_is_needed(workspace: Path) -> None:
     source = write(workspace / "briefings" / "b.md", MINIMAL)
     with pytest.raises(UsageError, match="no sender"):
         briefkit.compose_email(briefkit.load(source), to=["a@example.org"])
-    with pytest.raises(UsageError, match="unknown attachment 'html'"):
+    with pytest.raises(UsageError, match="attach= 'html': a message cannot carry this format"):
         briefkit.compose_email(
             briefkit.load(source), to=["a@example.org"], sender=SENDER, attach=["html"]
         )

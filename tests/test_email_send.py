@@ -219,7 +219,7 @@ def test_usage_errors(
 def test_no_sender_is_a_usage_error(run_cli: Run, samples_workspace: Path) -> None:
     result = send(run_cli, "--to", "a@example.org")
     assert result.returncode == 2
-    assert "no sender: give --from ADDR" in result.stderr
+    assert "no sender: give one (--from), or set from in [email]" in result.stderr
 
 
 def test_a_bad_sender_in_briefkit_toml_names_its_line(

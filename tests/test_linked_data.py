@@ -29,8 +29,9 @@ from briefkit.delivery.catalogue.json_feed import json_feeds
 from briefkit.delivery.catalogue.search import results
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
-from briefkit.model.choices import Format, PdfVariant
-from briefkit.rendering.render import Renderer, RenderOptions, imprint_for
+from briefkit.model.choices import Format, PdfVariant, Variant
+from briefkit.model.edition import Edition
+from briefkit.rendering.render import Renderer, imprint_for
 from briefkit.rendering.theme import Theme
 from conftest import ROOT, write
 
@@ -117,8 +118,7 @@ def render(brief: Brief, fmt: Format, facts_only: bool = False, **options: Any) 
     workspace = find_workspace(brief.folder)
     edition = imprint_for(workspace.config, MODIFIED, None)
     renderer = Renderer(Theme.for_workspace(workspace))
-    chosen = RenderOptions(facts_only=facts_only, **options)
-    return renderer.render(brief, fmt, edition, chosen).data
+    return renderer.render(brief, fmt, edition, Edition(facts_only), Variant(**options)).data
 
 
 class _Scripts(HTMLParser):

@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from conftest import MINIMAL, Run, write
@@ -81,10 +82,28 @@ def test_building_one_format_keeps_the_others_up_to_date(workspace: Path, run_cl
     again = run_cli("build")
     assert "0 built, 1 up to date (skipped)" in again.stdout
     paper = run_cli("build", "--paper", "letter")
-    # Only the PDF depends on the paper size; the EPUB is kept as it is.
+    # Only the PDF depends on the paper size, and gets a name of its own; the EPUB is kept.
     assert "1 built" in paper.stdout
     cache = json.loads((workspace / "out" / ".briefkit-cache.json").read_text())
-    assert {Path(name).name for name in cache["outputs"]} == {"one.pdf", "one.epub", "one.html"}
+    names = {Path(name).name for name in cache["outputs"]}
+    assert names == {"one.pdf", "one-letter.pdf", "one.epub", "one.html"}
+
+
+def test_letter_and_print_pdfs_never_overwrite_the_a4_file(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "briefings" / "x.md", MINIMAL)
+    assert run_cli("build", "briefings/x.md").returncode == 0
+    a4 = (workspace / "out" / "x.pdf").read_bytes()
+    marked = run_cli("build", "briefings/x.md", "--paper", "letter", "--print")
+    assert marked.returncode == 0, marked.stderr
+    assert (workspace / "out" / "x.pdf").read_bytes() == a4
+    with pikepdf.open(workspace / "out" / "x-letter-print.pdf") as pdf:
+        trim = [float(v) for v in pdf.pages[0].TrimBox]
+    # US Letter, 8.5 by 11 inches, inside the sheet that carries the crop marks.
+    assert round(trim[2] - trim[0]) == 612 and round(trim[3] - trim[1]) == 792
+    x4 = run_cli("build", "briefings/x.md", "--format", "pdf", "--pdf-variant", "x-4")
+    assert x4.returncode == 0, x4.stderr
+    assert "out/x-x4.pdf" in x4.stdout
+    assert (workspace / "out" / "x.pdf").read_bytes() == a4
 
 
 def test_jobs_zero_means_one_worker_per_core(workspace: Path, run_cli: Run) -> None:

@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 from watchfiles import Change
 
+from briefkit.building.plan import Request
 from briefkit.commands.watch import BriefDone, RoundDone, Session, WatchEvent, Watching, watch
 from briefkit.config import find_workspace
-from briefkit.model.choices import Format
 from briefkit.resources import builtin_templates
 from conftest import MINIMAL, write
 from longbrief import write_long_brief
@@ -303,6 +303,9 @@ def test_watch_reloads_briefkit_toml_and_survives_a_broken_one(
     write(config, '[labels]\nfact = "Checked"\n')
     watcher.wait_rebuilt(pdf, before)
     wait_until(showing(pdf, "CHECKED"), "the fixed settings in the PDF")
+    # Each round is planned afresh: a new paper size is a new file, beside the A4 one.
+    write(config, '[labels]\nfact = "Checked"\n\n[build]\npaper = "letter"\n')
+    wait_until(lambda: (workspace / "out/one-letter.pdf").is_file(), "the letter PDF")
     assert "Traceback" not in watcher.stderr
     assert watcher.interrupt() == 0
 
@@ -372,7 +375,7 @@ def test_ctrl_c_during_a_rebuild_leaves_no_partial_files(
 def test_session_filter_takes_sources_images_and_theme_files_only(workspace: Path) -> None:
     (workspace / "styles").mkdir()
     ws = find_workspace()
-    session = Session([], ws, {})
+    session = Session(ws, Request())
     wanted = {
         "briefings/a.md": True,
         "briefings/sub/b.md": True,
@@ -404,7 +407,7 @@ def test_watch_function_reports_events_until_stopped(workspace: Path) -> None:
     thread = threading.Thread(
         target=watch,
         args=([], ws, events.append),
-        kwargs={"stop_event": stop, "choices": {"formats": (Format.PDF,), "jobs": 1}},
+        kwargs={"stop_event": stop, "request": Request(formats=("pdf",), jobs=1)},
     )
     thread.start()
     try:

@@ -12,7 +12,7 @@ import pytest
 
 from briefkit.config import find_workspace
 from briefkit.model.choices import Format
-from briefkit.rendering.render import Renderer, RenderOptions
+from briefkit.rendering.render import Renderer
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Imprint
 from briefkit.sources.loader import load_brief
@@ -36,7 +36,7 @@ def page(path: Path) -> bytes:
     workspace = find_workspace(path.parent)
     renderer = Renderer(Theme.for_workspace(workspace))
     edition = Imprint(workspace.config.labels, MODIFIED)
-    return renderer.render(loaded.brief, Format.HTML, edition, RenderOptions()).data
+    return renderer.render(loaded.brief, Format.HTML, edition).data
 
 
 def saved(path: Path, folder: Path) -> Path:
@@ -226,7 +226,7 @@ def corrected_page(folder: Path, published: str | None = None) -> Path:
     renderer = Renderer(Theme.for_workspace(find_workspace(folder)))
     edition = Imprint(find_workspace(folder).config.labels, MODIFIED, published=published)
     target = folder / "corrected.html"
-    target.write_bytes(renderer.render(loaded.brief, Format.HTML, edition, RenderOptions()).data)
+    target.write_bytes(renderer.render(loaded.brief, Format.HTML, edition).data)
     return target
 
 

@@ -106,6 +106,9 @@ if TYPE_CHECKING:
         Finding as Finding,
     )
     from briefkit.errors import (
+        ParameterError as ParameterError,
+    )
+    from briefkit.errors import (
         Severity as Severity,
     )
     from briefkit.errors import (
@@ -116,9 +119,6 @@ if TYPE_CHECKING:
     )
     from briefkit.model.brief import (
         Brief as Brief,
-    )
-    from briefkit.model.choices import (
-        Attachment as Attachment,
     )
     from briefkit.model.choices import (
         EmailBody as EmailBody,
@@ -160,6 +160,7 @@ _EXPORTS = {
     "PublishReport": "briefkit.delivery.catalogue.publish",
     "BriefkitError": "briefkit.errors",
     "Finding": "briefkit.errors",
+    "ParameterError": "briefkit.errors",
     "Severity": "briefkit.errors",
     "SourceError": "briefkit.errors",
     "UsageError": "briefkit.errors",
@@ -182,7 +183,6 @@ _EXPORTS = {
     "SendError": "briefkit.delivery.mail.smtp",
     "SendReport": "briefkit.delivery.mail.smtp",
     "SmtpServer": "briefkit.delivery.mail.smtp",
-    "Attachment": "briefkit.model.choices",
     "EmailBody": "briefkit.model.choices",
     "SmtpSecurity": "briefkit.model.choices",
     "LoadedBrief": "briefkit.sources.loader",

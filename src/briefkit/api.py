@@ -11,28 +11,17 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefkit.config import Workspace, find_workspace
-from briefkit.errors import UsageError
-from briefkit.model.choices import (
-    Attachment,
-    EmailBody,
-    Format,
-    Paper,
-    PdfVariant,
-    SmtpSecurity,
-    choose,
-    choose_all,
-)
+from briefkit.errors import ParameterError
+from briefkit.model.choices import EmailBody, Format, Paper, PdfVariant, SmtpSecurity, choose
 from briefkit.sources import loader
 from briefkit.sources.loader import LoadedBrief
 
 # Rendering and building are imported by the calls that need them, so checking stays quick.
 if TYPE_CHECKING:
-    from email.headerregistry import Address
     from email.message import EmailMessage
 
     from briefkit.building.pipeline import BuildPool, BuildProgress, BuildReport
@@ -43,7 +32,6 @@ if TYPE_CHECKING:
     from briefkit.delivery.mail.recipients import DistributionList
     from briefkit.delivery.mail.smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
-    from briefkit.rendering.render import RenderOptions
 
 PathLike = str | os.PathLike[str]
 WorkspaceLike = Workspace | PathLike | None
@@ -123,17 +111,22 @@ def render(
     (past it, TimeLimitExceeded); a brief with errors raises SourceError; the renderer's
     warnings go to the ``briefkit`` logger.
     """
-    from briefkit.rendering.render import imprint_for, render_limited
-    from briefkit.rendering.theme import Theme
-    from briefkit.system.clock import build_time
+    from briefkit.building.jobs import render_alone
+    from briefkit.building.plan import Request, editions, plan_brief
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
-    fmt = choose(Format, format, "format")
     space = open_workspace(workspace, near=content.folder)
-    options = _render_options(space, facts_only, paper, print_marks, pdf_variant)
-    edition = imprint_for(space.config, modified or build_time(), space.logo())
-    limit = space.config.build.time_limit
-    rendered = render_limited(Theme.for_workspace(space), content, fmt, edition, options, limit)
+    request = Request(
+        formats=(str(format),),
+        editions=editions(facts_only),
+        paper=paper,
+        print_marks=print_marks,
+        pdf_variant=pdf_variant,
+        modified=modified,
+    )
+    plan = plan_brief(space, content.path, request)
+    (output,) = plan.outputs
+    rendered = render_alone(plan, content, output)
     for warning in rendered.warnings:
         _log.warning("%s: %s", content.path, warning)
     return rendered.data
@@ -161,23 +154,23 @@ def build(
     paths are files or folders (default: the workspace's briefings/); the workspace (default:
     the current folder's) supplies every setting not given here; a pool keeps workers warm.
     """
-    from briefkit.building.pipeline import BuildOptions
     from briefkit.building.pipeline import build as run_build
+    from briefkit.building.plan import Request, editions, make_plan, requested_formats
 
-    space = open_workspace(workspace)
-    settings = space.config.build
-    if jobs is not None and jobs < 0:
-        raise UsageError(f"jobs must be 0 (one worker per core) or more, not {jobs}")
-    options = BuildOptions(
-        formats=choose_all(Format, formats or settings.formats, "format"),
-        render=_render_options(space, facts_only, paper, print_marks, pdf_variant),
-        out_dir=Path(out) if out is not None else None,
+    request = Request(
+        paths=tuple(Path(p) for p in paths or []),
+        formats=requested_formats(formats),
+        editions=editions(facts_only),
+        paper=paper,
+        print_marks=print_marks,
+        pdf_variant=pdf_variant,
+        out=Path(out) if out is not None else None,
         strict=strict,
         force=force,
-        jobs=settings.jobs if jobs is None else jobs,
+        jobs=jobs,
         tracebacks=tracebacks,
     )
-    return run_build([Path(p) for p in paths or []], space, options, progress, pool)
+    return run_build(make_plan(open_workspace(workspace), request), progress, pool)
 
 
 def publish(
@@ -199,25 +192,25 @@ def publish(
     base_url is where the folder will be served from; it, title, facts_only (each brief's
     facts-only edition too) and out default to briefkit.toml's [publish] table.
     """
-    from briefkit.delivery.catalogue.publish import publish_catalogue, served
+    from briefkit.building.pipeline import build as run_build
+    from briefkit.building.plan import Request, editions, make_plan
+    from briefkit.delivery.catalogue.publish import CATALOGUE_FORMATS, publish_catalogue, served
 
     space, site = served(open_workspace(workspace), base_url, title)
-    folder = Path(out) if out is not None else space.root / space.config.publish.out
     both = space.config.publish.facts_only if facts_only is None else facts_only
-    edition = partial(
-        build,
-        list(paths or []),
-        workspace=space,
-        out=folder,
-        formats=(Format.EPUB, Format.PDF),
+    request = Request(
+        paths=tuple(Path(p) for p in paths or []),
+        formats=CATALOGUE_FORMATS,
+        # Both editions in one plan: a file of one can never overwrite a file of the other.
+        editions=editions(False, both=both),
+        out=Path(out) if out is not None else space.root / space.config.publish.out,
         strict=strict,
         force=force,
         jobs=jobs,
-        progress=progress,
         tracebacks=tracebacks,
     )
-    builds = [(facts, edition(facts_only=facts)) for facts in ((False, True) if both else (False,))]
-    return publish_catalogue(space, folder, builds, site)
+    plan = make_plan(space, request)
+    return publish_catalogue(plan, run_build(plan, progress), site)
 
 
 def preview_server(
@@ -233,32 +226,13 @@ def preview_server(
     return PreviewServer(Path(folder), host=host, port=port, log=log)
 
 
-def _render_options(
-    space: Workspace,
-    facts_only: bool,
-    paper: Paper | str | None,
-    print_marks: bool,
-    pdf_variant: PdfVariant | str | None,
-) -> RenderOptions:
-    """Return render options from the choices given, the workspace's settings filling in."""
-    from briefkit.rendering.render import RenderOptions
-
-    settings = space.config.build
-    return RenderOptions(
-        facts_only=facts_only,
-        paper=choose(Paper, paper or settings.paper, "paper size"),
-        print_marks=print_marks,
-        pdf_variant=choose(PdfVariant, pdf_variant or settings.pdf_variant, "PDF variant"),
-    )
-
-
 def compose_email(
     brief: LoadedBrief | Brief,
     *,
     to: Iterable[str] = (),
     cc: Iterable[str] = (),
     sender: str | None = None,
-    attach: Iterable[Attachment | str] = (),
+    attach: Iterable[Format | str] = (),
     body: EmailBody | str = EmailBody.FULL,
     facts_only: bool = False,
     workspace: WorkspaceLike = None,
@@ -269,20 +243,24 @@ def compose_email(
     sender defaults to ``from`` in ``[email]`` of briefkit.toml. Attachments are rendered as
     ``build`` renders them. Nothing is written or sent; correction as ``email --correction``.
     """
-    from briefkit.delivery.mail.compose import MailOptions, compose
+    from briefkit.delivery.mail.compose import (
+        MailOptions,
+        addresses,
+        compose,
+        mail_plan,
+        sender_for,
+    )
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
     space = open_workspace(workspace, near=content.folder)
     options = MailOptions(
-        sender=_sender(space, sender),
-        to=_addresses(to, "--to"),
-        cc=_addresses(cc, "--cc"),
-        attach=choose_all(Attachment, attach, "attachment"),
+        sender=sender_for(space, sender),
+        to=addresses(to, "to"),
+        cc=addresses(cc, "cc"),
         body=choose(EmailBody, body, "body"),
-        render=_render_options(space, facts_only, None, False, None),
         correction=correction,
     )
-    return compose(content, space, options)
+    return compose(content, mail_plan(space, content, attach, facts_only), options)
 
 
 def compose_kindle_email(
@@ -294,13 +272,19 @@ def compose_kindle_email(
     workspace: WorkspaceLike = None,
 ) -> EmailMessage:
     """Return a Send-to-Kindle message: the brief's EPUB under a plain name, a short body."""
-    from briefkit.delivery.mail.compose import compose_kindle
+    from briefkit.delivery.mail.compose import (
+        KINDLE_FORMAT,
+        addresses,
+        compose_kindle,
+        mail_plan,
+        sender_for,
+    )
 
     content = brief.raise_for_errors() if isinstance(brief, LoadedBrief) else brief
     space = open_workspace(workspace, near=content.folder)
-    (address,) = _addresses([to], "--kindle")
-    render = _render_options(space, facts_only, None, False, None)
-    return compose_kindle(content, space, _sender(space, sender), address, render)
+    (address,) = addresses([to], "to")
+    plan = mail_plan(space, content, [KINDLE_FORMAT], facts_only)
+    return compose_kindle(content, plan, sender_for(space, sender), address)
 
 
 def write_email(message: EmailMessage, path: PathLike) -> Path:
@@ -327,7 +311,7 @@ def smtp_server(
     chosen = choose(SmtpSecurity, security or settings.smtp_security, "SMTP security")
     port = settings.smtp_port if port is None else port
     if not 0 < port < 65536:
-        raise UsageError(f"SMTP port {port} is not a port number (1 to 65535)")
+        raise ParameterError("port", f"{{name}} {port} is not a port number (1 to 65535)")
     return SmtpServer(host or settings.smtp_host, port, chosen)
 
 
@@ -373,7 +357,7 @@ def send_email_to_list(
     from briefkit.delivery.mail.smtp import credentials_from
 
     if rate is not None and rate <= 0:
-        raise UsageError(f"rate must be more than 0 messages a minute, not {rate}")
+        raise ParameterError("rate", f"{{name}} must be more than 0 messages a minute, not {rate}")
     if isinstance(readers, str | os.PathLike):
         readers = read_distribution_list(readers)
     chosen = server or smtp_server(workspace=workspace)
@@ -381,20 +365,3 @@ def send_email_to_list(
     return send_to_list(
         message, readers, chosen, credentials_from(), rate=rate, progress=progress, log=where
     )
-
-
-def _sender(space: Workspace, sender: str | None) -> Address:
-    """Return the sender given, or the workspace's; say how to give one when neither is."""
-    from briefkit.model.address import parse_address
-
-    value = sender or space.config.email.sender
-    if not value:
-        raise UsageError("no sender: give --from ADDR, or set from in [email] of briefkit.toml")
-    return parse_address(value, "the sender")
-
-
-def _addresses(values: Iterable[str], what: str) -> tuple[Address, ...]:
-    """Return the addresses given, each checked."""
-    from briefkit.model.address import parse_address
-
-    return tuple(parse_address(value, f"{what} address") for value in values)

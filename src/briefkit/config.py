@@ -78,7 +78,8 @@ class Labels(_Section):
 class Build(_Section):
     """How ``briefkit build`` runs when options do not say otherwise."""
 
-    formats: tuple[Format, ...] = (Format.PDF, Format.EPUB)
+    # Names in the format registry, briefkit's own or a plugin's: the plan checks them.
+    formats: tuple[str, ...] = (Format.PDF.value, Format.EPUB.value)
     out: str = "out"
     paper: Paper = Paper.A4
     pdf_variant: PdfVariant = PdfVariant.UA1
@@ -209,6 +210,14 @@ class Workspace:
         if found is None:
             raise BriefkitError("\n".join(f.format() for f in findings.items))
         return found
+
+    def setting_error(self, loc: list[str], message: str) -> BriefkitError:
+        """Return an error about one setting, at the line of briefkit.toml that gives it."""
+        if self.config_path is None:
+            return BriefkitError(f"{'.'.join(loc)}: {message}")
+        text = self.config_path.read_text(encoding="utf-8")
+        where = f"{self.config_path}:{_line_of(text, loc)}"
+        return BriefkitError(f"{where}: error: '{'.'.join(loc)}': {message}")
 
     def theme_folder(self) -> Path | None:
         """Return the configured theme folder, if any."""

@@ -112,6 +112,20 @@ class UsageError(BriefkitError):
     """A command or call names something that cannot be used (exit status 2)."""
 
 
+class ParameterError(UsageError):
+    """A bad value of one parameter; the API calls it ``jobs=``, the command line by its flag."""
+
+    def __init__(self, parameter: str, template: str) -> None:
+        # Replaced, not formatted: the message may quote what the caller gave, braces and all.
+        super().__init__(template.replace("{name}", f"{parameter}="))
+        self.parameter = parameter
+        self.template = template
+
+    def naming(self, name: str) -> str:
+        """Return the message with the parameter called name (a flag such as --jobs)."""
+        return self.template.replace("{name}", name)
+
+
 class SourceError(BriefkitError):
     """A source has problems that stop it being rendered; ``findings`` lists them all."""
 

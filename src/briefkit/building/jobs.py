@@ -8,21 +8,22 @@ written whole or not at all, as when one job renders every format.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from briefkit.config import Config
+from briefkit.building.plan import Plan, PlannedOutput
 from briefkit.errors import BriefkitError, Finding, failing
-from briefkit.model.brief import CheckedImage
-from briefkit.model.choices import Format
-from briefkit.rendering.citing import published_address
-from briefkit.rendering.render import RenderOptions, imprint_for, renderer_for
-from briefkit.rendering.theme import Theme
+from briefkit.model.brief import Brief
+from briefkit.rendering.formats import Rendered
+from briefkit.rendering.render import renderer_for
 from briefkit.sources.loader import load_brief
 from briefkit.system.output import write_atomic
+from briefkit.system.workers import run_limited
+
+# The format that takes most of a brief's time, given a worker of its own when workers idle.
+SLOWEST = "pdf"
 
 
 @dataclass
@@ -33,15 +34,32 @@ class BriefResult:
     outputs: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    inputs: list[Path] = field(default_factory=list)
     error: str | None = None
     skipped: bool = False
     seconds: float = 0.0
-    rendered: dict[Format, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def failed(self) -> bool:
+        """Tell whether the brief failed to build."""
+        return self.error is not None
+
+
+@dataclass
+class JobResult:
+    """One job's share of a brief, as a worker sends it back, with the build's plumbing."""
+
+    source: Path
+    outputs: tuple[PlannedOutput, ...]
+    findings: list[Finding] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    # The renderer's warnings, by output file rendered.
+    rendered: dict[Path, list[str]] = field(default_factory=dict)
     # Rendered bytes by output file, until the build's process writes them.
     pending: dict[Path, bytes] = field(default_factory=dict, repr=False)
-    # By format, the content hash of each input as it was before that format rendered.
-    digests: dict[Format, dict[Path, bytes]] = field(default_factory=dict, repr=False)
+    # By output file, the content hash of each input as it was before that file rendered.
+    digests: dict[Path, dict[Path, bytes]] = field(default_factory=dict, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -50,28 +68,15 @@ class BriefResult:
 
 
 @dataclass(frozen=True)
-class JobSettings:
-    """What every job of one build shares: how to render, and how hard to look."""
-
-    theme: Theme
-    config: Config
-    logo: CheckedImage | None
-    render: RenderOptions
-    strict: bool
-    tracebacks: bool
-    modified: dt.datetime
-    # The output folder: a PDF's place in it is its place once published ([publish] base_url).
-    out_dir: Path | None = None
-
-
-@dataclass(frozen=True)
 class Job:
-    """One brief's formats to render, with everything a worker process needs."""
+    """Some of one brief's planned outputs to render, with the plan a worker needs."""
 
     source: Path
-    outputs: dict[Format, Path]
-    todo: tuple[Format, ...]
-    settings: JobSettings
+    # Every planned output of the brief, and those of them this job renders.
+    outputs: tuple[PlannedOutput, ...]
+    todo: tuple[PlannedOutput, ...]
+    # The plan without its outputs: what every job shares.
+    plan: Plan
 
 
 def split_by_format(jobs: list[Job], workers: int) -> list[Job]:
@@ -84,24 +89,25 @@ def split_by_format(jobs: list[Job], workers: int) -> list[Job]:
         return jobs
     split: list[Job] = []
     for job in jobs:
-        rest = tuple(fmt for fmt in job.todo if fmt is not Format.PDF)
-        if Format.PDF not in job.todo or not rest:
+        slow = tuple(output for output in job.todo if output.format == SLOWEST)
+        rest = tuple(output for output in job.todo if output.format != SLOWEST)
+        if not slow or not rest:
             split.append(job)
             continue
-        split += [replace(job, todo=(Format.PDF,)), replace(job, todo=rest)]
+        split += [replace(job, todo=slow), replace(job, todo=rest)]
     return split
 
 
-def build_one(job: Job) -> BriefResult:
-    """Load, check and render one brief's formats, keeping the bytes; never raise."""
+def build_one(job: Job) -> JobResult:
+    """Load, check and render some of one brief's outputs, keeping the bytes; never raise."""
     started = time.perf_counter()
-    result = BriefResult(job.source, list(job.outputs.values()))
+    result = JobResult(job.source, job.outputs)
     try:
         _render_into(job, result)
     except BriefkitError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug in one brief must not stop the others
-        detail = traceback.format_exc() if job.settings.tracebacks else ""
+        detail = traceback.format_exc() if job.plan.tracebacks else ""
         result.error = f"internal error: {type(exc).__name__}: {exc}\n{detail}".rstrip()
     if result.failed:
         result.pending.clear()
@@ -109,52 +115,49 @@ def build_one(job: Job) -> BriefResult:
     return result
 
 
-def stopped(job: Job, why: str) -> BriefResult:
+def stopped(job: Job, why: str) -> JobResult:
     """Return the result of a job whose worker was stopped (at the time limit) or died."""
-    return BriefResult(job.source, list(job.outputs.values()), error=f"not built: {why}")
+    return JobResult(job.source, job.outputs, error=f"not built: {why}")
 
 
-def _render_into(job: Job, result: BriefResult) -> None:
-    """Fill result by loading, checking and rendering one brief's formats."""
-    settings = job.settings
-    loaded = load_brief(job.source, settings.config.brief_defaults())
+def render_output(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
+    """Render one planned output of a loaded brief in this process; nothing is written."""
+    renderer = renderer_for(plan.theme)
+    imprint = plan.imprint_of(output)
+    return renderer.render(brief, output.format, imprint, output.edition, output.variant)
+
+
+def render_alone(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
+    """Render one planned output in a worker process stopped at the plan's time limit."""
+    output.output_format.warm()
+    return run_limited(lambda: render_output(plan, brief, output), plan.time_limit)
+
+
+def _render_into(job: Job, result: JobResult) -> None:
+    """Fill result by loading, checking and rendering some of one brief's outputs."""
+    plan = job.plan
+    loaded = load_brief(job.source, plan.config.brief_defaults())
     result.findings = loaded.findings
-    problems = failing(loaded.findings, settings.strict)
+    problems = failing(loaded.findings, plan.strict)
     if loaded.brief is None or problems:
         result.error = not_built(len(problems))
         return
-    renderer = renderer_for(settings.theme)
-    edition = imprint_for(
-        settings.config,
-        settings.modified,
-        settings.logo,
-        _published(job),
-    )
-    images = [*loaded.brief.images, *([settings.logo] if settings.logo else [])]
+    images = [*loaded.brief.images, *([plan.logo] if plan.logo else [])]
     result.inputs = [job.source, *(image.path for image in images)]
     # The source and images as they were read and rendered: a file changed later than this
     # is rebuilt by the next build.
     digests = {image.path: image.digest for image in images}
     digests[job.source] = bytes.fromhex(loaded.brief.digest)
-    for fmt in job.todo:
-        output = renderer.render(loaded.brief, fmt, edition, settings.render)
-        result.pending[job.outputs[fmt]] = output.data
-        result.rendered[fmt] = output.warnings
-        result.digests[fmt] = digests
-        result.findings = sorted({*result.findings, *output.findings})
+    for output in job.todo:
+        rendered = render_output(plan, loaded.brief, output)
+        result.pending[output.path] = rendered.data
+        result.rendered[output.path] = rendered.warnings
+        result.digests[output.path] = digests
+        result.findings = sorted({*result.findings, *rendered.findings})
     # What rendering finds in the source (a character the PDF cannot draw) fails --strict too.
-    problems = failing(result.findings, settings.strict)
+    problems = failing(result.findings, plan.strict)
     if problems:
         result.error = not_built(len(problems))
-
-
-def _published(job: Job) -> str | None:
-    """Return where the brief's PDF is served once published, when briefkit.toml says where."""
-    out_dir = job.settings.out_dir
-    if out_dir is None or not job.outputs:
-        return None
-    pdf = next(iter(job.outputs.values())).with_suffix(".pdf").relative_to(out_dir)
-    return published_address(job.settings.config.publish.base_url, PurePosixPath(pdf.as_posix()))
 
 
 class Assembler:
@@ -165,9 +168,9 @@ class Assembler:
         self._waiting: dict[Path, int] = {}
         for job in jobs:
             self._waiting[job.source] = self._waiting.get(job.source, 0) + 1
-        self._parts: dict[Path, list[BriefResult]] = {}
+        self._parts: dict[Path, list[JobResult]] = {}
 
-    def add(self, part: BriefResult) -> BriefResult | None:
+    def add(self, part: JobResult) -> JobResult | None:
         """Take one job's result; return the brief's, written, when it was the last job."""
         parts = self._parts.setdefault(part.source, [])
         parts.append(part)
@@ -180,29 +183,28 @@ class Assembler:
         return result
 
 
-def _merged(parts: list[BriefResult]) -> BriefResult:
+def _merged(parts: list[JobResult]) -> JobResult:
     """Return one brief's result from its jobs': the first failure fails the brief."""
     first = parts[0]
     # Each job found what the source holds, and the PDF's job what only rendering finds.
     findings = sorted({finding for part in parts for finding in part.findings})
-    merged = BriefResult(first.source, first.outputs, findings, inputs=first.inputs)
+    merged = JobResult(first.source, first.outputs, findings, inputs=first.inputs)
     merged.error = next((part.error for part in parts if part.failed), None)
     merged.seconds = max(part.seconds for part in parts)
-    rendered = {fmt: w for part in parts for fmt, w in part.rendered.items()}
+    rendered = {path: w for part in parts for path, w in part.rendered.items()}
+    pending = {path: data for part in parts for path, data in part.pending.items()}
     for part in parts:
         merged.digests.update(part.digests)
-    pending = {path: data for part in parts for path, data in part.pending.items()}
-    # In the brief's own order of formats, whichever job came back first.
-    for path in first.outputs:
-        if path in pending:
-            merged.pending[path] = pending[path]
-        fmt = Format(path.suffix[1:])
-        if fmt in rendered:
-            merged.rendered[fmt] = rendered[fmt]
+    # In the brief's own order of outputs, whichever job came back first.
+    for output in first.outputs:
+        if output.path in pending:
+            merged.pending[output.path] = pending[output.path]
+        if output.path in rendered:
+            merged.rendered[output.path] = rendered[output.path]
     return merged
 
 
-def _write(result: BriefResult, out_dir: Path) -> None:
+def _write(result: JobResult, out_dir: Path) -> None:
     """Write every rendered file of a brief, inside out_dir only; a file not written fails it."""
     try:
         for path, data in result.pending.items():

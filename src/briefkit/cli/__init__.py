@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
@@ -28,12 +29,13 @@ from briefkit.cli.common import (
 )
 from briefkit.cli.email import email
 from briefkit.cli.publish import publish, serve
-from briefkit.model.choices import Format, Paper, PdfVariant
+from briefkit.model.choices import Paper, PdfVariant
 from briefkit.version import __version__
 
 if TYPE_CHECKING:
+    from briefkit.building.plan import Request
     from briefkit.cli.printer import Printer
-    from briefkit.commands.watch import BuildChoices, WatchEvent
+    from briefkit.commands.watch import WatchEvent
 
 app = typer.Typer(
     name="briefkit",
@@ -54,8 +56,14 @@ class OutputFormat(StrEnum):
 
 
 FormatsOption = Annotated[
-    list[Format] | None,
-    typer.Option("--format", "-f", help="Output format; repeat for several (default: pdf, epub)."),
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="NAME",
+        help="Output format: pdf, epub, html or an installed plugin's; repeat for several "
+        "(default: pdf, epub).",
+    ),
 ]
 OutOption = Annotated[
     Path | None, typer.Option("--out", "-o", help="Output folder (default: out/).")
@@ -152,9 +160,11 @@ def build(
     Example: briefkit build briefings/ --format pdf --format epub --out out/
     """
     with _reported(ctx), _printer(ctx) as printer:
-        from briefkit import api
+        from briefkit.building.pipeline import build as run_build
+        from briefkit.building.plan import make_plan
+        from briefkit.config import find_workspace
 
-        report = api.build(paths, force=force, progress=printer, **_choices(ctx))
+        report = run_build(make_plan(find_workspace(), _request(ctx)), printer)
         printer.summary(report)
         if not report.ok:
             raise typer.Exit(1)
@@ -285,31 +295,34 @@ def watch(
         from briefkit import api
         from briefkit.commands.watch import watch as run_watch
 
-        choices = _choices(ctx)
         # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
-        choices["jobs"] = 1 if jobs is None else jobs
+        request = replace(_request(ctx), jobs=1 if jobs is None else jobs)
         # Ctrl-C stops watching even where SIGINT was ignored, as in a background job.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            run_watch(paths or [], api.open_workspace(), _on_watch(printer), choices=choices)
+            run_watch(paths or [], api.open_workspace(), _on_watch(printer), request=request)
         except KeyboardInterrupt:
             printer.say("stopped", stamped=False)
 
 
-def _choices(ctx: typer.Context) -> BuildChoices:
-    """Return the build options given on the command line, as the API takes them."""
+def _request(ctx: typer.Context) -> Request:
+    """Return what the build options on the command line ask for, for the plan to resolve."""
+    from briefkit.building.plan import Request, editions
+
     given = ctx.params
-    return {
-        "out": given["out"],
-        "formats": tuple(given["formats"]) if given["formats"] else None,
-        "facts_only": given["facts_only"],
-        "paper": given["paper"],
-        "print_marks": given["print_marks"],
-        "pdf_variant": given["pdf_variant"],
-        "strict": given["strict"],
-        "jobs": given["jobs"],
-        "tracebacks": _is(ctx, "verbose"),
-    }
+    return Request(
+        paths=tuple(given["paths"] or ()),
+        formats=tuple(given["formats"]) if given["formats"] else None,
+        editions=editions(given["facts_only"]),
+        paper=given["paper"],
+        print_marks=given["print_marks"],
+        pdf_variant=given["pdf_variant"],
+        out=given["out"],
+        strict=given["strict"],
+        force=given.get("force", False),
+        jobs=given["jobs"],
+        tracebacks=_is(ctx, "verbose"),
+    )
 
 
 def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:

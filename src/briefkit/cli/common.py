@@ -40,6 +40,8 @@ PathsArg = Annotated[
 ]
 StrictOption = Annotated[bool, typer.Option(help="Refuse to build a brief with warnings.")]
 ForceOption = Annotated[bool, typer.Option(help="Rebuild even when outputs are up to date.")]
+# API parameters whose command-line option has another name (the flag may differ again).
+_PARAMETERS = {"host": "smtp_host", "port": "smtp_port", "security": "smtp_security"}
 JobsOption = Annotated[
     int | None,
     typer.Option("--jobs", "-j", min=0, help="Parallel workers; 0 is one per core (default)."),
@@ -49,12 +51,15 @@ JobsOption = Annotated[
 @contextmanager
 def _reported(ctx: typer.Context) -> Iterator[None]:
     """Turn briefkit errors into messages and exit statuses instead of tracebacks."""
-    from briefkit.errors import BriefkitError, UsageError
+    from briefkit.errors import BriefkitError, ParameterError, UsageError
 
     try:
         yield
     except typer.Exit:
         raise
+    except ParameterError as exc:
+        # The API names the parameter (jobs=); here it is the command's flag (--jobs).
+        _fail(exc.naming(_flag_of(ctx, exc.parameter)), 2)
     except UsageError as exc:
         _fail(str(exc), 2)
     except BriefkitError as exc:
@@ -69,6 +74,16 @@ def _reported(ctx: typer.Context) -> Iterator[None]:
             "(run with --verbose for a traceback to report)",
             1,
         )
+
+
+def _flag_of(ctx: typer.Context, parameter: str) -> str:
+    """Return the command's flag for an API parameter: --from for sender=, --jobs for jobs=."""
+    name = _PARAMETERS.get(parameter, parameter)
+    for option in ctx.command.params:
+        if option.name == name and option.opts:
+            long = [flag for flag in option.opts if flag.startswith("--")]
+            return (long or option.opts)[0]
+    return f"{parameter}="
 
 
 def _fail(message: str, status: int) -> NoReturn:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefkit.cli.common import Quiet, Verbose, _printer, _reported
-from briefkit.model.choices import Attachment, EmailBody, SmtpSecurity
+from briefkit.model.choices import EmailBody, SmtpSecurity
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -48,7 +48,7 @@ def email(
         typer.Option("--from", metavar="ADDR", help="Sender (default: from in [email])."),
     ] = None,
     attach: Annotated[
-        list[Attachment] | None,
+        list[str] | None,
         typer.Option(
             "--attach", metavar="pdf|epub", help="Attach the PDF or EPUB; repeat for both."
         ),
@@ -128,9 +128,7 @@ def email(
         if correction and readers:
             correcting, first_reader = _correcting(brief, readers, facts_only, space)
         if kindle:
-            message = api.compose_kindle_email(
-                brief, kindle, sender=sender, facts_only=facts_only, workspace=space
-            )
+            message = _kindle_message(brief, kindle, sender, facts_only, space)
         else:
             first = [str(first_reader.address)] if first_reader else []
             message = api.compose_email(
@@ -160,6 +158,23 @@ def email(
             _send_list(printer, message, readers, server, rate, correcting)
         else:
             _send_one(printer, message, server, shown(path))
+
+
+def _kindle_message(
+    brief: Brief, kindle: str, sender: str | None, facts_only: bool, space: Workspace
+) -> EmailMessage:
+    """Return the Send-to-Kindle message; a bad address is the --kindle option's."""
+    from briefkit import api
+    from briefkit.errors import ParameterError
+
+    try:
+        return api.compose_kindle_email(
+            brief, kindle, sender=sender, facts_only=facts_only, workspace=space
+        )
+    except ParameterError as exc:
+        if exc.parameter != "to":
+            raise
+        raise ParameterError("kindle", exc.template) from None
 
 
 def _check_recipients(ctx: typer.Context) -> None:

@@ -1,7 +1,8 @@
 """``briefkit watch``: build, then rebuild whenever a source, image, theme file or setting changes.
 
-Each rebuild is a call of the API's :func:`briefkit.api.build`: an ordinary incremental build,
-whose cache skips briefs whose source, images, theme, settings and options are unchanged.
+Each rebuild plans the watcher's request afresh (briefkit.toml may have changed) and runs the
+pipeline on it: an ordinary incremental build, whose cache skips outputs whose source, images,
+theme, settings and options are unchanged.
 Its worker processes (one, by the command's default) last the whole session, so WeasyPrint
 is loaded once and keeps its fonts and parsed stylesheets between rebuilds.
 """
@@ -10,17 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol, TypedDict
+from typing import Protocol
 
 import watchfiles
 
-from briefkit import api
-from briefkit.building.pipeline import BriefResult, BuildPool, BuildReport
+from briefkit.building.pipeline import BriefResult, BuildPool, BuildReport, build
+from briefkit.building.plan import Request, make_plan, resolve_jobs
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
-from briefkit.model.choices import Format, Paper, PdfVariant
 from briefkit.rendering.render import release_engines
 from briefkit.sources.discover import hidden
 from briefkit.sources.images import IMAGE_TYPES
@@ -32,20 +32,6 @@ _TEMPORARY_SUFFIXES = (".tmp", ".swp", ".swo", ".swx", ".bak", ".part", "~", "__
 _TEMPORARY_NAMES = frozenset({"4913", ".DS_Store"})
 # What tells a file's versions apart without reading it: inode, modification time, size.
 Stamp = tuple[int, int, int] | None
-
-
-class BuildChoices(TypedDict, total=False):
-    """The options of :func:`briefkit.api.build` a watcher passes to every rebuild."""
-
-    out: Path | None
-    formats: tuple[Format, ...] | None
-    facts_only: bool
-    paper: Paper | None
-    print_marks: bool
-    pdf_variant: PdfVariant | None
-    strict: bool
-    jobs: int | None
-    tracebacks: bool
 
 
 class StopEvent(Protocol):
@@ -95,18 +81,18 @@ def watch(
     on_event: Callable[[WatchEvent], None],
     stop_event: StopEvent | None = None,
     *,
-    choices: BuildChoices | None = None,
+    request: Request | None = None,
     debounce_ms: int = 1600,
     step_ms: int = 50,
     poll_ms: int = 500,
 ) -> None:
     """Build, then rebuild on each change until stop_event is set or Ctrl-C interrupts.
 
-    choices are passed to every build; what they leave out comes from briefkit.toml, read
-    again when it changes. Ctrl-C raises KeyboardInterrupt. A change is acted on once no
+    request is planned afresh for every build; what it leaves out comes from briefkit.toml,
+    read again when it changes. Ctrl-C raises KeyboardInterrupt. A change is acted on once no
     further change has come for step_ms, or debounce_ms after the first one in a burst.
     """
-    session = Session(list(paths), workspace, choices or {})
+    session = Session(workspace, replace(request or Request(), paths=tuple(paths)))
     with session.workers:
         _watch(session, on_event, stop_event, debounce_ms, step_ms, poll_ms)
 
@@ -163,13 +149,8 @@ def rebuild(
     started = time.perf_counter()
     report: BuildReport | None = None
     try:
-        report = api.build(
-            session.paths,
-            workspace=session.workspace,
-            progress=_Reporter(on_event),
-            pool=session.workers,
-            **session.choices,
-        )
+        plan = make_plan(session.workspace, session.request)
+        report = build(plan, _Reporter(on_event), session.workers)
     except (BriefkitError, OSError) as exc:
         on_event(Problem(str(exc)))
     on_event(RoundDone(changed, report, time.perf_counter() - started))
@@ -193,13 +174,12 @@ class _Reporter:
 class Session:
     """What the watcher knows: the sources asked for and the workspace as last loaded."""
 
-    def __init__(self, paths: list[Path], workspace: Workspace, choices: BuildChoices) -> None:
-        self.paths = paths
+    def __init__(self, workspace: Workspace, request: Request) -> None:
         self.workspace = workspace
-        self.choices = choices
+        self.request = request
         self._config_stamp = _stamp(self.config_path)
         # Kept for the whole session, so WeasyPrint stays loaded in its workers.
-        size = worker_count(choices.get("jobs") or workspace.config.build.jobs)
+        size = worker_count(resolve_jobs(workspace, request.jobs))
         self.workers = BuildPool(size, release_engines)
 
     @property
@@ -210,8 +190,13 @@ class Session:
     @property
     def out_dir(self) -> Path:
         """Return the output folder, whose changes are the watcher's own."""
-        folder = self.choices.get("out") or self.workspace.root / self.workspace.config.build.out
+        folder = self.request.out or self.workspace.root / self.workspace.config.build.out
         return folder.resolve()
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Return the sources and folders asked for (none: the workspace's briefings/)."""
+        return self.request.paths
 
     def source_folders(self) -> list[Path]:
         """Return the folders holding the sources asked for (images sit beside their brief)."""

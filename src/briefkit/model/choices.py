@@ -10,7 +10,7 @@ from briefkit.errors import UsageError
 
 
 class Format(StrEnum):
-    """An output format."""
+    """briefkit's own output formats, for callers; any name in the format registry is a format."""
 
     PDF = "pdf"
     EPUB = "epub"
@@ -92,13 +92,6 @@ class EmailBody(StrEnum):
     SUMMARY = "summary"
 
 
-class Attachment(StrEnum):
-    """A format that can be attached to a message (the HTML is its body)."""
-
-    PDF = "pdf"
-    EPUB = "epub"
-
-
 Choice = TypeVar("Choice", bound=StrEnum)
 
 
@@ -109,9 +102,3 @@ def choose(kind: type[Choice], value: str | Choice, what: str) -> Choice:
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise UsageError(f"unknown {what} {str(value)!r}: choose one of {allowed}") from None
-
-
-def choose_all(kind: type[Choice], values: object, what: str) -> tuple[Choice, ...]:
-    """Return the members values names, once each and in order; a lone string is one value."""
-    items = [values] if isinstance(values, str) else list(values)  # type: ignore[call-overload]
-    return tuple(dict.fromkeys(choose(kind, item, what) for item in items))

@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
 
 from briefkit.config import Config
 from briefkit.model.brief import Brief, CheckedImage
-from briefkit.model.choices import Format, Paper, PdfVariant, Variant
-from briefkit.model.edition import Edition
+from briefkit.model.choices import Variant
+from briefkit.model.edition import FULL, Edition
 from briefkit.rendering.fetcher import BRIEF_ALIAS, Fetcher, style_aliases
 from briefkit.rendering.font_subset import system_font_files
 from briefkit.rendering.formats import Rendered, RenderRequest, get_format, registry
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Imprint
-from briefkit.system.workers import run_limited
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """How to render: the edition, and the PDF's paper, marks and variant."""
-
-    facts_only: bool = False
-    paper: Paper = Paper.A4
-    print_marks: bool = False
-    pdf_variant: PdfVariant = PdfVariant.UA1
-
-    def key(self, fmt: Format) -> str:
-        """Return the options that shape one format, so changing the others rebuilds nothing."""
-        if fmt is Format.PDF:
-            return repr(self)
-        return f"facts_only={self.facts_only}"
 
 
 def imprint_for(
@@ -63,12 +45,12 @@ class Renderer:
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
 
-    def fetcher(self, brief: Brief, edition: Imprint) -> Fetcher:
+    def fetcher(self, brief: Brief, imprint: Imprint) -> Fetcher:
         """Return the one fetcher for a brief: its checked images and logo, the theme's styles.
 
         The system fonts the EPUB and HTML may embed are allowed by name, never their folders.
         """
-        logo = [edition.logo] if edition.logo else []
+        logo = [imprint.logo] if imprint.logo else []
         return Fetcher(
             [brief.folder, *self.theme.style_roots],
             system_font_files(),
@@ -77,38 +59,24 @@ class Renderer:
         )
 
     def render(
-        self, brief: Brief, fmt: Format | str, edition: Imprint, options: RenderOptions
+        self,
+        brief: Brief,
+        fmt: str,
+        imprint: Imprint,
+        edition: Edition = FULL,
+        variant: Variant | None = None,
     ) -> Rendered:
-        """Render one format of a brief; nothing is written here."""
-        imprint = edition.of_brief(brief)
+        """Render one edition of a brief in one format and variant; nothing is written here."""
+        shown = imprint.of_brief(brief)
         request = RenderRequest(
             brief,
-            Edition(options.facts_only),
-            Variant(options.paper, options.print_marks, options.pdf_variant),
-            imprint,
+            edition,
+            variant or Variant(),
+            shown,
             self.theme,
-            self.fetcher(brief, imprint),
+            self.fetcher(brief, shown),
         )
         return get_format(str(fmt)).render(request)
-
-
-def render_limited(
-    theme: Theme,
-    brief: Brief,
-    fmt: Format,
-    edition: Imprint,
-    options: RenderOptions,
-    limit: float,
-) -> Rendered:
-    """Render one format of a brief in a worker process stopped after limit seconds (0: none)."""
-    get_format(str(fmt)).warm()
-    renderer = renderer_for(theme)
-    return run_limited(lambda: renderer.render(brief, fmt, edition, options), limit)
-
-
-def preload_pdf_engine() -> None:
-    """Load the PDF engine now, so the worker processes forked after this start with it."""
-    get_format("pdf").warm()
 
 
 @lru_cache(maxsize=2)

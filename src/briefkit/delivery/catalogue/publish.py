@@ -1,9 +1,10 @@
 """Publish built briefs as a static catalogue folder that web servers serve and e-readers read.
 
-The pipeline, in :func:`publish_catalogue`, runs after the builds (one per edition) have put
-each brief's EPUB and PDF in the folder: each brief that built is loaded for its metadata,
-its cover is taken out of its EPUB and thumbnailed, the catalogue is assembled, and its
-images, OPDS 1.2 and OPDS 2.0 feeds and web page are written, each only when its bytes
+The pipeline, in :func:`publish_catalogue`, runs after the build of one plan has put each
+brief's EPUB and PDF (of one edition, or of both) in the folder, and reads which file is which
+from the plan's outputs, never from file names: each brief that built is loaded for its
+metadata, its cover is taken out of its EPUB and thumbnailed, the catalogue is assembled, and
+its images, OPDS 1.2 and OPDS 2.0 feeds and web page are written, each only when its bytes
 differ, all while holding the folder's build lock. Files an earlier publish wrote that the
 catalogue no longer has are removed. When a brief failed to build, the catalogue is left as
 it was.
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from briefkit.building.cache import locked
-from briefkit.building.pipeline import BriefResult, BuildReport
+from briefkit.building.pipeline import BuildReport
+from briefkit.building.plan import Plan, PlannedOutput
 from briefkit.config import Config, Workspace, site_address
 from briefkit.delivery.catalogue.atom import atom_feeds
 from briefkit.delivery.catalogue.covers import THUMBNAIL_TYPE, Image, from_epub, pixels, thumbnail
@@ -39,19 +41,20 @@ from briefkit.delivery.catalogue.entries import (
 from briefkit.delivery.catalogue.json_feed import json_feeds
 from briefkit.delivery.catalogue.manifest import Manifest, digest, file_digest
 from briefkit.delivery.catalogue.page import render_page
-from briefkit.errors import BriefkitError, UsageError
+from briefkit.errors import BriefkitError, ParameterError
 from briefkit.files import read_regular
 from briefkit.model.brief import Brief
 from briefkit.model.edition import Edition
 from briefkit.paths import shown
 from briefkit.rendering.epub.metadata import publication_id
-from briefkit.rendering.theme import Theme
 from briefkit.sources.limits import MAX_SOURCE_BYTES
 from briefkit.sources.loader import load_brief
 from briefkit.system.output import refuse_escapes, write_if_changed
 from briefkit.text.languages import language_for
 
 DEFAULT_TITLE = "Briefs"
+# The formats a catalogue serves, by their names in the registry: e-readers take the EPUB.
+CATALOGUE_FORMATS = ("epub", "pdf")
 
 
 @dataclass
@@ -94,14 +97,15 @@ def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
     settings = config.publish
     address = base_url or settings.base_url
     if not address:
-        raise UsageError(
-            "publishing needs the address the folder will be served from: give --base-url "
-            "(base_url= in Python) or set base_url in the [publish] table of briefkit.toml"
+        raise ParameterError(
+            "base_url",
+            "publishing needs the address the folder will be served from: give {name} "
+            "or set base_url in the [publish] table of briefkit.toml",
         )
     try:
         address = site_address(address)
     except ValueError as exc:
-        raise UsageError(f"base URL {address!r} {exc}") from None
+        raise ParameterError("base_url", f"{{name}} {address!r} {exc}") from None
     organisation = config.organisation
     name = title or settings.title or organisation.name or DEFAULT_TITLE
     return Site(
@@ -124,49 +128,35 @@ def served(space: Workspace, base_url: str | None, title: str | None) -> tuple[W
     return replace(space, config=space.config.model_copy(update={"publish": serving})), site
 
 
-def publish_catalogue(
-    workspace: Workspace, folder: Path, builds: list[tuple[bool, BuildReport]], site: Site
-) -> PublishReport:
-    """Write the catalogue of the briefs built into folder; builds are (facts_only, report)."""
+def publish_catalogue(plan: Plan, build: BuildReport, site: Site) -> PublishReport:
+    """Write the catalogue of the briefs a plan built into its folder."""
     started = time.perf_counter()
-    combined = BuildReport(
-        [r for _, b in builds for r in b.results],
-        [p for _, b in builds for p in b.removed],
-        sum(b.seconds for _, b in builds),
-    )
-    report = PublishReport(combined, folder, site.url(CATALOG_XML))
-    if not combined.ok:
+    folder = plan.out_dir
+    report = PublishReport(build, folder, site.url(CATALOG_XML))
+    if not build.ok:
         return report
-    if not combined.results:
+    if not build.results:
         raise BriefkitError("nothing to publish: no briefing sources (*.md) found")
     with locked(folder):
         # Another build into the folder waits while the catalogue reads and writes it.
-        publications = _write_catalogue(workspace, folder, builds, site, report)
+        publications = _write_catalogue(plan, site, report)
     report.publications = publications
-    report.seconds = combined.seconds + time.perf_counter() - started
+    report.seconds = build.seconds + time.perf_counter() - started
     return report
 
 
-def _write_catalogue(
-    workspace: Workspace,
-    folder: Path,
-    builds: list[tuple[bool, BuildReport]],
-    site: Site,
-    report: PublishReport,
-) -> int:
+def _write_catalogue(plan: Plan, site: Site, report: PublishReport) -> int:
     """Describe every built edition and write the catalogue's files; return how many editions."""
+    folder = plan.out_dir
     collected = _Collected(Manifest.read(folder))
     publications = [
-        _publication(workspace.config, folder, result, facts_only, collected)
-        for facts_only, build in builds
-        for result in build.results
+        _publication(plan.config, folder, files, collected) for files in _editions(plan)
     ]
     catalogue = Catalogue.of(site, _anchored(publications))
     files = collected.files
     files.update(atom_feeds(catalogue))
     files.update(json_feeds(catalogue))
-    theme = Theme.for_workspace(workspace)
-    files[INDEX_HTML] = render_page(catalogue, theme, workspace.config.labels)
+    files[INDEX_HTML] = render_page(catalogue, plan.theme, plan.config.labels)
     # Every file is judged before any is written, so a link leading out stops the whole catalogue.
     refuse_escapes(folder, [folder / path for path in files])
     for path, data in files.items():
@@ -187,20 +177,24 @@ def _write_catalogue(
     return len(publications)
 
 
+def _editions(plan: Plan) -> list[dict[str, PlannedOutput]]:
+    """Return each built edition's planned files by format name, briefs in the plan's order."""
+    grouped: dict[tuple[Path, Edition], dict[str, PlannedOutput]] = {}
+    for output in plan.outputs:
+        grouped.setdefault((output.source, output.edition), {})[output.format] = output
+    return list(grouped.values())
+
+
 def _publication(
-    config: Config,
-    folder: Path,
-    result: BriefResult,
-    facts_only: bool,
-    collected: _Collected,
+    config: Config, folder: Path, files: dict[str, PlannedOutput], collected: _Collected
 ) -> Publication:
     """Describe one built edition of a brief, and add its cover and thumbnail to the files."""
-    outputs = {path.suffix: path for path in result.outputs}
-    epub = outputs[".epub"]
-    edition = _inside(folder, epub)
-    description = _description(config, result.source, edition, facts_only, collected)
+    epub = files["epub"]
+    source = epub.source
+    edition = _inside(folder, epub.path)
+    description = _description(config, source, edition, epub.edition, collected)
     stem = edition.with_suffix("")
-    packaged = from_epub(epub)
+    packaged = from_epub(epub.path)
     cover = packaged.cover
     cover_path = stem.with_name(f"{stem.name}.cover{cover.suffix}")
     thumbnail_path = stem.with_name(f"{stem.name}.thumbnail.jpg")
@@ -208,13 +202,13 @@ def _publication(
     collected.files[cover_path] = cover.data
     collected.files[thumbnail_path] = small.data
     collected.covers[thumbnail_path] = cover.data
-    pdf = outputs.get(".pdf")
+    pdf = files.get("pdf")
     return Publication(
         **{f.name: getattr(description, f.name) for f in fields(Description)},
         title=packaged.title,
-        source=result.source,
-        epub=FileRef(edition, EPUB, epub.stat().st_size),
-        pdf=FileRef(_inside(folder, pdf), PDF, pdf.stat().st_size) if pdf else None,
+        source=source,
+        epub=FileRef(edition, EPUB, epub.path.stat().st_size),
+        pdf=_file_ref(folder, pdf.path, PDF) if pdf else None,
         cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
         thumbnail=FileRef(
             thumbnail_path, small.media_type, len(small.data), small.width, small.height
@@ -222,8 +216,13 @@ def _publication(
     )
 
 
+def _file_ref(folder: Path, path: Path, media_type: str) -> FileRef:
+    """Return a reference to a file of the folder, with its size."""
+    return FileRef(_inside(folder, path), media_type, path.stat().st_size)
+
+
 def _description(
-    config: Config, source: Path, edition: PurePosixPath, facts_only: bool, collected: _Collected
+    config: Config, source: Path, edition: PurePosixPath, shown: Edition, collected: _Collected
 ) -> Description:
     """Return what the catalogue says of an edition: kept from last time if its source is the same.
 
@@ -231,22 +230,22 @@ def _description(
     """
     defaults = json.dumps(config.brief_defaults(), sort_keys=True, default=str)
     raw = read_regular(source, MAX_SOURCE_BYTES)
-    key = digest(raw + b"\0" + defaults.encode() + f"\0{facts_only}".encode())
+    key = digest(raw + b"\0" + defaults.encode() + f"\0{shown.facts_only}".encode())
     described = collected.manifest.description(edition, key)
     if described is None:
         if source not in collected.briefs:
             loaded = load_brief(source, config.brief_defaults())
             collected.briefs[source] = loaded.raise_for_errors()
-        described = describe(collected.briefs[source], facts_only)
+        described = describe(collected.briefs[source], shown)
     collected.descriptions[edition] = (key, described)
     return described
 
 
-def describe(brief: Brief, facts_only: bool) -> Description:
+def describe(brief: Brief, edition: Edition) -> Description:
     """Return what the catalogue says of one edition of a brief."""
     meta = brief.meta
     return Description(
-        identifier=publication_id(brief, facts_only),
+        identifier=publication_id(brief, edition),
         subtitle=meta.subtitle,
         authors=tuple(author.name for author in meta.authors),
         organisation=meta.organisation,
@@ -257,8 +256,8 @@ def describe(brief: Brief, facts_only: bool) -> Description:
         classification=meta.classification,
         language=meta.language,
         issued=meta.date,
-        facts_only=facts_only,
-        labelled=_labelled(brief, facts_only),
+        facts_only=edition.facts_only,
+        labelled=_labelled(brief, edition),
         corrections=tuple(Corrected(c.date, c.text) for c in meta.newest_corrections),
     )
 
@@ -271,9 +270,9 @@ def _thumbnail(path: PurePosixPath, cover: Image, manifest: Manifest) -> Image:
     return Image(kept, THUMBNAIL_TYPE, *pixels(kept, path))
 
 
-def _labelled(brief: Brief, facts_only: bool) -> Labelled:
+def _labelled(brief: Brief, edition: Edition) -> Labelled:
     """Count an edition's sections of each kind, and name who wrote its commentary."""
-    included = Edition(facts_only).sections(brief)
+    included = edition.sections(brief)
     commentary = [s for s in included if s.kind == "commentary"]
     writers = [s.by or brief.meta.organisation for s in commentary]
     return Labelled(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from briefkit.building.jobs import render_alone
+from briefkit.building.plan import Plan, PlannedOutput, Request, editions, plan_brief
 from briefkit.config import Workspace
 from briefkit.delivery.mail.body import CidImages, render_bodies
 from briefkit.delivery.mail.message import (
@@ -19,73 +22,73 @@ from briefkit.delivery.mail.message import (
     plain_filename,
 )
 from briefkit.delivery.mail.send_log import Correcting, correction_key
-from briefkit.errors import BriefkitError
-from briefkit.model.address import safe_header
+from briefkit.errors import BriefkitError, ParameterError
+from briefkit.model.address import AddressError, parse_address, safe_header
 from briefkit.model.brief import Brief, Correction
-from briefkit.model.choices import Attachment, EmailBody, Format
-from briefkit.model.edition import Edition
-from briefkit.rendering.citing import published_address
+from briefkit.model.choices import EmailBody
 from briefkit.rendering.fetcher import Fetcher
-from briefkit.rendering.fragments import Flavour
-from briefkit.rendering.render import (
-    Renderer,
-    RenderOptions,
-    imprint_for,
-    render_limited,
-    renderer_for,
-)
-from briefkit.rendering.theme import Theme
+from briefkit.rendering.formats import get_format, registry
+from briefkit.rendering.markup.mail import MailRenderer
+from briefkit.rendering.render import renderer_for
 from briefkit.rendering.view import BriefView, Imprint, build_view
-from briefkit.sources.discover import find_sources
-from briefkit.system.clock import build_time
 
-FACTS_ONLY_SUFFIX = "-facts-only"
 EML_SUFFIX = ".eml"
-MEDIA_TYPES = {Attachment.PDF: "application/pdf", Attachment.EPUB: "application/epub+zip"}
+# The format Send to Kindle takes.
+KINDLE_FORMAT = "epub"
 _log = logging.getLogger("briefkit")
 
 
 @dataclass(frozen=True)
 class MailOptions:
-    """What a message holds besides the brief: its people, attachments and body."""
+    """What a message holds besides the brief and its attachments: its people and body."""
 
     sender: Address
     to: tuple[Address, ...]
     cc: tuple[Address, ...] = ()
-    attach: tuple[Attachment, ...] = ()
     body: EmailBody = EmailBody.FULL
-    render: RenderOptions = field(default_factory=RenderOptions)
     # A correction: "Correction: " before the subject, the latest correction atop each body.
     correction: bool = False
 
 
+def mail_plan(
+    space: Workspace, brief: Brief, attach: Iterable[str], facts_only: bool = False
+) -> Plan:
+    """Return the plan of a brief's message: its edition and attachments, as build names them.
+
+    Only formats a message may carry are attached: any attachable one in the registry.
+    """
+    names = tuple(dict.fromkeys(str(name) for name in attach))
+    allowed = [name for name, fmt in registry().items() if fmt.attachable]
+    for name in names:
+        if not get_format(name).attachable:
+            raise ParameterError(
+                "attach",
+                f"{{name}} {name!r}: a message cannot carry this format; "
+                f"choose one of {', '.join(allowed)}",
+            )
+    return plan_brief(space, brief.path, Request(formats=names, editions=editions(facts_only)))
+
+
 class _Composer:
-    """One brief's message in one workspace: its theme, renderer, edition and fetcher."""
+    """One brief's message in one plan: its theme, imprint, edition and fetcher."""
 
-    def __init__(self, brief: Brief, space: Workspace, render: RenderOptions) -> None:
+    def __init__(self, brief: Brief, plan: Plan) -> None:
         self.brief = brief
-        self.space = space
-        self.render = render
-        self.theme = Theme.for_workspace(space)
-        self.renderer: Renderer = renderer_for(self.theme)
-        logo = space.logo()
-        published = published_address(
-            space.config.publish.base_url, output_stem(space, brief.path, render.facts_only, ".pdf")
-        )
-        self.edition: Imprint = imprint_for(space.config, build_time(), logo, published)
-        self.fetcher: Fetcher = self.renderer.fetcher(brief, self.edition)
-        self.shown = Edition(render.facts_only)
+        self.plan = plan
+        self.theme = plan.theme
+        (source,) = plan.sources
+        (self.shown,) = plan.editions
+        self.edition: Imprint = replace(plan.imprint, published=plan.address(source, self.shown))
+        self.fetcher: Fetcher = renderer_for(self.theme).fetcher(brief, self.edition)
 
-    def attachment(self, kind: Attachment) -> Attached:
+    def attachment(self, output: PlannedOutput) -> Attached:
         """Render one attachment as ``briefkit build`` renders it, within the time limit."""
-        limit = self.space.config.build.time_limit
-        fmt = Format(kind.value)
-        rendered = render_limited(self.theme, self.brief, fmt, self.edition, self.render, limit)
+        rendered = render_alone(self.plan, self.brief, output)
         for warning in rendered.warnings:
             _log.warning("%s: %s", self.brief.path, warning)
-        suffix = FACTS_ONLY_SUFFIX if self.render.facts_only else ""
-        name = plain_filename(f"{self.brief.path.stem}{suffix}", kind.value)
-        return Attached(name, rendered.data, MEDIA_TYPES[kind])
+        fmt = output.output_format
+        stem = f"{self.brief.path.stem}{self.shown.file_suffix}"
+        return Attached(plain_filename(stem, fmt.suffix.lstrip(".")), rendered.data, fmt.media_type)
 
     def headers(
         self,
@@ -116,17 +119,17 @@ class _Composer:
         """Return the view of the brief that a text-only message's templates need."""
         images = CidImages(self.fetcher, domain)
         return build_view(
-            self.brief, Flavour.EMAIL, self.edition, self.shown, self.fetcher, image_src=images
+            self.brief, MailRenderer, self.edition, self.shown, self.fetcher, image_src=images
         )
 
 
-def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessage:
-    """Return the message of a brief: both bodies, then the attachments asked for."""
+def compose(brief: Brief, plan: Plan, options: MailOptions) -> EmailMessage:
+    """Return the message of a brief: both bodies, then the attachments its plan names."""
     if options.correction:
         latest_correction(brief)  # refused before anything is rendered
-    composer = _Composer(brief, space, options.render)
-    attachments = [composer.attachment(kind) for kind in options.attach]
-    check_size(attachments, space.config.email.max_attachments_mb)
+    composer = _Composer(brief, plan)
+    attachments = [composer.attachment(output) for output in plan.outputs]
+    check_size(attachments, plan.config.email.max_attachments_mb)
     bodies = render_bodies(
         brief,
         composer.theme,
@@ -147,7 +150,7 @@ def compose(brief: Brief, space: Workspace, options: MailOptions) -> EmailMessag
 def correcting(brief: Brief, space: Workspace, facts_only: bool) -> Correcting:
     """Return what a correction's send log needs: the earlier version's subject, which one."""
     latest = latest_correction(brief)
-    composer = _Composer(brief, space, RenderOptions(facts_only=facts_only))
+    composer = _Composer(brief, mail_plan(space, brief, (), facts_only))
     subject = composer.subject(composer.text_view("localhost"))
     return Correcting(subject, correction_key(latest.date, latest.text))
 
@@ -163,27 +166,37 @@ def latest_correction(brief: Brief) -> Correction:
     return latest
 
 
-def compose_kindle(
-    brief: Brief, space: Workspace, sender: Address, to: Address, render: RenderOptions
-) -> EmailMessage:
-    """Return a Send-to-Kindle message: the EPUB under a plain name and a short body."""
-    composer = _Composer(brief, space, render)
-    epub = composer.attachment(Attachment.EPUB)
-    check_size([epub], space.config.email.max_attachments_mb)
+def compose_kindle(brief: Brief, plan: Plan, sender: Address, to: Address) -> EmailMessage:
+    """Return a Send-to-Kindle message: the EPUB its plan names under a plain name, a short body."""
+    composer = _Composer(brief, plan)
+    (epub,) = [composer.attachment(output) for output in plan.outputs]
+    check_size([epub], plan.config.email.max_attachments_mb)
     view = composer.text_view(sender.domain)
     text = composer.theme.render("email/kindle.txt", view.language, view=view)
     return kindle_message(composer.headers(view, sender, (to,)), text, epub)
 
 
 def eml_path(space: Workspace, source: Path, facts_only: bool) -> Path:
-    """Return where a brief's message is written: in the output folder, as build places files."""
-    out = space.root / space.config.build.out
-    return out / output_stem(space, source, facts_only, EML_SUFFIX)
+    """Return where a brief's message is written: in the output folder, named as build names."""
+    plan = plan_brief(space, source, Request(formats=(), editions=editions(facts_only)))
+    (placed,) = plan.sources
+    (edition,) = plan.editions
+    return plan.file_path(placed, edition, EML_SUFFIX)
 
 
-def output_stem(space: Workspace, source: Path, facts_only: bool, suffix: str) -> PurePosixPath:
-    """Return a brief's file of a kind inside the output folder, as build names its outputs."""
-    (found,) = find_sources([source], space.briefings)
-    stem = PurePosixPath(found.relative.with_suffix("").as_posix())
-    edition = FACTS_ONLY_SUFFIX if facts_only else ""
-    return stem.parent / f"{stem.name}{edition}{suffix}"
+def sender_for(space: Workspace, sender: str | None) -> Address:
+    """Return the sender given, or the workspace's; say how to give one when neither is."""
+    value = sender or space.config.email.sender
+    if not value:
+        raise ParameterError(
+            "sender", "no sender: give one ({name}), or set from in [email] of briefkit.toml"
+        )
+    return parse_address(value, "the sender")
+
+
+def addresses(values: Iterable[str], parameter: str) -> tuple[Address, ...]:
+    """Return the addresses given for one parameter, each checked."""
+    try:
+        return tuple(parse_address(value, "the {name} address") for value in values)
+    except AddressError as exc:
+        raise ParameterError(parameter, str(exc)) from None
