@@ -202,7 +202,8 @@ def test_a_line_break_in_the_title_sends_nothing(
         (["--cc", "a@example.org"], "--cc goes with --to"),
         (["--kindle", "k@kindle.com", "--attach", "pdf"], "--kindle sends the EPUB alone"),
         (["--to", "a@example.org", "--rate", "10"], "--rate paces a --list run"),
-        (["--to", "not an address"], "is not a mail address"),
+        (["--to", "not an address"], "the --to address 'not an address' is not a mail address"),
+        (["--kindle", "not an address"], "the --kindle address 'not an address' is not a"),
         (["--to", "a@example.org\r\nBcc: b@example.org"], "line break"),
     ],
 )

@@ -65,7 +65,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Pat
     for variant in VARIANTS:
         report = build_samples(root, pdf_variant=variant, out=root / variant)
         assert report.ok, [(r.source, r.error) for r in report.failed]
-        outputs.update({(r.outputs[0].stem, variant): r.outputs[0] for r in report.results})
+        outputs.update({(r.source.stem, variant): r.outputs[0] for r in report.results})
     assert sorted(outputs) == sorted((name, v) for name in NAMES for v in VARIANTS)
     return outputs
 

@@ -48,15 +48,16 @@ def _build(root: Path, *names: str, **options: Any) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build the sample as the default, a print A4 PDF/UA and X-4 PDFs on A4 and Letter."""
-    variants: dict[str, dict[str, Any]] = {
-        "default": {},
-        "print-a4": {"print_marks": True},
-        "x4-a4": {"pdf_variant": "x-4"},
-        "x4-letter": {"pdf_variant": "x-4", "paper": "letter"},
+    # Each variant's file has a name of its own: x.pdf, x-print.pdf, x-x4.pdf, x-letter-x4.pdf.
+    variants: dict[str, tuple[str, dict[str, Any]]] = {
+        "default": ("", {}),
+        "print-a4": ("-print", {"print_marks": True}),
+        "x4-a4": ("-x4", {"pdf_variant": "x-4"}),
+        "x4-letter": ("-letter-x4", {"pdf_variant": "x-4", "paper": "letter"}),
     }
     return {
-        key: _build(tmp_path_factory.mktemp(key), **options) / f"{SAMPLE}.pdf"
-        for key, options in variants.items()
+        key: _build(tmp_path_factory.mktemp(key), **options) / f"{SAMPLE}{tags}.pdf"
+        for key, (tags, options) in variants.items()
     }
 
 
@@ -309,7 +310,7 @@ def test_x4_and_print_tags_fare_as_the_default_under_both_checkers(
 
 
 def test_x4_is_reproducible(built: dict[str, Path], tmp_path: Path) -> None:
-    again = _build(tmp_path, pdf_variant="x-4") / f"{SAMPLE}.pdf"
+    again = _build(tmp_path, pdf_variant="x-4") / f"{SAMPLE}-x4.pdf"
     assert again.read_bytes() == built["x4-a4"].read_bytes()
 
 
@@ -345,7 +346,7 @@ def test_x4_takes_the_print_shops_profile_from_the_workspace_theme(
     monkeypatch.chdir(root)
     report = briefkit.build(workspace=root, formats="pdf", jobs=1, pdf_variant="x-4")
     assert report.ok, [r.error for r in report.failed]
-    with pikepdf.open(root / "out" / f"{SAMPLE}.pdf") as pdf:
+    with pikepdf.open(root / "out" / f"{SAMPLE}-x4.pdf") as pdf:
         (intent,) = pdf.Root.OutputIntents
         assert intent.DestOutputProfile.read_bytes() == bytes(icc)
 

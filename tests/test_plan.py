@@ -123,3 +123,17 @@ def test_every_setting_shapes_some_format_or_is_listed_as_shaping_none() -> None
     for name in listed:
         assert any(s == name or s.startswith(f"{name}.") for s in every), name
     assert not shaping & set(SHAPING_NONE)
+
+
+@pytest.mark.slow
+def test_publish_takes_each_edition_and_file_from_the_plan(workspace: Path) -> None:
+    write(workspace / "briefings" / "x.md", MINIMAL)
+    settings = '[organisation]\nname = "Test Unit"\n\n[build]\npaper = "letter"\n'
+    write(workspace / "briefkit.toml", settings)
+    report = briefkit.publish(base_url="https://example.org/b/", facts_only=True, jobs=1)
+    assert report.ok and (report.briefs, report.publications) == (1, 2)
+    (result,) = report.build.results
+    names = sorted(path.name for path in result.outputs)
+    assert names == ["x-facts-only-letter.pdf", "x-facts-only.epub", "x-letter.pdf", "x.epub"]
+    feed = (workspace / "site" / "catalog.xml").read_text()
+    assert "x-letter.pdf" in feed and "x-facts-only-letter.pdf" in feed

@@ -183,7 +183,7 @@ def make_plan(
     variant = resolve_variant(workspace, request.paper, request.print_marks, request.pdf_variant)
     if sources is None:
         sources = find_sources(request.paths or [workspace.briefings], workspace.briefings)
-    out_dir = request.out if request.out is not None else workspace.root / config.build.out
+    out_dir = resolve_out(workspace, request.out)
     logo = workspace.logo()
     modified = request.modified or build_time()
     plan = Plan(
@@ -272,6 +272,11 @@ def resolve_variant(
         print_marks=print_marks,
         pdf_variant=choose(PdfVariant, pdf_variant or settings.pdf_variant, "PDF variant"),
     )
+
+
+def resolve_out(workspace: Workspace, out: Path | None) -> Path:
+    """Return the output folder: as asked, else briefkit.toml's [build] out."""
+    return out if out is not None else workspace.root / workspace.config.build.out
 
 
 def resolve_jobs(workspace: Workspace, jobs: int | None) -> int:

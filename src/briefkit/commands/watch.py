@@ -18,7 +18,7 @@ from typing import Protocol
 import watchfiles
 
 from briefkit.building.pipeline import BriefResult, BuildPool, BuildReport, build
-from briefkit.building.plan import Request, make_plan, resolve_jobs
+from briefkit.building.plan import Request, make_plan, resolve_jobs, resolve_out
 from briefkit.config import CONFIG_NAME, Config, Workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.rendering.render import release_engines
@@ -190,8 +190,7 @@ class Session:
     @property
     def out_dir(self) -> Path:
         """Return the output folder, whose changes are the watcher's own."""
-        folder = self.request.out or self.workspace.root / self.workspace.config.build.out
-        return folder.resolve()
+        return resolve_out(self.workspace, self.request.out).resolve()
 
     @property
     def paths(self) -> tuple[Path, ...]:
