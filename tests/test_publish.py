@@ -33,6 +33,7 @@ from briefkit.delivery.catalogue.entries import (
 )
 from briefkit.delivery.catalogue.json_feed import json_feeds
 from briefkit.delivery.catalogue.page import render_page
+from briefkit.model.edition import Edition
 from briefkit.rendering.epub.metadata import publication_id
 from briefkit.rendering.theme import Theme
 from conftest import BRIEFS, CORRECTED, EPOCH, MINIMAL, ROOT, Run, write
@@ -119,7 +120,7 @@ def test_catalogue_is_an_opds_acquisition_feed(published: Path, site: Path) -> N
     assert rels["start"].href == "catalog.xml"
     briefs = _briefs(published)
     editions = {
-        publication_id(brief, facts_only): (brief, facts_only)
+        publication_id(brief, Edition(facts_only)): (brief, facts_only)
         for brief in briefs.values()
         for facts_only in (False, True)
     }

@@ -49,10 +49,7 @@ class Edition:
 
         A note's own text may call another note; those are followed too, each once.
         """
-        order: list[int] = []
-        pending = [t for s in self.sections(brief) for t in s.tokens]
-        _called(pending, brief.footnotes, order)
-        return order
+        return called_notes([t for s in self.sections(brief) for t in s.tokens], brief.footnotes)
 
     def title(self, title: str, gettext: Callable[[str], str]) -> str:
         """Return a title naming this edition, in the language gettext translates into."""
@@ -65,9 +62,10 @@ FULL = Edition()
 FACTS_ONLY = Edition(facts_only=True)
 
 
-def _called(tokens: list[Token], footnotes: dict[int, list[Token]], order: list[int]) -> None:
-    """Append to order the notes tokens call, then those the called notes call, each once."""
+def called_notes(tokens: list[Token], footnotes: dict[int, list[Token]]) -> list[int]:
+    """Return the ids of the notes tokens call, then of those the called notes call, each once."""
     # Work lists, not recursion: how deep markup nests is the source's choice.
+    order: list[int] = []
     scan = 0
     while True:
         stack = list(reversed(tokens))
@@ -77,6 +75,6 @@ def _called(tokens: list[Token], footnotes: dict[int, list[Token]], order: list[
                 order.append(int(token.meta["id"]))
             stack.extend(reversed(token.children or []))
         if scan == len(order):
-            return
+            return order
         tokens = [t for note in order[scan:] for t in footnotes.get(note, [])]
         scan = len(order)

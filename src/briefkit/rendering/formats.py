@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefkit.errors import BriefkitError, Finding, UsageError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Variant
 from briefkit.model.edition import Edition
+from briefkit.rendering.view import BriefView, Imprint, build_view
 
 if TYPE_CHECKING:
     from briefkit.rendering.fetcher import Fetcher
+    from briefkit.rendering.fragments import FragmentRenderer
     from briefkit.rendering.theme import Theme
-    from briefkit.rendering.view import Imprint
 
 ENTRY_POINTS = "briefkit.formats"
 # The settings of briefkit.toml that shape every format's content: who publishes, the labels'
@@ -58,6 +60,23 @@ class RenderRequest:
     imprint: Imprint
     theme: Theme
     fetcher: Fetcher
+
+    def view(
+        self,
+        renderer: type[FragmentRenderer],
+        image_src: Callable[[Path], str],
+        source_href: Callable[[str], str] | None = None,
+    ) -> BriefView:
+        """Return the view of this edition that a format's templates render, by its renderer."""
+        return build_view(
+            self.brief,
+            renderer,
+            self.imprint,
+            self.edition,
+            self.fetcher,
+            image_src=image_src,
+            source_href=source_href,
+        )
 
 
 @dataclass

@@ -1,6 +1,9 @@
-"""Render a section's tokens to HTML for one output flavour: print (PDF), web (HTML), EPUB, email.
+"""Render a section's tokens to HTML: the rules every output kind shares.
 
-The token stream is shared; only how citations, footnotes and images come out differs.
+The token stream is shared; each output kind (print, EPUB, the web page, mail) is a subclass
+in ``rendering/markup/`` that overrides only the rules it renders otherwise, as markdown-it's
+own renderers do. A citation's and a note's words come from ``rendering/markup/references.py``,
+which the plain-text body uses too.
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote
 
 from markdown_it.common.utils import escapeHtml
@@ -22,27 +25,19 @@ from markupsafe import Markup
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import CheckedImage, SourceEntry
 from briefkit.model.figure_width import FigureWidth
-from briefkit.rendering.fetcher import FetchRefused
+from briefkit.rendering.fetcher import Fetcher, FetchRefused
+from briefkit.rendering.markup.references import NoteNumbers, citation_text
 from briefkit.sources.images import image_path
 from briefkit.sources.markup.markdown import parser, typographic
-from briefkit.sources.references.citations import arrange, bracketed, narrative_name
 from briefkit.sources.validate import link_allowed
 from briefkit.text.languages import Language
 
 
-class Flavour(StrEnum):
-    """The output a fragment is rendered for."""
-
-    PRINT = "print"
-    WEB = "web"
-    EPUB = "epub"
-    EMAIL = "email"
-
-
 @dataclass
 class Note:
-    """A footnote as rendered for the web and EPUB: number, ids and body."""
+    """A footnote as rendered for the web, EPUB and mail: its id in the brief, number, ids, body."""
 
+    footnote: int
     number: int
     id: str
     ref_id: str
@@ -53,7 +48,6 @@ class Note:
 class FragmentContext:
     """What a fragment needs from the rest of the brief to render references."""
 
-    flavour: Flavour
     citation_numbers: dict[str, int]
     source_href: Callable[[str], str]
     source_names: dict[str, str]
@@ -62,77 +56,92 @@ class FragmentContext:
     images: Mapping[Path, CheckedImage]
     footnotes: dict[int, list[Token]]
     language: Language
-    note_numbers: dict[int, int] = field(default_factory=dict)
+    note_numbers: NoteNumbers = field(default_factory=NoteNumbers)
     notes: list[Note] = field(default_factory=list)
     figures: int = 0
 
 
 class FragmentRenderer(RendererHTML):
-    """An HTML renderer whose references follow the flavour in its context."""
+    """The HTML every output kind shares; a subclass per kind overrides the rules that differ."""
+
+    # The output kind, as the templates' class names and checks know it.
+    name: ClassVar[str] = "html"
+    # Whether the output is laid out in pages, with notes at the foot of the page that calls them.
+    paged: ClassVar[bool] = False
+    # What a soft line break between words becomes.
+    line_break: ClassVar[str] = "\n"
 
     def __init__(self, context: FragmentContext) -> None:
         super().__init__()
         self.context = context
         self._notes_open: set[int] = set()
 
+    @classmethod
+    def logo_src(cls, logo: Path, fetcher: Fetcher, image_src: Callable[[Path], str]) -> str | None:
+        """Return how the output addresses the house's logo: inline, as it is outside the brief."""
+        return fetcher.data_uri(logo)
+
+    @classmethod
+    def section_address(cls, anchor: str) -> str | None:
+        """Return a section's address within the output, where it has one of its own."""
+        return None
+
     def render_tokens(self, tokens: Sequence[Token]) -> Markup:
         """Render block tokens; the result is safe HTML built from escaped text."""
         return Markup(self.render(tokens, parser().options, {}))
+
+    def render_heading(self, inline: Token) -> Markup:
+        """Render one inline token (a heading's text) to safe HTML."""
+        return Markup(self.renderInline(inline.children or [], parser().options, {}))
 
     def citation(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         """Render ``[see @b, p. 4; @a]`` as ``[1; see 2, p. 4]``, each number linked to its source.
 
-        A narrative citation (``As @a notes``) names the source, then gives its number. In mail
-        the numbers are plain: clients treat links within a message unreliably.
+        A narrative citation (``As @a notes``) names the source, then gives its number.
         """
-        meta = tokens[idx].meta
-        parts, separator = arrange(meta["items"], self.context.citation_numbers)
-        cited = bracketed(parts, separator, self._source_number, escapeHtml)
-        cited = f'<span class="citation">{cited}</span>'
-        if not meta["narrative"]:
-            return cited
-        name = escapeHtml(narrative_name(meta, self.context.source_names))
-        if self.context.flavour is Flavour.PRINT:
-            name = _LONG_WORD.sub(_keep_capitalised, name)
-        return f'<span class="narrative-citation">{name} {cited}</span>'
+        context = self.context
+        cited = citation_text(
+            tokens[idx].meta,
+            context.citation_numbers,
+            context.source_names,
+            self._source_number,
+            escapeHtml,
+        )
+        numbers = f'<span class="citation">{cited.numbers}</span>'
+        if cited.name is None:
+            return numbers
+        return f'<span class="narrative-citation">{self._prose(cited.name)} {numbers}</span>'
 
     def _source_number(self, key: str, number: int) -> str:
-        """Return a source's number, linked to its entry in Sources except in mail."""
-        if self.context.flavour is Flavour.EMAIL:
-            return str(number)
+        """Return a source's number, linked to its entry in Sources."""
         return f'<a href="{escapeHtml(self.context.source_href(key))}">{number}</a>'
 
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render a note call: inline note content for print, a linked number elsewhere."""
-        note_id = int(tokens[idx].meta["id"])
-        body = self.context.footnotes.get(note_id, [])
-        if note_id in self._notes_open:
-            # The checks refuse notes that call each other in a circle; never recurse on one.
-            raise BriefkitError("a footnote calls itself through other notes")
-        if self.context.flavour is Flavour.PRINT:
-            # WeasyPrint floats this span to the foot of the page (`float: footnote`).
-            note = f"_fn{note_id + 1}"
-            return f'<span class="footnote" id="{note}">{self._inline_note(note_id, body)}</span>'
-        number = self.context.note_numbers.setdefault(note_id, len(self.context.note_numbers) + 1)
+        """Render a note call as its number, linked to the note; the note is rendered once."""
+        note_id = self._open_call(tokens[idx])
+        number, first = self.context.note_numbers.call(note_id)
         sub = int(tokens[idx].meta.get("subId", 0))
         ref_id = f"_fnref{number}" + (f"-{sub + 1}" if sub else "")
         note_anchor = f"_fn{number}"
-        if not any(n.number == number for n in self.context.notes):
-            self.context.notes.append(
-                Note(number, note_anchor, ref_id, self._note_html(note_id, body))
-            )
-        if self.context.flavour is Flavour.EMAIL:
-            # The notes follow their section in the message; a plain number finds them.
-            return f'<sup class="noteref">{number}</sup>'
-        if self.context.flavour is Flavour.EPUB:
-            return (
-                f'<a epub:type="noteref" role="doc-noteref" class="noteref" '
-                f'id="{ref_id}" href="#{note_anchor}">{number}</a>'
-            )
+        if first:
+            body = self._note_html(note_id, self.context.footnotes.get(note_id, []))
+            self.context.notes.append(Note(note_id, number, note_anchor, ref_id, body))
+        return self._note_call(number, ref_id, note_anchor)
+
+    def _open_call(self, token: Token) -> int:
+        """Return the note a call names, refusing one that is being rendered already."""
+        note_id = int(token.meta["id"])
+        if note_id in self._notes_open:
+            # The checks refuse notes that call each other in a circle; never recurse on one.
+            raise BriefkitError("a footnote calls itself through other notes")
+        return note_id
+
+    def _note_call(self, number: int, ref_id: str, note_anchor: str) -> str:
+        """Return a note call's markup: a superscript number linked to the note."""
         return (
             f'<sup class="noteref"><a role="doc-noteref" id="{ref_id}" '
             f'href="#{note_anchor}">{number}</a></sup>'
@@ -148,61 +157,28 @@ class FragmentRenderer(RendererHTML):
         return self.renderToken(tokens, idx, options, env)
 
     def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        """Render text; in print, keep capitalised words (names, places) whole at line ends.
+        """Render text, escaped."""
+        return self._prose(escapeHtml(tokens[idx].content))
 
-        Hyphenation dictionaries split names as they split words ("Takai-chi", "Johan-nesburg");
-        a word shorter than seven letters is never hyphenated, so it needs no span.
-        """
-        escaped = escapeHtml(tokens[idx].content)
-        if self.context.flavour is not Flavour.PRINT:
-            return escaped
-        return _LONG_WORD.sub(_keep_capitalised, escaped)
+    def _prose(self, escaped: str) -> str:
+        """Return escaped running text as the output sets it: as it is."""
+        return escaped
 
     def span_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render a span that marks a language, with xml:lang too in the EPUB's XHTML."""
+        """Render a span that marks a language."""
         language = escapeHtml(str(tokens[idx].attrs.get("lang", "")))
-        if not language:
-            return "<span>"
-        if self.context.flavour is Flavour.EPUB:
-            return f'<span lang="{language}" xml:lang="{language}">'
+        return self._language_span(language) if language else "<span>"
+
+    def _language_span(self, language: str) -> str:
+        """Return the opening of a span in another language, its code escaped."""
         return f'<span lang="{language}">'
-
-    def table_open(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        """Open a table, marked to stay whole in print when short, scrolling on the web page.
-
-        In print a table of at most six rows is never split; on the web page a table scrolls
-        sideways in a box of its own, so the page never does.
-        """
-        if self.context.flavour is Flavour.PRINT:
-            rows = 0
-            for token in tokens[idx:]:
-                if token.type == "table_close":
-                    break
-                rows += token.type == "tr_open"
-            short = rows <= SHORT_TABLE_ROWS + 1
-            return '<table class="table--short">\n' if short else "<table>\n"
-        table = self.renderToken(tokens, idx, options, env)
-        if self.context.flavour is not Flavour.WEB:
-            return table
-        # Focusable and named, so that the box can be scrolled from the keyboard.
-        name = escapeHtml(self.context.language.gettext("Table"))
-        return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{table}'
-
-    def table_close(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        """Close a table, and on the web page the box it scrolls in."""
-        table = self.renderToken(tokens, idx, options, env)
-        return table + "</div>\n" if self.context.flavour is Flavour.WEB else table
 
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        """Render a soft line break as a space (in print, where WeasyPrint keeps it in notes).
+        """Render a soft line break as the source has it.
 
         Between two Chinese or Japanese characters it is nothing: those scripts put no space
         between words, so a line break in the source must not become one.
@@ -211,7 +187,7 @@ class FragmentRenderer(RendererHTML):
         after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
         if before and after and is_wide(before) and is_wide(after):
             return ""
-        return " " if self.context.flavour is Flavour.PRINT else "\n"
+        return self.line_break
 
     def figure(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         """Render an image paragraph as a figure with caption and credit, as wide as asked."""
@@ -236,14 +212,26 @@ class FragmentRenderer(RendererHTML):
         return f"{opening}{self._img(image, in_figure=True)}{figcaption}</figure>\n"
 
     def _figure_open(self, image: Token) -> str:
-        """Open a figure, sized as its flavour's stylesheet and readers take a size."""
+        """Open a figure, sized as the output's stylesheet and readers take a size."""
         width = _width(image)
-        style = figure_style(self.context.flavour, width, self._checked(image).pixels)
+        declarations = self._figure_style(width, self._checked(image).pixels)
+        style = f' style="{"; ".join(declarations)}"' if declarations else ""
         sized = " figure--sized" if width else ""
         return f'<figure class="figure{sized}"{style}>'
 
+    def _figure_style(self, width: FigureWidth | None, pixels: tuple[int, int]) -> list[str]:
+        """Return a figure's style declarations, holding only numbers its image and the brief give.
+
+        The stylesheet gets the image's proportions and pixel width, from which it caps its
+        height and keeps a small image from being enlarged unasked, and the width asked for.
+        """
+        declarations = shape(pixels)
+        if width is not None:
+            declarations.append(f"width: {css_length(width)}")
+        return declarations
+
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        """Render an inline image with its source mapped for the flavour."""
+        """Render an inline image with its source mapped for the output."""
         return self._img(tokens[idx])
 
     def _img(self, image: Token, in_figure: bool = False) -> str:
@@ -251,13 +239,14 @@ class FragmentRenderer(RendererHTML):
         alt = escapeHtml(self.renderInlineAsText(image.children or [], parser().options, {}))
         checked = self._checked(image)
         src = escapeHtml(self.context.image_src(checked.path))
-        width, size = _width(image), ""
-        if self.context.flavour is Flavour.EMAIL:
-            # Outlook for Windows ignores CSS sizes on images and goes by this attribute alone.
-            size = f' width="{mail_width(width, checked.pixels)}"'
-        if width and not in_figure:
-            size += image_style(self.context.flavour, width)
+        size = self._img_size(_width(image), checked.pixels, in_figure)
         return f'<img src="{src}"{size} alt="{alt}" />'
+
+    def _img_size(self, width: FigureWidth | None, pixels: tuple[int, int], in_figure: bool) -> str:
+        """Return an image's size attributes: a style with the width asked, outside a figure."""
+        if width is None or in_figure:
+            return ""
+        return f' style="width: {css_length(width)}"'
 
     def _checked(self, image: Token) -> CheckedImage:
         """Return the checked image a token names, or refuse one the checks did not pass."""
@@ -286,17 +275,6 @@ class FragmentRenderer(RendererHTML):
             self._notes_open.discard(note_id)
 
 
-SHORT_TABLE_ROWS = 6
-# A word of seven letters or more (not an entity's name: the text is escaped already).
-_LONG_WORD = re.compile(r"(?<![\w&#])[^\W\d_]\w{6,}")
-
-
-def _keep_capitalised(match: re.Match[str]) -> str:
-    """Wrap a word that starts with a capital letter, in any script that has them."""
-    word = match.group(0)
-    return f'<span class="capitalised">{word}</span>' if word[0].isupper() else word
-
-
 def is_wide(char: str) -> bool:
     """Tell whether a character is of a script written without spaces (Chinese, Japanese)."""
     return unicodedata.east_asian_width(char) in ("W", "F")
@@ -313,21 +291,10 @@ def _both_wide(match: re.Match[str]) -> bool:
     return is_wide(text[start - 1]) and is_wide(text[start + 1])
 
 
-def render_inline(inline: Token, context: FragmentContext) -> Markup:
-    """Render one inline token (a heading's text) to safe HTML."""
-    renderer = FragmentRenderer(context)
-    return Markup(renderer.renderInline(inline.children or [], parser().options, {}))
-
-
 def source_names(sources: Mapping[str, SourceEntry], language: Language) -> dict[str, str]:
     """Return the name each source's narrative citations print, with the body's typography."""
     quotes, french = tuple(language.quotes), language.french_spacing
     return {key: typographic(entry.in_text, quotes, french) for key, entry in sources.items()}
-
-
-# The widest a mail client draws an image: the 600 px column less its padding and a
-# commentary's rule.
-MAIL_IMAGE_WIDTH = 516
 
 
 def _width(image: Token) -> FigureWidth | None:
@@ -341,43 +308,7 @@ def css_length(width: FigureWidth) -> str:
     return f"{width.number}{width.unit.value}"
 
 
-def mail_width(width: FigureWidth | None, pixels: tuple[int, int]) -> int:
-    """Return the pixels an image spans in the mail's column: as asked, else its own width."""
-    wanted = pixels[0] if width is None else width.pixels_in(MAIL_IMAGE_WIDTH)
-    return max(1, min(MAIL_IMAGE_WIDTH, round(wanted)))
-
-
-def figure_style(flavour: Flavour, width: FigureWidth | None, pixels: tuple[int, int]) -> str:
-    """Return a figure's style attribute, holding only numbers its image and the brief give.
-
-    Print and the web page get the image's proportions and pixel width, from which their
-    stylesheets cap its height and keep a small image from being enlarged unasked; the EPUB
-    gets the width alone, as e-readers take it; mail a width in pixels its clients honour.
-    """
-    if flavour is Flavour.EMAIL:
-        declarations = _mail_figure(width, pixels)
-    else:
-        declarations = [] if flavour is Flavour.EPUB else _shape(pixels)
-        if width is not None:
-            declarations.append(f"width: {css_length(width)}")
-    return f' style="{"; ".join(declarations)}"' if declarations else ""
-
-
-def _mail_figure(width: FigureWidth | None, pixels: tuple[int, int]) -> list[str]:
-    """Return a mail figure's width: a share follows the column, anything else is a most."""
-    if width is not None and width.share is not None:
-        return [f"width: {css_length(width)}"]
-    return [f"max-width: {mail_width(width, pixels)}px"]
-
-
-def _shape(pixels: tuple[int, int]) -> list[str]:
+def shape(pixels: tuple[int, int]) -> list[str]:
     """Return an image's proportions (width over height) and width, as custom properties."""
     width, height = pixels
     return [f"--figure-ratio: {width / max(height, 1):.4f}", f"--figure-natural: {width}px"]
-
-
-def image_style(flavour: Flavour, width: FigureWidth) -> str:
-    """Return the style of a sized image outside a figure; in mail, only a share needs one."""
-    if flavour is Flavour.EMAIL and width.share is None:
-        return ""
-    return f' style="width: {css_length(width)}"'

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from markupsafe import Markup
 
 from briefkit.rendering.citing import doi_address
-from briefkit.rendering.fragments import Flavour
 
 if TYPE_CHECKING:
     from briefkit.model.brief import Author
@@ -136,9 +135,10 @@ def section_addresses(view: BriefView, pages: Iterable[Located] | None) -> dict[
             for page in pages
             if page.section is not None
         }
-    if view.flavour is Flavour.WEB:
-        return {section.anchor: f"#{section.anchor}" for section in view.sections}
-    return {}
+    found = {
+        section.anchor: view.renderer.section_address(section.anchor) for section in view.sections
+    }
+    return {anchor: address for anchor, address in found.items() if address is not None}
 
 
 def describe(view: BriefView, addresses: dict[str, str] | None = None) -> dict[str, Any]:

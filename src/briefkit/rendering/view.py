@@ -13,16 +13,14 @@ from markupsafe import Markup
 
 from briefkit.config import Labels
 from briefkit.model.brief import Brief, CheckedImage, FrontMatter, Section
-from briefkit.model.edition import Edition
+from briefkit.model.edition import Edition, called_notes
 from briefkit.rendering.citing import Citation, CorrectionView, citation_of, corrections_of
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import (
-    Flavour,
     FragmentContext,
     FragmentRenderer,
     Note,
     join_lines,
-    render_inline,
     source_names,
 )
 from briefkit.sources.markup.markdown import typographic
@@ -55,8 +53,14 @@ def words_for(labels: Labels, language: Language) -> Words:
 
 @dataclass
 class SectionView:
-    """A section as shown: its label in words, heading and body."""
+    """A section as shown: its label in words, heading and body, and the section it shows.
 
+    notes are those it calls first; calls are the ids of every note it calls, those its notes
+    call included, so an output that keeps notes with their section knows which it needs.
+    """
+
+    section: Section
+    calls: tuple[int, ...]
     kind: str
     label: str
     attribution: str | None
@@ -88,19 +92,34 @@ class BriefView:
     """Everything a template needs to present one brief."""
 
     meta: FrontMatter
-    flavour: Flavour
+    renderer: type[FragmentRenderer]
     language: Language
     labels: Words
     sections: list[SectionView]
     sources: list[SourceView]
     notes: list[Note]
-    facts_only: bool
+    edition: Edition
     omitted: int
     show_toc: bool
     organisation_url: str | None = None
     corrections_policy: str | None = None
     logo: str | None = None
     published: str | None = None
+
+    @property
+    def output(self) -> str:
+        """Return the output kind the view is rendered for: print, web, epub or email."""
+        return self.renderer.name
+
+    @property
+    def paged(self) -> bool:
+        """Tell whether the output is laid out in pages, its notes at the foot of each."""
+        return self.renderer.paged
+
+    @property
+    def facts_only(self) -> bool:
+        """Tell whether this is the facts-only edition."""
+        return self.edition.facts_only
 
     @property
     def date_text(self) -> str:
@@ -120,18 +139,13 @@ class BriefView:
     @property
     def edition_title(self) -> str:
         """Return the title that names this edition: the facts-only one says so."""
-        return self._edition(self.meta.title)
+        return self.edition.title(self.meta.title, self.language.gettext)
 
     @property
     def short_title(self) -> str:
         """Return the title for running headers, naming the facts-only edition."""
-        return self._edition(self.meta.short_title or running_title(self.meta.title))
-
-    def _edition(self, title: str) -> str:
-        """Return a title, marked as the facts-only edition when it is one."""
-        if not self.facts_only:
-            return title
-        return self.language.gettext("{title} (facts only)").format(title=title)
+        short = self.meta.short_title or running_title(self.meta.title)
+        return self.edition.title(short, self.language.gettext)
 
     @property
     def summary(self) -> str | None:
@@ -215,7 +229,7 @@ def source_anchor(number: int) -> str:
 
 def build_view(
     brief: Brief,
-    flavour: Flavour,
+    renderer: type[FragmentRenderer],
     imprint: Imprint,
     edition: Edition,
     fetcher: Fetcher,
@@ -223,10 +237,11 @@ def build_view(
     image_src: Callable[[Path], str],
     source_href: Callable[[str], str] | None = None,
 ) -> BriefView:
-    """Render every included section of a brief into a view for templates.
+    """Render every section an edition shows into a view for templates, with one renderer.
 
-    image_src turns one of the brief's checked image files into the address the output uses;
-    source_href turns a Sources entry's id into the link a citation uses (default "#id").
+    renderer is the output kind's renderer class (``rendering/markup/``); image_src turns one
+    of the brief's checked image files into the address the output uses; source_href turns a
+    Sources entry's id into the link a citation uses (default "#id").
     """
     link = source_href or (lambda anchor: f"#{anchor}")
     language = language_for(brief.meta.language)
@@ -236,7 +251,6 @@ def build_view(
     order = citation_order(included, brief.footnotes)
     numbers = {key: index for index, key in enumerate(_source_keys(brief, order), start=1)}
     context = FragmentContext(
-        flavour=flavour,
         citation_numbers=numbers,
         source_href=lambda key: link(source_anchor(numbers.get(key, 0))),
         source_names=source_names(brief.meta.sources, language),
@@ -246,21 +260,22 @@ def build_view(
         footnotes=brief.footnotes,
         language=language,
     )
-    sections = [_section_view(section, brief, labels, context) for section in included]
+    markup = renderer(context)
+    sections = [_section_view(section, brief, labels, markup) for section in included]
     return BriefView(
         meta=meta,
-        flavour=flavour,
+        renderer=renderer,
         language=language,
         labels=labels,
         sections=sections,
         sources=_sources(brief, numbers, language),
         notes=list(context.notes),
-        facts_only=edition.facts_only,
+        edition=edition,
         omitted=edition.omitted(brief),
         show_toc=len(sections) >= imprint.toc_min_sections,
         organisation_url=imprint.organisation_url,
         corrections_policy=imprint.corrections_policy,
-        logo=_logo(imprint, flavour, fetcher, image_src),
+        logo=renderer.logo_src(imprint.logo.path, fetcher, image_src) if imprint.logo else None,
         published=imprint.published,
     )
 
@@ -287,44 +302,32 @@ def _typographic_meta(meta: FrontMatter, language: Language) -> FrontMatter:
     )
 
 
-def _logo(
-    edition: Imprint, flavour: Flavour, fetcher: Fetcher, image_src: Callable[[Path], str]
-) -> str | None:
-    """Return the logo inline, as it lives outside the brief's folder.
-
-    The EPUB carries only the brief's own images; its cover names the organisation instead.
-    Mail clients block data: URIs, so a message addresses the logo as it does its images.
-    """
-    if edition.logo is None or flavour is Flavour.EPUB:
-        return None
-    if flavour is Flavour.EMAIL:
-        return image_src(edition.logo.path)
-    return fetcher.data_uri(edition.logo.path)
-
-
 def _source_keys(brief: Brief, cited: list[str]) -> list[str]:
     """Return source keys numbered: cited ones in citation order, then the rest as listed."""
     return cited + [key for key in brief.meta.sources if key not in cited]
 
 
 def _section_view(
-    section: Section, brief: Brief, labels: Words, context: FragmentContext
+    section: Section, brief: Brief, labels: Words, markup: FragmentRenderer
 ) -> SectionView:
-    """Render one section, collecting the notes it calls."""
+    """Render one section, collecting the notes it calls first."""
+    context = markup.context
     before = len(context.notes)
-    renderer = FragmentRenderer(context)
-    body = renderer.render_tokens(section.tokens)
+    body = markup.render_tokens(section.tokens)
+    title_html = markup.render_heading(section.heading)
     attribution = None
     if section.kind == "commentary":
         attribution = section.by or brief.meta.organisation
     label = labels.fact if section.kind == "fact" else labels.commentary
     _ = context.language.gettext
     return SectionView(
+        section=section,
+        calls=tuple(called_notes([*section.tokens, section.heading], brief.footnotes)),
         kind=section.kind,
         label=label,
         attribution=attribution,
         title=section.title,
-        title_html=render_inline(section.heading, context),
+        title_html=title_html,
         anchor=section.anchor,
         body_html=body,
         notes=context.notes[before:],

@@ -23,7 +23,8 @@ from briefkit.model.brief import Brief
 from briefkit.model.choices import EmailBody
 from briefkit.model.edition import Edition
 from briefkit.rendering.fetcher import Fetcher, media_type
-from briefkit.rendering.fragments import MAIL_IMAGE_WIDTH, Flavour, source_names
+from briefkit.rendering.fragments import source_names
+from briefkit.rendering.markup.mail import MAIL_IMAGE_WIDTH, MailRenderer
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, Imprint, SectionView, build_view
 from briefkit.version import __version__
@@ -111,8 +112,8 @@ def render_bodies(
     """
     shown = first_paragraphs(brief) if body is EmailBody.SUMMARY else brief
     images = CidImages(fetcher, domain)
-    view = build_view(shown, Flavour.EMAIL, imprint, edition, fetcher, image_src=images)
-    sections = _mail_sections(shown, view, edition)
+    view = build_view(shown, MailRenderer, imprint, edition, fetcher, image_src=images)
+    sections = _mail_sections(shown, view)
     summary_only = body is EmailBody.SUMMARY
     html, text = (
         theme.render(
@@ -167,16 +168,14 @@ def first_block(tokens: list[Token]) -> list[Token]:
     return (paragraphs or blocks or [[]])[0]
 
 
-def _mail_sections(brief: Brief, view: BriefView, edition: Edition) -> list[MailSection]:
-    """Pair each section of the view with its plain text, numbered as the HTML numbers them."""
+def _mail_sections(brief: Brief, view: BriefView) -> list[MailSection]:
+    """Give each section of the view its plain text, numbered as the HTML numbers them."""
     numbers = {source.key: source.number for source in view.sources}
     names = source_names(brief.meta.sources, view.language)
     context = TextContext(numbers, brief.footnotes, names)
-    mail = []
-    for section, shown in zip(edition.sections(brief), view.sections, strict=True):
-        text, notes = section_text(section.tokens, context)
-        mail.append(MailSection(shown, text, notes))
-    return mail
+    return [
+        MailSection(shown, *section_text(shown.section.tokens, context)) for shown in view.sections
+    ]
 
 
 def _sized(html: str, images: list[InlineImage]) -> str:

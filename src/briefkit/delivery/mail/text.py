@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from briefkit.sources.references.citations import arrange, bracketed, narrative_name
+from briefkit.rendering.markup.references import NoteNumbers, citation_text, note_mark
 
 WIDTH = 72
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 @dataclass
@@ -35,13 +34,8 @@ class TextContext:
     citation_numbers: dict[str, int]
     footnotes: dict[int, list[Token]]
     source_names: dict[str, str] = field(default_factory=dict)
-    note_numbers: dict[int, int] = field(default_factory=dict)
+    note_numbers: NoteNumbers = field(default_factory=NoteNumbers)
     notes: list[TextNote] = field(default_factory=list)
-
-
-def note_mark(number: int) -> str:
-    """Return a note's call mark: its number in superscript digits."""
-    return str(number).translate(_SUPERSCRIPT)
 
 
 def section_text(tokens: Sequence[Token], context: TextContext) -> tuple[str, list[TextNote]]:
@@ -167,18 +161,13 @@ class TextRenderer:
 
     def citation(self, token: Token) -> str:
         """Return ``[1; see 2, p. 4]``, or ``The ministry [1]`` for a narrative citation."""
-        parts, separator = arrange(token.meta["items"], self.context.citation_numbers)
-        cited = bracketed(parts, separator, lambda _key, number: str(number))
-        if token.meta["narrative"]:
-            return f"{narrative_name(token.meta, self.context.source_names)} {cited}"
-        return cited
+        context = self.context
+        return citation_text(token.meta, context.citation_numbers, context.source_names).plain
 
     def note_call(self, token: Token) -> str:
-        """Return a note's call mark, numbering and rendering the note on its first call."""
+        """Return a note's call mark, rendering the note on its first call."""
         note_id = int(token.meta["id"])
-        numbers = self.context.note_numbers
-        first = note_id not in numbers
-        number = numbers.setdefault(note_id, len(numbers) + 1)
+        number, first = self.context.note_numbers.call(note_id)
         if first:
             body = self.context.footnotes.get(note_id, [])
             text = "\n\n".join(self.blocks(body, WIDTH - 4))

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefkit.model.brief import Brief
-from briefkit.model.edition import Edition
 from briefkit.rendering.cover import CoverText, cover_alt, render_cover
 from briefkit.rendering.epub.metadata import package_metadata
 from briefkit.rendering.epub.package import NavPoint, PackageSpec, Resource, build_package
@@ -25,10 +24,10 @@ from briefkit.rendering.font_subset import (
     visible_text,
 )
 from briefkit.rendering.formats import RenderRequest
-from briefkit.rendering.fragments import Flavour, Note
+from briefkit.rendering.fragments import Note
+from briefkit.rendering.markup.epub import EpubRenderer
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import BriefView, SectionView, build_view
-from briefkit.sources.markup.tokens import footnote_ids
+from briefkit.rendering.view import BriefView, SectionView
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"
@@ -96,30 +95,17 @@ class PackageImages:
 
 def render_epub(request: RenderRequest) -> bytes:
     """Return the EPUB file's bytes."""
-    brief, theme, edition, fetcher = (
-        request.brief,
-        request.theme,
-        request.imprint,
-        request.fetcher,
-    )
+    brief, theme, fetcher = request.brief, request.theme, request.fetcher
     images = PackageImages(fetcher)
-    view = build_view(
-        brief,
-        Flavour.EPUB,
-        edition,
-        request.edition,
-        fetcher,
-        image_src=images.add,
-        source_href=lambda anchor: f"{SOURCES}#{anchor}",
-    )
+    view = request.view(EpubRenderer, images.add, lambda anchor: f"{SOURCES}#{anchor}")
     cover = _cover(brief, view, fetcher)
-    pages = content_pages(view, repeated_notes(brief, view))
+    pages = content_pages(view, repeated_notes(view))
     spine = tuple(_render_page(page, pages, view, theme, cover) for page in pages)
     fonts = embedded_fonts(
         visible_text(document.data for document in spine), theme, fetcher, FontFormat.SFNT
     )
     spec = PackageSpec(
-        metadata=package_metadata(brief, view, edition.certified_by),
+        metadata=package_metadata(brief, view, request.imprint.certified_by),
         spine=spine,
         nav=NAV_UID,
         cover=cover.resource,
@@ -127,7 +113,7 @@ def render_epub(request: RenderRequest) -> bytes:
         toc=tuple(NavPoint(p.file_name, p.label, f"toc-{p.uid}") for p in _contents(pages)),
         cover_page=(pages[0].file_name, pages[0].label),
     )
-    return build_package(spec, edition.modified)
+    return build_package(spec, request.imprint.modified)
 
 
 def content_pages(view: BriefView, repeats: dict[str, list[Note]] | None = None) -> list[Page]:
@@ -149,23 +135,18 @@ def content_pages(view: BriefView, repeats: dict[str, list[Note]] | None = None)
     return pages
 
 
-def repeated_notes(brief: Brief, view: BriefView) -> dict[str, list[Note]]:
+def repeated_notes(view: BriefView) -> dict[str, list[Note]]:
     """Return, by section anchor, the notes a section calls that an earlier section called first.
 
-    The view gives each note to the section that calls it first; a section document must hold
-    every note it links to, so a note called again later is repeated in that later document.
+    The view gives each note to the section that calls it first, and names every note a
+    section calls, those its notes call included; a section document must hold every note it
+    links to, so a note called again later is repeated in that later document.
     """
-    first: dict[int, Note] = {}
+    notes = {note.footnote: note for note in view.notes}
     repeats: dict[str, list[Note]] = {}
-    for section, shown in zip(Edition(view.facts_only).sections(brief), view.sections, strict=True):
-        called = footnote_ids(section.tokens)
-        new = [note_id for note_id in called if note_id not in first]
-        # A note whose body calls another note brings two notes at once, and which is which
-        # is then unknown: such a section gets no repeats.
-        if len(new) == len(shown.notes):
-            first.update(zip(new, shown.notes, strict=True))
-        earlier = [first[i] for i in called if i in first and first[i] not in shown.notes]
-        repeats[shown.anchor] = earlier
+    for section in view.sections:
+        own = {note.footnote for note in section.notes}
+        repeats[section.anchor] = [notes[called] for called in section.calls if called not in own]
     return repeats
 
 

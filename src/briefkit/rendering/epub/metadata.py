@@ -29,26 +29,26 @@ CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 _ID_NAMESPACE = uuid.UUID("d3d6100a-8cf7-4715-90ff-e0b8b7bb4914")
 
 
-def edition_images(brief: Brief, facts_only: bool) -> list[Token]:
+def edition_images(brief: Brief, edition: Edition) -> list[Token]:
     """Return the image tokens of the sections (and their notes) an edition shows."""
-    included = Edition(facts_only).sections(brief)
+    included = edition.sections(brief)
     tokens = [t for section in included for t in with_notes(section.tokens, brief.footnotes)]
     tokens += [section.heading for section in included]
     return list(of_type(tokens, "image"))
 
 
-def images_described(brief: Brief, facts_only: bool) -> bool:
+def images_described(brief: Brief, edition: Edition) -> bool:
     """Tell whether every image the edition shows has alt text."""
-    return all(plain_text(image) for image in edition_images(brief, facts_only))
+    return all(plain_text(image) for image in edition_images(brief, edition))
 
 
-def publication_id(brief: Brief, facts_only: bool) -> str:
+def publication_id(brief: Brief, edition: Edition) -> str:
     """Return a urn:uuid that every build of the same brief and edition shares."""
     meta = brief.meta
     parts = [meta.title, meta.date.isoformat(), meta.organisation or ""]
-    if facts_only:
+    if edition.facts_only:
         # The facts-only edition is a different publication, so readers must not merge them.
-        parts.append("facts-only")
+        parts.append(edition.name)
     return uuid.uuid5(_ID_NAMESPACE, "\n".join(parts)).urn
 
 
@@ -72,9 +72,9 @@ def series_position(number: str | None) -> str | None:
 def package_metadata(brief: Brief, view: BriefView, certified_by: str | None = None) -> Metadata:
     """Return the package metadata of a brief's edition; certified_by vouches for conformance."""
     meta = brief.meta
-    described = images_described(brief, view.facts_only)
+    described = images_described(brief, view.edition)
     return Metadata(
-        identifier=publication_id(brief, view.facts_only),
+        identifier=publication_id(brief, view.edition),
         title=view.edition_title,
         language=meta.language,
         date=meta.date.isoformat(),
@@ -131,7 +131,7 @@ def summary(brief: Brief, view: BriefView, described: bool) -> str:
         sentences.append(_("Every section is reported fact, labelled in words."))
     else:
         sentences.append(_("Each section is labelled in words as fact or commentary."))
-    if edition_images(brief, view.facts_only):
+    if edition_images(brief, view.edition):
         sentences.append(
             _("Every image has a text alternative.")
             if described

@@ -16,34 +16,24 @@ from briefkit.rendering.font_subset import (
     visible_text,
 )
 from briefkit.rendering.formats import RenderRequest
-from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
+from briefkit.rendering.markup.web import WebRenderer
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import build_view
 
 WEB_STYLES = ("base.css", "screen.css")
 
 
 def render_web(request: RenderRequest) -> bytes:
     """Return a self-contained HTML document for a brief."""
-    brief, theme, edition, fetcher = (
-        request.brief,
-        request.theme,
-        request.imprint,
-        request.fetcher,
-    )
-    view = build_view(
-        brief, Flavour.WEB, edition, request.edition, fetcher, image_src=fetcher.data_uri
-    )
+    theme, fetcher, modified = request.theme, request.fetcher, request.imprint.modified
+    view = request.view(WebRenderer, fetcher.data_uri)
     css = _stylesheet(theme)
     # The page is rendered once to learn which characters it shows, then with their fonts.
-    page = render_document(view, theme, "web.html", edition.modified, stylesheet=css)
+    page = render_document(view, theme, "web.html", modified, stylesheet=css)
     text = visible_text([page.encode("utf-8")], css)
     fonts = embedded_fonts(text, theme, fetcher, FontFormat.WOFF2)
     css = font_face_css(theme, fonts, _data_uri) + css
-    return render_document(view, theme, "web.html", edition.modified, stylesheet=css).encode(
-        "utf-8"
-    )
+    return render_document(view, theme, "web.html", modified, stylesheet=css).encode("utf-8")
 
 
 def _stylesheet(theme: Theme) -> str:

@@ -8,13 +8,12 @@ from urllib.parse import quote
 from briefkit.model.choices import PdfVariant
 from briefkit.rendering.fetcher import BRIEF_ALIAS
 from briefkit.rendering.formats import OutputFormat, Rendered, RenderRequest
-from briefkit.rendering.fragments import Flavour
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.linked_data import section_parts
+from briefkit.rendering.markup.pdf import PrintRenderer
 from briefkit.rendering.pdf.engine import PdfAttachment, PdfEngine, PdfOptions
 from briefkit.rendering.pdf.glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
-from briefkit.rendering.view import build_view
 
 
 class PdfFormat(OutputFormat):
@@ -28,33 +27,23 @@ class PdfFormat(OutputFormat):
 
     def render(self, request: RenderRequest) -> Rendered:
         """Render a brief to PDF bytes, with WeasyPrint's warnings."""
-        brief, imprint, fetcher, variant = (
-            request.brief,
-            request.imprint,
-            request.fetcher,
-            request.variant,
-        )
+        brief, imprint, fetcher = request.brief, request.imprint, request.fetcher
         # Images are addressed relative to the brief's folder, so no folder name of the
         # author's machine is written into the PDF.
-        view = build_view(
-            brief,
-            Flavour.PRINT,
-            imprint,
-            request.edition,
-            fetcher,
-            image_src=lambda path: quote(path.relative_to(brief.folder).as_posix()),
+        view = request.view(
+            PrintRenderer, lambda path: quote(path.relative_to(brief.folder).as_posix())
         )
         html = render_document(view, request.theme, "pdf.html", imprint.modified)
         attachments = []
+        variant = request.variant
         if variant.pdf_variant is PdfVariant.A3B:
             description = "The briefing source this PDF was made from"
             attachments.append(PdfAttachment(brief.path.name, brief.raw, description))
-        options = PdfOptions(variant.paper, variant.print_marks, variant.pdf_variant)
         written = engine_for(request.theme).render(
             html,
             fetcher,
             fetcher.url(BRIEF_ALIAS),
-            options,
+            PdfOptions(variant.paper, variant.print_marks, variant.pdf_variant),
             attachments,
             imprint.modified,
             sections=section_parts(view),
