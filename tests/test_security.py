@@ -8,8 +8,9 @@ import pytest
 
 import briefkit
 from briefkit.config import find_workspace
+from briefkit.model.choices import Variant
 from briefkit.rendering.fetcher import Fetcher, FetchRefused
-from briefkit.rendering.pdf.engine import PdfEngine, PdfOptions
+from briefkit.rendering.pdf.engine import PdfEngine
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
 from briefkit.system.clock import build_time
@@ -63,7 +64,7 @@ def test_hostile_html_cannot_embed_files_or_reach_the_network(
     theme = Theme.for_workspace(find_workspace(tmp_path))
     fetcher = Fetcher([tmp_path, *theme.style_roots])
     pdf, warnings, _ = PdfEngine(theme).render(
-        html, fetcher, tmp_path.as_uri() + "/", PdfOptions(), [], build_time()
+        html, fetcher, tmp_path.as_uri() + "/", Variant(), [], build_time()
     )
     target = write(tmp_path / "out.pdf", "")
     target.write_bytes(pdf)

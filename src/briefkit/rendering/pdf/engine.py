@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from briefkit.model.choices import Paper, PdfVariant
+from briefkit.model.choices import PdfVariant, Variant
 from briefkit.rendering import footnotes
 from briefkit.rendering.fetcher import Fetcher, style_aliases
 from briefkit.rendering.theme import Theme
@@ -27,29 +27,6 @@ _WEASYPRINT_VARIANTS = {
     PdfVariant.A3B: "pdf/a-3b",
     PdfVariant.X4: "pdf/x-4",
 }
-
-
-@dataclass(frozen=True)
-class PdfOptions:
-    """Page and conformance choices for one PDF."""
-
-    paper: Paper = Paper.A4
-    print_marks: bool = False
-    variant: PdfVariant = PdfVariant.UA1
-
-    @property
-    def print_production(self) -> bool:
-        """Tell whether the PDF goes to a print shop: marks and bleed, which X-4 implies."""
-        return self.print_marks or self.variant is PdfVariant.X4
-
-    def preparation(self, theme: Theme) -> Callable[[Any], None] | None:
-        """Return what readies the written PDF for print, if it is for print."""
-        if not self.print_production:
-            return None
-        from briefkit.rendering.pdf.printing import prepare_print, theme_profiles
-
-        profiles = theme_profiles(theme) if self.variant is PdfVariant.X4 else None
-        return partial(prepare_print, profiles=profiles)
 
 
 @dataclass(frozen=True)
@@ -86,12 +63,15 @@ class PdfEngine:
         self._css_class = CSS
         self._sheets: dict[Path, Any] = {}
 
-    def stylesheets(self, options: PdfOptions) -> list[Any]:
-        """Return parsed stylesheets for the options, parsing each file once."""
-        names = ["base.css", "pdf.css", f"paper-{options.paper}.css"]
-        if options.print_production:
+    def stylesheets(self, variant: Variant) -> list[Any]:
+        """Return parsed stylesheets for a variant, parsing each file once.
+
+        A PDF for a print shop (marks asked for, or X-4) gets marks and bleed.
+        """
+        names = ["base.css", "pdf.css", f"paper-{variant.paper}.css"]
+        if variant.marked:
             names.append("print-marks.css")
-        if options.variant is PdfVariant.X4:
+        if variant.pdf_variant is PdfVariant.X4:
             names.append("print-cmyk.css")
         paths = [self.theme.style(name) for name in names]
         extra = self.theme.optional_style("extra.css")
@@ -122,7 +102,7 @@ class PdfEngine:
         html: str,
         fetcher: Fetcher,
         base: str,
-        options: PdfOptions,
+        variant: Variant,
         attachments: list[PdfAttachment],
         modified: dt.datetime,
         sections: Sequence[SectionPart] = (),
@@ -135,15 +115,15 @@ class PdfEngine:
         from briefkit.rendering.pdf.glyphs import reported_characters
 
         with _captured_warnings() as warnings:
-            written = self._write(html, fetcher, base, options, attachments, modified, warnings)
+            written = self._write(html, fetcher, base, variant, attachments, modified, warnings)
         # The laid-out pages are gone by now: a long brief's boxes and its parsed PDF are
         # never in memory together.
         # WeasyPrint warns at every .notdef it draws; the check names each character once.
         reported, warnings = reported_characters(warnings)
         finished, shortcomings, undrawn = finish_pdf(
             *written,
-            options.variant,
-            options.preparation(self.theme),
+            variant.pdf_variant,
+            preparation(variant, self.theme),
             reported=reported,
             sections=sections,
         )
@@ -154,7 +134,7 @@ class PdfEngine:
         html: str,
         fetcher: Fetcher,
         base: str,
-        options: PdfOptions,
+        variant: Variant,
         attachments: list[PdfAttachment],
         modified: dt.datetime,
         warnings: list[str],
@@ -179,12 +159,12 @@ class PdfEngine:
             for item in attachments
         ]
         pdf_settings = {
-            "pdf_variant": _WEASYPRINT_VARIANTS[options.variant],
+            "pdf_variant": _WEASYPRINT_VARIANTS[variant.pdf_variant],
             "pdf_tags": True,
             "attachments": files or None,
         }
         layout_settings = {
-            "stylesheets": self.stylesheets(options),
+            "stylesheets": self.stylesheets(variant),
             "font_config": self.font_config,
             **pdf_settings,
         }
@@ -192,6 +172,16 @@ class PdfEngine:
         with recording_tag_sources() as sources:
             pdf = laid_out.write_pdf(**pdf_settings)
         return bytes(pdf), sources
+
+
+def preparation(variant: Variant, theme: Theme) -> Callable[[Any], None] | None:
+    """Return what readies the written PDF for a print shop, if it goes to one."""
+    if not variant.marked:
+        return None
+    from briefkit.rendering.pdf.printing import prepare_print, theme_profiles
+
+    profiles = theme_profiles(theme) if variant.pdf_variant is PdfVariant.X4 else None
+    return partial(prepare_print, profiles=profiles)
 
 
 @contextmanager

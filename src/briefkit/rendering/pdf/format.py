@@ -11,7 +11,7 @@ from briefkit.rendering.formats import OutputFormat, Rendered, RenderRequest
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.linked_data import section_parts
 from briefkit.rendering.markup.pdf import PrintRenderer
-from briefkit.rendering.pdf.engine import PdfAttachment, PdfEngine, PdfOptions
+from briefkit.rendering.pdf.engine import PdfAttachment, PdfEngine
 from briefkit.rendering.pdf.glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
 
@@ -35,15 +35,14 @@ class PdfFormat(OutputFormat):
         )
         html = render_document(view, request.theme, "pdf.html", imprint.modified)
         attachments = []
-        variant = request.variant
-        if variant.pdf_variant is PdfVariant.A3B:
+        if request.variant.pdf_variant is PdfVariant.A3B:
             description = "The briefing source this PDF was made from"
             attachments.append(PdfAttachment(brief.path.name, brief.raw, description))
         written = engine_for(request.theme).render(
             html,
             fetcher,
             fetcher.url(BRIEF_ALIAS),
-            PdfOptions(variant.paper, variant.print_marks, variant.pdf_variant),
+            request.variant,
             attachments,
             imprint.modified,
             sections=section_parts(view),
