@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,7 +122,7 @@ def registry() -> Mapping[str, OutputFormat]:
     for point in entry_points(group=ENTRY_POINTS):
         if point.name in formats:
             continue  # a built-in format is never replaced
-        formats[point.name] = _checked(point.load(), point.name)
+        formats[point.name] = _checked(_loaded(point), point.name, point.value)
     return formats
 
 
@@ -142,15 +142,32 @@ def format_names() -> tuple[str, ...]:
 def _load(target: str, name: str) -> OutputFormat:
     """Import a built-in format object from its module:attribute name."""
     module, _, attribute = target.partition(":")
-    return _checked(getattr(importlib.import_module(module), attribute), name)
+    return _checked(getattr(importlib.import_module(module), attribute), name, target)
 
 
-def _checked(found: object, name: str) -> OutputFormat:
+def _loaded(point: EntryPoint) -> object:
+    """Return what an installed package's entry point names, or say that it cannot be loaded."""
+    try:
+        return point.load()
+    except Exception as exc:  # the package's own code: any failure is reported the same way
+        raise BriefkitError(
+            f"the {ENTRY_POINTS} entry point {point.name!r} ({point.value}) could not be loaded: "
+            f"{exc}"
+        ) from None
+
+
+def _checked(found: object, name: str, target: str) -> OutputFormat:
     """Return what an entry point named if it is a format of that name; refuse it otherwise."""
     if isinstance(found, type) and issubclass(found, OutputFormat):
         found = found()
-    if not isinstance(found, OutputFormat) or found.name != name:
+    where = f"the {ENTRY_POINTS} entry point {name!r} ({target})"
+    if not isinstance(found, OutputFormat):
         raise BriefkitError(
-            f"the {ENTRY_POINTS} entry point {name!r} is not an OutputFormat named {name!r}"
+            f"{where} is a {type(found).__name__}, not an OutputFormat: point it at a subclass "
+            "of briefkit.rendering.formats.OutputFormat or an instance of one"
+        )
+    if found.name != name:
+        raise BriefkitError(
+            f"{where} is the format {found.name!r}: an entry point bears its format's name"
         )
     return found
