@@ -179,7 +179,7 @@ def test_only_the_settings_that_shape_an_output_rebuild_it(workspace: Path, run_
     write(toml, toml.read_text() + '\n[labels]\nfact = "Reported"\n')
     labels = run_cli("build")
     assert "1 built, 0 up to date" in labels.stdout, labels.stdout
-    assert "Reported" in text(workspace / "out" / "one.pdf")
+    assert "REPORTED" in text(workspace / "out" / "one.pdf")  # labels are set in capitals
 
 
 def test_forty_briefs_build_in_parallel_then_skip(workspace: Path, run_cli: Run) -> None:
