@@ -16,10 +16,14 @@ from briefkit.building.plan import (
     Request,
     editions,
     make_plan,
+    settings_key,
 )
 from briefkit.config import Config, find_workspace
-from briefkit.errors import ParameterError
-from briefkit.rendering.formats import registry
+from briefkit.errors import BriefkitError, ParameterError
+from briefkit.model.choices import Variant
+from briefkit.model.edition import FULL
+from briefkit.rendering.formats import OutputFormat, Rendered, RenderRequest, registry
+from briefkit.rendering.theme import Theme
 from conftest import MINIMAL, write
 
 
@@ -123,6 +127,25 @@ def test_every_setting_shapes_some_format_or_is_listed_as_shaping_none() -> None
     for name in listed:
         assert any(s == name or s.startswith(f"{name}.") for s in every), name
     assert not shaping & set(SHAPING_NONE)
+
+
+class _Odd(OutputFormat):
+    """A format whose list of settings names one briefkit does not have."""
+
+    name = "odd"
+    suffix = ".odd"
+    media_type = "text/plain"
+    settings = ("labels.colour",)
+
+    def render(self, request: RenderRequest) -> Rendered:
+        """Render nothing: the plan refuses the format first."""
+        return Rendered(b"")
+
+
+def test_a_format_naming_a_setting_briefkit_lacks_is_refused_by_name(workspace: Path) -> None:
+    theme = Theme.for_workspace(find_workspace(workspace))
+    with pytest.raises(BriefkitError, match=re.escape("format 'odd' names 'labels.colour'")):
+        settings_key(Config(), _Odd(), theme, FULL, Variant())
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from pydantic import BaseModel
 
 from briefkit.config import Config, Workspace
-from briefkit.errors import ParameterError, UsageError
+from briefkit.errors import BriefkitError, ParameterError, UsageError
 from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Paper, PdfVariant, Variant, choose
 from briefkit.model.edition import FACTS_ONLY, FULL, Edition
@@ -57,7 +57,7 @@ SHAPING_THROUGH_PLAN = {
 
 @dataclass(frozen=True)
 class Request:
-    """What a caller asked for; None and empty leave the choice to briefkit.toml."""
+    """What a caller asked for; None leaves the choice to briefkit.toml, then the defaults."""
 
     paths: tuple[Path, ...] = ()
     formats: tuple[str, ...] | None = None
@@ -294,15 +294,18 @@ def settings_key(
     config: Config, fmt: OutputFormat, theme: Theme, edition: Edition, variant: Variant
 ) -> str:
     """Return what shapes one output besides its files: the settings its format names, and more."""
-    values = [f"{path}={_setting(config, path)}" for path in fmt.settings]
+    values = [f"{path}={_setting(config, path, fmt)}" for path in fmt.settings]
     shaping = variant.shaping(fmt.variant_fields)
     return "\n".join([*values, f"theme={theme.digest}", fmt.name, edition.name, shaping])
 
 
-def _setting(config: Config, dotted: str) -> str:
-    """Return the value of a setting named by its dotted path, as text that compares."""
+def _setting(config: Config, dotted: str, fmt: OutputFormat) -> str:
+    """Return the value of a setting a format names by its dotted path, as text that compares."""
     value: object = config
     for part in dotted.split("."):
+        if part not in getattr(type(value), "model_fields", {}):
+            # A plugin's list may name a setting that is not there: say whose list it is.
+            raise BriefkitError(f"format {fmt.name!r} names {dotted!r}, not a setting of briefkit")
         value = getattr(value, part)
     if isinstance(value, BaseModel):
         return value.model_dump_json(by_alias=True)
