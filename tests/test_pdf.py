@@ -222,7 +222,9 @@ def test_facts_only_leaves_commentary_out_and_says_so(samples_workspace: Path) -
 
 
 def test_letter_paper_and_print_marks(samples_workspace: Path) -> None:
-    pdf = _build(samples_workspace, paper="letter", print_marks=True)["india-japan-2025-11"]
+    # A variant's file is named for it, so the A4 file is never replaced.
+    built = _build(samples_workspace, paper="letter", print_marks=True)
+    pdf = built["india-japan-2025-11-letter-print"]
     boxes = info(pdf, "-box")
     trim = [float(v) for v in boxes["TrimBox"].split()]
     media = [float(v) for v in boxes["MediaBox"].split()]
@@ -231,7 +233,7 @@ def test_letter_paper_and_print_marks(samples_workspace: Path) -> None:
 
 
 def test_pdf_a3b_carries_the_source(samples_workspace: Path) -> None:
-    pdf = _build(samples_workspace, pdf_variant="a-3b")["india-japan-2025-11"]
+    pdf = _build(samples_workspace, pdf_variant="a-3b")["india-japan-2025-11-pdfa"]
     assert attachments(pdf) == ["india-japan-2025-11.md"]
     metadata = xmp(pdf)
     assert re.search(r'pdfaid:part(="3"|>3<)', metadata)
@@ -400,7 +402,8 @@ def test_a_figure_is_as_wide_as_asked_and_its_caption_starts_with_it(
     workspace: Path, paper: str
 ) -> None:
     _figures_brief(workspace / "briefings")
-    placed, (page_width, page_height) = _placed(_build(workspace, paper=paper)["figures"])
+    name = "figures" if paper == "a4" else f"figures-{paper}"
+    placed, (page_width, page_height) = _placed(_build(workspace, paper=paper)[name])
     assert sorted(placed) == sorted(caption for caption, _, _ in FIGURES), placed
     measure = page_width - 2 * placed["Full"][0]  # the text block, between equal margins
     # A small image is drawn at its own pixels (0.75 pt each), never enlarged unasked.
