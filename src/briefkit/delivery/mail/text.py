@@ -2,7 +2,8 @@
 
 The tokens are the ones every output renders (the source is never parsed again). Citations come
 out in the HTML body's words, ``[1, p. 4; 2]``, and footnote calls as superscript numbers whose
-notes follow their section, numbered in the same order as the HTML body's.
+notes follow their section, numbered in the same order as the HTML body's: both bodies take
+those words and numbers from ``rendering/markup/references.py``.
 """
 
 from __future__ import annotations
