@@ -22,7 +22,7 @@ from briefkit.rendering.epub.package import Metadata
 from briefkit.rendering.linked_data import genres
 from briefkit.rendering.view import BriefView
 from briefkit.sources.markup.markdown import plain_text
-from briefkit.sources.markup.tokens import of_type, with_notes
+from briefkit.sources.markup.tokens import of_type
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 # Identifiers are name-based UUIDs in briefkit's own namespace, so each build gives the same one.
@@ -30,10 +30,9 @@ _ID_NAMESPACE = uuid.UUID("d3d6100a-8cf7-4715-90ff-e0b8b7bb4914")
 
 
 def edition_images(brief: Brief, edition: Edition) -> list[Token]:
-    """Return the image tokens of the sections (and their notes) an edition shows."""
-    included = edition.sections(brief)
-    tokens = [t for section in included for t in with_notes(section.tokens, brief.footnotes)]
-    tokens += [section.heading for section in included]
+    """Return the image tokens of the sections an edition shows and of the notes they call."""
+    tokens = [t for section in edition.sections(brief) for t in (section.heading, *section.tokens)]
+    tokens += [t for note in edition.notes(brief) for t in brief.footnotes.get(note, [])]
     return list(of_type(tokens, "image"))
 
 
