@@ -51,7 +51,7 @@ def init_workspace(
         raise UsageError(f"{folder}: not a folder")
     if with_theme and (folder / CONFIG_NAME).is_file():
         return _add_theme(folder)
-    name = _one_line(organisation, "--organisation") if organisation else None
+    name = _one_line(organisation, "the organisation") if organisation else None
     date = today or dt.date.today()
     context = {
         "organisation": name or PLACEHOLDER_ORGANISATION,
@@ -105,7 +105,7 @@ def new_brief(
         "new.md",
         title=title,
         date=day,
-        organisation=_one_line(organisation, "--organisation") if organisation else None,
+        organisation=_one_line(organisation, "the organisation") if organisation else None,
     )
     _write_new(path, text)
     return path

@@ -84,7 +84,7 @@ def connection(server: SmtpServer, credentials: Credentials | None) -> Iterator[
     if credentials is not None and server.security is SmtpSecurity.NONE:
         raise SendError(
             f"refusing to send the password in {PASSWORD_VARIABLE} unencrypted to {server}: "
-            "use --smtp-security starttls or ssl"
+            "protect the connection with starttls or ssl (the SMTP security setting)"
         )
     with _explained(server):
         client = _open(server)
@@ -162,7 +162,7 @@ def _secure_and_log_in(
     if server.security is SmtpSecurity.STARTTLS:
         if not client.has_extn("starttls"):
             raise SendError(
-                f"the mail server at {server} does not offer STARTTLS: use --smtp-security ssl "
+                f"the mail server at {server} does not offer STARTTLS: choose ssl security "
                 "for a server that speaks TLS from the start, or none for a relay on this machine"
             )
         client.starttls(context=ssl.create_default_context())
@@ -187,7 +187,7 @@ def _explained(server: SmtpServer) -> Iterator[None]:
     except ssl.SSLError as exc:
         raise SendError(
             f"TLS with the mail server at {server} failed ({exc.reason or exc}): is "
-            "--smtp-security right? ssl is usual on port 465, starttls on 587"
+            "the SMTP security right? ssl is usual on port 465, starttls on 587"
         ) from exc
     except smtplib.SMTPAuthenticationError as exc:
         raise SendError(
@@ -218,7 +218,7 @@ def _explained(server: SmtpServer) -> Iterator[None]:
     except OSError as exc:
         raise SendError(
             f"cannot connect to the mail server at {server}: {exc.strerror or exc} "
-            "(is it running? check --smtp-host and --smtp-port, or [email] in briefkit.toml)"
+            "(is it running? check the SMTP host and port, or [email] in briefkit.toml)"
         ) from exc
 
 
