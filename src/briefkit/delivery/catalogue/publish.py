@@ -279,7 +279,7 @@ def _labelled(brief: Brief, edition: Edition) -> Labelled:
         facts=len(included) - len(commentary),
         commentary=len(commentary),
         commentators=tuple(dict.fromkeys(w for w in writers if w)),
-        omitted=len(brief.sections) - len(included),
+        omitted=edition.omitted(brief),
     )
 
 
