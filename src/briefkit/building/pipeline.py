@@ -35,7 +35,7 @@ from briefkit.paths import shown
 from briefkit.rendering.formats import get_format
 from briefkit.rendering.render import release_engines
 from briefkit.system.output import refuse_escapes, remove_abandoned
-from briefkit.system.scratch import use_process_scratch
+from briefkit.system.scratch import remove_abandoned_scratch
 from briefkit.system.workers import WorkerPool, run_jobs, worker_count
 
 # The worker processes briefs render in; a caller that builds again and again keeps one.
@@ -99,7 +99,7 @@ def build(
     # One build at a time writes an output folder, so two never mix their files or cache.
     with locked(out_dir):
         remove_abandoned(out_dir)
-        use_process_scratch()
+        remove_abandoned_scratch()
         cache = BuildCache.load(out_dir)
         results, jobs = _split_fresh(plan, planned, cache, progress)
         report = _reporter(cache, progress)

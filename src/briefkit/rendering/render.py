@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 from functools import lru_cache
 
@@ -94,8 +93,3 @@ def release_engines() -> None:
     renderer_for.cache_clear()
     for output_format in registry().values():
         output_format.release()
-
-
-# WeasyPrint's font configuration cleans up after itself when collected; collecting the kept
-# engines before the interpreter tears its modules down lets it do so quietly.
-atexit.register(release_engines)

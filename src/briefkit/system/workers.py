@@ -10,6 +10,12 @@ Workers are forked, so they start with everything their parent has loaded; each 
 longer than its parent (Linux kills it when the parent dies, however that happens) and keeps
 its temporary files in a folder of its pool's own, removed with the pool, or by the next
 build when this one was killed.
+
+With one worker and no time limit, jobs run in the calling process instead, one call at a time
+(WeasyPrint is not safe to use from two threads at once), with their temporary files in a
+folder of the call's own; no worker is forked while they run, so none starts with a render's
+half-held locks. Nothing here changes the calling process's signal handlers, environment or
+``tempfile.tempdir``: only a worker sets its own.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -35,13 +42,15 @@ from typing import Any, Generic, TypeVar
 
 from briefkit.errors import BriefkitError
 from briefkit.system.deadline import TimeLimitExceeded
-from briefkit.system.scratch import new_scratch
+from briefkit.system.scratch import call_scratch, leave_call_scratch, new_scratch
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 Value = TypeVar("Value")
 _PR_SET_PDEATHSIG = 1
 _FORK = multiprocessing.get_context("fork")
+# Held while jobs run in this process, and while a worker is forked: see the module's docstring.
+_HERE = threading.RLock()
 
 
 class WorkerStopped(BriefkitError):
@@ -148,7 +157,7 @@ class WorkerPool(Generic[Job, Result]):
     def _start(self) -> _Worker:
         """Start a worker process that answers jobs until its pipe closes."""
         if self._scratch is None:
-            self._scratch = new_scratch(Path(tempfile.gettempdir()))
+            self._scratch = new_scratch()
         return _spawn(_serve_jobs, self._scratch, self.on_exit)
 
     def _replace(self, worker: _Worker, needed: bool) -> _Worker | None:
@@ -214,10 +223,11 @@ def run_jobs(
     count = min(worker_count(workers), len(jobs))
     if count <= 1 and not limit:
         results = []
-        for job in jobs:
-            results.append(work(job))
-            if on_done is not None:
-                on_done(results[-1])
+        with in_this_process():
+            for job in jobs:
+                results.append(work(job))
+                if on_done is not None:
+                    on_done(results[-1])
         return results
     with WorkerPool[Job, Result](count, on_exit) as fresh:
         return fresh.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
@@ -229,7 +239,8 @@ def run_limited(compute: Callable[[], Value], limit: float) -> Value:
     What compute raises is raised here; a worker killed at the limit raises TimeLimitExceeded.
     """
     if not limit:
-        return compute()
+        with in_this_process():
+            return compute()
     with _pool_scratch() as scratch:
         worker = _spawn(_answer_once(compute), scratch, None)
         try:
@@ -244,6 +255,17 @@ def run_limited(compute: Callable[[], Value], limit: float) -> Value:
     if not ok:
         raise value
     return value  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def in_this_process() -> Iterator[Path]:
+    """Run the block's rendering in this process: one thread at a time, in a scratch of its own.
+
+    Engines made in the block (WeasyPrint's, whose fonts are files in the scratch) are dropped
+    as it ends; a caller that renders again and again may hold one block around its calls.
+    """
+    with _HERE, call_scratch() as folder:
+        yield folder
 
 
 def _answered(connection: Connection) -> bool:
@@ -273,7 +295,8 @@ def _spawn(
     process = _FORK.Process(
         target=_worker_main, args=(serve, theirs, mine, scratch, on_exit), daemon=True
     )
-    process.start()
+    with _HERE:
+        process.start()
     theirs.close()
     return _Worker(process, mine)
 
@@ -291,6 +314,7 @@ def _worker_main(
     # The terminal sends Ctrl-C to the whole group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    leave_call_scratch()
     tempfile.tempdir = str(scratch)
     os.environ["TMPDIR"] = str(scratch)
     try:
@@ -337,7 +361,7 @@ def _portable(exc: Exception) -> Exception:
 @contextlib.contextmanager
 def _pool_scratch() -> Iterator[Path]:
     """Give workers a temporary folder of their own; remove those that killed builds left."""
-    folder = new_scratch(Path(tempfile.gettempdir()))
+    folder = new_scratch()
     try:
         yield folder
     finally:

@@ -14,6 +14,7 @@ from briefkit.rendering.markup.pdf import PrintRenderer
 from briefkit.rendering.pdf.engine import PdfAttachment, PdfEngine
 from briefkit.rendering.pdf.glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
+from briefkit.system.scratch import scratch_subfolder
 
 
 class PdfFormat(OutputFormat):
@@ -69,9 +70,18 @@ def engine_for(theme: Theme) -> PdfEngine:
     """Return this process's engine for a theme, so worker processes keep WeasyPrint warm.
 
     A theme is its folders and the digest of their files, so an edited theme gets a new
-    engine; two are kept, the current one and the one before it.
+    engine; two are kept, the current one and the one before it. An engine made during a call
+    that renders in its caller's process lasts as long as the call: its fonts are files in the
+    call's temporary folder.
     """
-    return PdfEngine(theme)
+    engine = PdfEngine(theme)
+    fonts = scratch_subfolder("weasyprint-", engine_for.cache_clear)
+    if fonts is not None:
+        # WeasyPrint writes the fonts of @font-face rules into a folder it makes in the system's
+        # temporary folder, removed when the engine is collected; in a caller's process, they go
+        # into the call's, removed with it.
+        engine.font_config._folder = fonts
+    return engine
 
 
 PDF = PdfFormat()
