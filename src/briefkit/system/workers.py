@@ -268,6 +268,17 @@ def in_this_process() -> Iterator[Path]:
         yield folder
 
 
+@contextlib.contextmanager
+def without_forks() -> Iterator[None]:
+    """Fork no worker while the block runs, in any thread: see the module's docstring.
+
+    For a block that holds locks a forked worker would inherit held and wait on forever: a
+    module's import, a C library's own.
+    """
+    with _HERE:
+        yield
+
+
 def _answered(connection: Connection) -> bool:
     """Tell whether a worker's answer is waiting to be read."""
     try:
@@ -295,7 +306,7 @@ def _spawn(
     process = _FORK.Process(
         target=_worker_main, args=(serve, theirs, mine, scratch, on_exit), daemon=True
     )
-    with _HERE:
+    with without_forks():
         process.start()
     theirs.close()
     return _Worker(process, mine)

@@ -19,6 +19,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from briefkit.system.workers import without_forks
+
 SUPPORTED = (70, 71)  # from 70.0 up to, not including, 71
 
 # The key WeasyPrint's structure elements carry, while the PDF is written, to their source.
@@ -37,21 +39,24 @@ def import_weasyprint() -> None:
     which the loader opens itself. Should the import fail so (a system whose sonames differ),
     WeasyPrint is imported again with the search, as it would be without briefkit.
     """
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-        return
-    import ctypes.util
+    # One thread at a time patches the search, and no worker is forked meanwhile: it would
+    # start with WeasyPrint half imported, and wait forever for the thread importing it.
+    with without_forks():
+        if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+            return
+        import ctypes.util
 
-    search = ctypes.util.find_library
-    ctypes.util.find_library = _found_nothing
-    try:
-        # WeasyPrint prints its installation advice before it raises: not ours to show.
-        with contextlib.redirect_stdout(io.StringIO()):
-            import weasyprint  # noqa: F401
-    except OSError:
-        for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
-            del sys.modules[name]
-    finally:
-        ctypes.util.find_library = search
+        search = ctypes.util.find_library
+        ctypes.util.find_library = _found_nothing
+        try:
+            # WeasyPrint prints its installation advice before it raises: not ours to show.
+            with contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint  # noqa: F401
+        except OSError:
+            for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = search
 
 
 def _found_nothing(name: str) -> str | None:
