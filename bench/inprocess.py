@@ -24,6 +24,7 @@ from typing import Any
 import briefkit
 from briefkit.config import Workspace
 from briefkit.rendering.pdf.engine import PdfEngine
+from briefkit.system.workers import in_this_process
 
 
 def rss_mb() -> float:
@@ -46,9 +47,17 @@ def capture_weasyprint_input(brief: Any, space: Workspace) -> dict[str, Any]:
     captured: dict[str, Any] = {}
     original = PdfEngine.render
 
-    def spy(engine: PdfEngine, html: str, fetcher: Any, base: str, options: Any, *rest: Any) -> Any:
+    def spy(
+        engine: PdfEngine,
+        html: str,
+        fetcher: Any,
+        base: str,
+        options: Any,
+        *rest: Any,
+        **named: Any,
+    ) -> Any:
         captured.update(engine=engine, html=html, fetcher=fetcher, base=base, options=options)
-        return original(engine, html, fetcher, base, options, *rest)
+        return original(engine, html, fetcher, base, options, *rest, **named)
 
     PdfEngine.render = spy  # type: ignore[method-assign, assignment]
     try:
@@ -60,11 +69,18 @@ def capture_weasyprint_input(brief: Any, space: Workspace) -> dict[str, Any]:
 
 def compare_pdf(workspace: Path, repeats: int) -> dict[str, Any]:
     """Time briefkit's PDF render against one bare WeasyPrint pass over the same HTML."""
-    from weasyprint import HTML
-
     source = next((workspace / "briefings").glob("*.md"))
     brief = briefkit.load(source, raise_errors=True)
     space = in_process(workspace)
+    # One block around every render keeps one engine (and its font files) for all of them.
+    with in_this_process():
+        return _compare_pdf(brief, space, repeats)
+
+
+def _compare_pdf(brief: Any, space: Workspace, repeats: int) -> dict[str, Any]:
+    """Time briefkit's render and the bare one, in turns, with one warm engine."""
+    from weasyprint import HTML
+
     given = capture_weasyprint_input(brief, space)
     engine: PdfEngine = given["engine"]
     # The same HTML, base URL, fetcher, parsed stylesheets, fonts and PDF settings (tags and
@@ -112,11 +128,12 @@ def profile_warm_pdf(workspace: Path, renders: int) -> dict[str, Any]:
 
     brief = briefkit.load(next((workspace / "briefings").glob("*.md")), raise_errors=True)
     space = in_process(workspace)
-    briefkit.render(brief, "pdf", workspace=space)
     profiler = Profiler()
-    with profiler:
-        for _ in range(renders):
-            briefkit.render(brief, "pdf", workspace=space)
+    with in_this_process():
+        briefkit.render(brief, "pdf", workspace=space)  # the first render makes the engine
+        with profiler:
+            for _ in range(renders):
+                briefkit.render(brief, "pdf", workspace=space)
     output = Path(__file__).resolve().parent / "profiles" / WARM_PROFILE
     output.write_text(profiler.output_text(), encoding="utf-8")
     return {"profile": str(output)}
