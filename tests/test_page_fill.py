@@ -46,7 +46,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Pat
         report = build_samples(root, paper=paper, out=str(root / "out" / paper))
         assert report.ok, [r.error for r in report.failed]
         for result in report.results:
-            stem = result.outputs[0].stem
+            stem = result.source.stem  # the Letter PDF is x-letter.pdf; the key is the brief
             outputs[paper, "long" if stem == long_brief.stem else stem] = result.outputs[0]
     return outputs
 
