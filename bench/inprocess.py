@@ -23,7 +23,7 @@ from typing import Any
 
 import briefkit
 from briefkit.config import Workspace
-from briefkit.rendering.pdf.engine import PdfEngine
+from briefkit.rendering.pdf.engine import PdfDocument, PdfEngine
 from briefkit.system.workers import in_this_process
 
 
@@ -47,17 +47,9 @@ def capture_weasyprint_input(brief: Any, space: Workspace) -> dict[str, Any]:
     captured: dict[str, Any] = {}
     original = PdfEngine.render
 
-    def spy(
-        engine: PdfEngine,
-        html: str,
-        fetcher: Any,
-        base: str,
-        options: Any,
-        *rest: Any,
-        **named: Any,
-    ) -> Any:
-        captured.update(engine=engine, html=html, fetcher=fetcher, base=base, options=options)
-        return original(engine, html, fetcher, base, options, *rest, **named)
+    def spy(engine: PdfEngine, document: PdfDocument) -> Any:
+        captured.update(engine=engine, document=document)
+        return original(engine, document)
 
     PdfEngine.render = spy  # type: ignore[method-assign, assignment]
     try:
@@ -85,13 +77,14 @@ def _compare_pdf(brief: Any, space: Workspace, repeats: int) -> dict[str, Any]:
     engine: PdfEngine = given["engine"]
     # The same HTML, base URL, fetcher, parsed stylesheets, fonts and PDF settings (tags and
     # PDF/UA metadata, which WeasyPrint makes); one layout, nothing of briefkit's after it.
-    sheets = engine.stylesheets(given["options"])
-    fetch = given["fetcher"].for_weasyprint()
+    document: PdfDocument = given["document"]
+    sheets = engine.stylesheets(document.variant)
+    fetch = document.fetcher.for_weasyprint()
     settings = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
     def bare() -> None:
-        document = HTML(string=given["html"], base_url=given["base"], url_fetcher=fetch)
-        document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **settings)
+        page = HTML(string=document.html, base_url=document.base, url_fetcher=fetch)
+        page.write_pdf(stylesheets=sheets, font_config=engine.font_config, **settings)
 
     def full() -> None:
         briefkit.render(brief, "pdf", workspace=space)

@@ -10,7 +10,7 @@ import briefkit
 from briefkit.config import find_workspace
 from briefkit.model.choices import Variant
 from briefkit.rendering.fetcher import Fetcher, FetchRefused
-from briefkit.rendering.pdf.engine import PdfEngine
+from briefkit.rendering.pdf.engine import PdfDocument, PdfEngine
 from briefkit.rendering.theme import Theme
 from briefkit.sources.loader import load_brief
 from briefkit.system.clock import build_time
@@ -63,9 +63,8 @@ def test_hostile_html_cannot_embed_files_or_reach_the_network(
     <a rel="attachment" href="/etc/hostname">a</a></body></html>"""
     theme = Theme.for_workspace(find_workspace(tmp_path))
     fetcher = Fetcher([tmp_path, *theme.style_roots])
-    pdf, warnings, _ = PdfEngine(theme).render(
-        html, fetcher, tmp_path.as_uri() + "/", Variant(), [], build_time()
-    )
+    document = PdfDocument(html, fetcher, tmp_path.as_uri() + "/", Variant(), [], build_time())
+    pdf, warnings, _ = PdfEngine(theme).render(document)
     target = write(tmp_path / "out.pdf", "")
     target.write_bytes(pdf)
     assert seen == []

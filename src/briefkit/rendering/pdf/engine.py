@@ -38,6 +38,21 @@ class PdfAttachment:
     description: str
 
 
+@dataclass(frozen=True)
+class PdfDocument:
+    """One document for the engine: its HTML, where it reads from, and how to make it."""
+
+    html: str
+    fetcher: Fetcher
+    base: str
+    variant: Variant
+    # Files the PDF carries (its source, for PDF/A-3b), dated modified.
+    attachments: Sequence[PdfAttachment]
+    modified: dt.datetime
+    # Listed, with their kinds, in the PDF's XMP metadata.
+    sections: Sequence[SectionPart] = ()
+
+
 class WrittenPdf(NamedTuple):
     """A finished PDF, what WeasyPrint and the finishing warned of, and what it drew as .notdef."""
 
@@ -97,55 +112,35 @@ class PdfEngine:
                 return f"file://{alias}/{path.resolve().relative_to(root.resolve()).as_posix()}"
         return path.as_uri()
 
-    def render(
-        self,
-        html: str,
-        fetcher: Fetcher,
-        base: str,
-        variant: Variant,
-        attachments: list[PdfAttachment],
-        modified: dt.datetime,
-        sections: Sequence[SectionPart] = (),
-    ) -> WrittenPdf:
-        """Return one document's PDF, its warnings, and the characters it could not draw.
-
-        sections are listed, with their kinds, in the PDF's XMP metadata.
-        """
+    def render(self, document: PdfDocument) -> WrittenPdf:
+        """Return one document's PDF, its warnings, and the characters it could not draw."""
         from briefkit.rendering.pdf.conformance import finish_pdf
         from briefkit.rendering.pdf.glyphs import reported_characters
 
         with _captured_warnings() as warnings:
-            written = self._write(html, fetcher, base, variant, attachments, modified, warnings)
+            written = self._write(document, warnings)
         # The laid-out pages are gone by now: a long brief's boxes and its parsed PDF are
         # never in memory together.
         # WeasyPrint warns at every .notdef it draws; the check names each character once.
         reported, warnings = reported_characters(warnings)
         finished, shortcomings, undrawn = finish_pdf(
             *written,
-            variant.pdf_variant,
-            preparation(variant, self.theme),
+            document.variant.pdf_variant,
+            preparation(document.variant, self.theme),
             reported=reported,
-            sections=sections,
+            sections=document.sections,
         )
         return WrittenPdf(finished, warnings + shortcomings, undrawn)
 
-    def _write(
-        self,
-        html: str,
-        fetcher: Fetcher,
-        base: str,
-        variant: Variant,
-        attachments: list[PdfAttachment],
-        modified: dt.datetime,
-        warnings: list[str],
-    ) -> tuple[bytes, list[TagSource]]:
+    def _write(self, document: PdfDocument, warnings: list[str]) -> tuple[bytes, list[TagSource]]:
         """Lay out and write the PDF as WeasyPrint makes it, with its structure's sources."""
         from weasyprint import HTML, Attachment
 
         from briefkit.rendering.pdf.weasyprint.layout import recording_tag_sources
 
-        url_fetcher = fetcher.for_weasyprint()
-        document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
+        url_fetcher = document.fetcher.for_weasyprint()
+        modified = document.modified
+        page = HTML(string=document.html, base_url=document.base, url_fetcher=url_fetcher)
         files = [
             Attachment(
                 string=item.data,
@@ -156,19 +151,19 @@ class PdfEngine:
                 relationship="Source",
                 url_fetcher=url_fetcher,
             )
-            for item in attachments
+            for item in document.attachments
         ]
         pdf_settings = {
-            "pdf_variant": _WEASYPRINT_VARIANTS[variant.pdf_variant],
+            "pdf_variant": _WEASYPRINT_VARIANTS[document.variant.pdf_variant],
             "pdf_tags": True,
             "attachments": files or None,
         }
         layout_settings = {
-            "stylesheets": self.stylesheets(variant),
+            "stylesheets": self.stylesheets(document.variant),
             "font_config": self.font_config,
             **pdf_settings,
         }
-        laid_out = footnotes.render_with_notes_in_place(document, layout_settings, warnings)
+        laid_out = footnotes.render_with_notes_in_place(page, layout_settings, warnings)
         with recording_tag_sources() as sources:
             pdf = laid_out.write_pdf(**pdf_settings)
         return bytes(pdf), sources

@@ -11,7 +11,7 @@ from briefkit.rendering.formats import OutputFormat, Rendered, RenderRequest
 from briefkit.rendering.htmldoc import render_document
 from briefkit.rendering.linked_data import section_parts
 from briefkit.rendering.markup.pdf import PrintRenderer
-from briefkit.rendering.pdf.engine import PdfAttachment, PdfEngine
+from briefkit.rendering.pdf.engine import PdfAttachment, PdfDocument, PdfEngine
 from briefkit.rendering.pdf.glyphs import undrawn_findings
 from briefkit.rendering.theme import Theme
 from briefkit.system.scratch import scratch_subfolder
@@ -39,15 +39,16 @@ class PdfFormat(OutputFormat):
         if request.variant.pdf_variant is PdfVariant.A3B:
             description = "The briefing source this PDF was made from"
             attachments.append(PdfAttachment(brief.path.name, brief.raw, description))
-        written = engine_for(request.theme).render(
+        document = PdfDocument(
             html,
             fetcher,
             fetcher.url(BRIEF_ALIAS),
             request.variant,
             attachments,
             imprint.modified,
-            sections=section_parts(view),
+            section_parts(view),
         )
+        written = engine_for(request.theme).render(document)
         return Rendered(written.data, written.warnings, undrawn_findings(brief, written.undrawn))
 
     def warm(self) -> None:
