@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.delivery.mail.list_send import ListSendError, Pace
-from briefkit.delivery.mail.recipients import read_list
-from briefkit.delivery.mail.send_log import MAX_LOG_BYTES, SendLog, SendLogBusy
+from briefkit.delivery.mail.lists.log import MAX_LOG_BYTES, SendLog, SendLogBusy
+from briefkit.delivery.mail.lists.readers import read_list
+from briefkit.delivery.mail.lists.send import ListSendError, Pace
 from briefkit.errors import BriefkitError
 from conftest import Run, write
 from mailserver import REFUSAL, Inbox, MailServer, body, configure
@@ -312,7 +312,7 @@ def test_a_log_write_that_fails_stops_the_run_before_the_next_reader(
     plain_server: MailServer, inbox: Inbox, readers: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import briefkit
-    from briefkit.delivery.mail import send_log as mail_log
+    from briefkit.delivery.mail.lists import log as mail_log
 
     def no_space(descriptor: int, data: bytes) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

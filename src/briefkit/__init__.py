@@ -75,20 +75,20 @@ if TYPE_CHECKING:
     from briefkit.delivery.catalogue.publish import (
         PublishReport as PublishReport,
     )
-    from briefkit.delivery.mail.list_send import (
-        ListProgress as ListProgress,
-    )
-    from briefkit.delivery.mail.list_send import (
-        ListReport as ListReport,
-    )
-    from briefkit.delivery.mail.list_send import (
-        ListSendError as ListSendError,
-    )
-    from briefkit.delivery.mail.recipients import (
+    from briefkit.delivery.mail.lists.readers import (
         DistributionList as DistributionList,
     )
-    from briefkit.delivery.mail.recipients import (
+    from briefkit.delivery.mail.lists.readers import (
         Recipient as Recipient,
+    )
+    from briefkit.delivery.mail.lists.send import (
+        ListProgress as ListProgress,
+    )
+    from briefkit.delivery.mail.lists.send import (
+        ListReport as ListReport,
+    )
+    from briefkit.delivery.mail.lists.send import (
+        ListSendError as ListSendError,
     )
     from briefkit.delivery.mail.smtp import (
         SendError as SendError,
@@ -175,11 +175,11 @@ _EXPORTS = {
     "send_email_to_list": "briefkit.api",
     "smtp_server": "briefkit.api",
     "write_email": "briefkit.api",
-    "ListProgress": "briefkit.delivery.mail.list_send",
-    "ListReport": "briefkit.delivery.mail.list_send",
-    "ListSendError": "briefkit.delivery.mail.list_send",
-    "DistributionList": "briefkit.delivery.mail.recipients",
-    "Recipient": "briefkit.delivery.mail.recipients",
+    "ListProgress": "briefkit.delivery.mail.lists.send",
+    "ListReport": "briefkit.delivery.mail.lists.send",
+    "ListSendError": "briefkit.delivery.mail.lists.send",
+    "DistributionList": "briefkit.delivery.mail.lists.readers",
+    "Recipient": "briefkit.delivery.mail.lists.readers",
     "SendError": "briefkit.delivery.mail.smtp",
     "SendReport": "briefkit.delivery.mail.smtp",
     "SmtpServer": "briefkit.delivery.mail.smtp",

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from briefkit.commands.check import CheckReport
     from briefkit.delivery.catalogue.publish import PublishReport
     from briefkit.delivery.catalogue.server import PreviewServer
-    from briefkit.delivery.mail.list_send import ListProgress, ListReport
-    from briefkit.delivery.mail.recipients import DistributionList
+    from briefkit.delivery.mail.lists.readers import DistributionList
+    from briefkit.delivery.mail.lists.send import ListProgress, ListReport
     from briefkit.delivery.mail.smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
 
@@ -332,7 +332,7 @@ def send_email(
 
 def read_distribution_list(path: PathLike) -> DistributionList:
     """Read a distribution list; every invalid address is reported at its line."""
-    from briefkit.delivery.mail.recipients import read_list
+    from briefkit.delivery.mail.lists.readers import read_list
 
     return read_list(Path(path))
 
@@ -353,7 +353,7 @@ def send_email_to_list(
     the server accepts; a run that stops raises ListSendError, and running again sends only
     to the readers not yet reached.
     """
-    from briefkit.delivery.mail.list_send import send_to_list
+    from briefkit.delivery.mail.lists.send import send_to_list
     from briefkit.delivery.mail.smtp import credentials_from
 
     if rate is not None and rate <= 0:

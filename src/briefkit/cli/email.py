@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
     from briefkit.cli.printer import Printer
     from briefkit.config import Workspace
-    from briefkit.delivery.mail.recipients import DistributionList, Recipient
-    from briefkit.delivery.mail.send_log import Correcting
+    from briefkit.delivery.mail.lists.log import Correcting
+    from briefkit.delivery.mail.lists.readers import DistributionList, Recipient
     from briefkit.delivery.mail.smtp import SmtpServer
     from briefkit.model.brief import Brief
 
@@ -207,7 +207,7 @@ def _correcting(
     Refused when the send log records no reader of the list who had the earlier version.
     """
     from briefkit.delivery.mail.compose import correcting
-    from briefkit.delivery.mail.send_log import earlier_readers, log_path
+    from briefkit.delivery.mail.lists.log import earlier_readers, log_path
     from briefkit.errors import BriefkitError
 
     found = correcting(brief, space, facts_only)
@@ -267,7 +267,7 @@ def _send_list(
     correcting: Correcting | None,
 ) -> None:
     """Send a message to each reader of a list not yet reached, with a progress bar."""
-    from briefkit.delivery.mail.list_send import send_to_list
+    from briefkit.delivery.mail.lists.send import send_to_list
     from briefkit.delivery.mail.smtp import credentials_from
     from briefkit.paths import shown
 

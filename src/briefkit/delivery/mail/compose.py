@@ -13,6 +13,7 @@ from briefkit.building.jobs import render_alone
 from briefkit.building.plan import Plan, PlannedOutput, Request, editions, plan_brief
 from briefkit.config import Workspace
 from briefkit.delivery.mail.body import CidImages, render_bodies
+from briefkit.delivery.mail.lists.log import Correcting, correction_key
 from briefkit.delivery.mail.message import (
     Attached,
     Headers,
@@ -21,7 +22,6 @@ from briefkit.delivery.mail.message import (
     kindle_message,
     plain_filename,
 )
-from briefkit.delivery.mail.send_log import Correcting, correction_key
 from briefkit.errors import BriefkitError, ParameterError
 from briefkit.model.address import AddressError, parse_address, safe_header
 from briefkit.model.brief import Brief, Correction

@@ -15,9 +15,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from briefkit.delivery.mail.lists.log import Correcting, LogNotWritten, SendLog, log_path
+from briefkit.delivery.mail.lists.readers import DistributionList, Recipient
 from briefkit.delivery.mail.message import list_message_id, readdress
-from briefkit.delivery.mail.recipients import DistributionList, Recipient
-from briefkit.delivery.mail.send_log import Correcting, LogNotWritten, SendLog, log_path
 from briefkit.delivery.mail.smtp import (
     Credentials,
     SendError,
