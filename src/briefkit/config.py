@@ -112,8 +112,36 @@ class Email(_Section):
     max_attachments_mb: float = Field(
         25, gt=0, description="Largest total of attachments a message may carry, in MB."
     )
+    # Sending to a list (email --list): what mail providers ask of list mail.
+    list_id: str | None = Field(
+        None,
+        description="The List-Id of list messages, e.g. weekly.example.org; default: made "
+        "from the series or organisation and the sender's domain.",
+    )
+    unsubscribe_url: str | None = Field(
+        None,
+        description="An https:// one-click unsubscribe endpoint; each reader's token is added.",
+    )
+    reply_to: str | None = Field(None, description="Where readers' replies go.")
+    bounce_address: str | None = Field(
+        None, description="The SMTP envelope sender, where delivery failures are returned."
+    )
+    dkim_selector: str | None = Field(
+        None,
+        description="Sign list messages with DKIM under this selector (key: BRIEFKIT_DKIM_KEY).",
+    )
+    dkim_domain: str | None = Field(
+        None, description="The DKIM signing domain; default: the sender's."
+    )
+    suppression: str = Field(
+        "suppressed.txt",
+        description="Addresses never sent to: unsubscribed or bounced, relative to the workspace.",
+    )
+    rate: float = Field(
+        30, gt=0, description="Messages a minute when sending to a list (--rate overrides)."
+    )
 
-    @field_validator("sender")
+    @field_validator("sender", "reply_to", "bounce_address")
     @classmethod
     def _one_address(cls, value: str | None) -> str | None:
         """Accept only one well-formed mail address."""
@@ -121,6 +149,17 @@ class Email(_Section):
         if problem:
             raise ValueError(f"{value!r} {problem}")
         return value
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        """Accept only an https:// address: RFC 8058 one-click unsubscribe requires it."""
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.netloc or parts.fragment:
+            raise ValueError("must be an https:// address, such as https://example.org/unsubscribe")
+        return value.strip()
 
 
 class Publish(_Section):
