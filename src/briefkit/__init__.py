@@ -37,6 +37,9 @@ if TYPE_CHECKING:
         preview_server as preview_server,
     )
     from briefkit.api import (
+        process_bounces as process_bounces,
+    )
+    from briefkit.api import (
         publish as publish,
     )
     from briefkit.api import (
@@ -53,6 +56,12 @@ if TYPE_CHECKING:
     )
     from briefkit.api import (
         smtp_server as smtp_server,
+    )
+    from briefkit.api import (
+        suppress as suppress,
+    )
+    from briefkit.api import (
+        unsubscribe_app as unsubscribe_app,
     )
     from briefkit.api import (
         write_email as write_email,
@@ -75,6 +84,9 @@ if TYPE_CHECKING:
     from briefkit.delivery.catalogue.publish import (
         PublishReport as PublishReport,
     )
+    from briefkit.delivery.mail.lists.bounces import (
+        BounceReport as BounceReport,
+    )
     from briefkit.delivery.mail.lists.readers import (
         DistributionList as DistributionList,
     )
@@ -89,6 +101,9 @@ if TYPE_CHECKING:
     )
     from briefkit.delivery.mail.lists.send import (
         ListSendError as ListSendError,
+    )
+    from briefkit.delivery.mail.lists.suppression import (
+        Suppressed as Suppressed,
     )
     from briefkit.delivery.mail.smtp import (
         SendError as SendError,
@@ -175,6 +190,11 @@ _EXPORTS = {
     "send_email_to_list": "briefkit.api",
     "smtp_server": "briefkit.api",
     "write_email": "briefkit.api",
+    "suppress": "briefkit.api",
+    "process_bounces": "briefkit.api",
+    "unsubscribe_app": "briefkit.api",
+    "BounceReport": "briefkit.delivery.mail.lists.bounces",
+    "Suppressed": "briefkit.delivery.mail.lists.suppression",
     "ListProgress": "briefkit.delivery.mail.lists.send",
     "ListReport": "briefkit.delivery.mail.lists.send",
     "ListSendError": "briefkit.delivery.mail.lists.send",

@@ -28,8 +28,11 @@ if TYPE_CHECKING:
     from briefkit.commands.check import CheckReport
     from briefkit.delivery.catalogue.publish import PublishReport
     from briefkit.delivery.catalogue.server import PreviewServer
+    from briefkit.delivery.mail.lists.bounces import BounceReport
+    from briefkit.delivery.mail.lists.endpoint import UnsubscribeApp
     from briefkit.delivery.mail.lists.readers import DistributionList
     from briefkit.delivery.mail.lists.send import ListProgress, ListReport
+    from briefkit.delivery.mail.lists.suppression import Suppressed
     from briefkit.delivery.mail.smtp import SendReport, SmtpServer
     from briefkit.model.brief import Brief
 
@@ -351,17 +354,42 @@ def send_email_to_list(
 
     rate is messages a minute. The send log (default: beside the list) records each address
     the server accepts; a run that stops raises ListSendError, and running again sends only
-    to the readers not yet reached.
+    to the readers not yet reached. Readers on the suppression list are skipped (logged).
     """
     from briefkit.delivery.mail.lists.send import send_to_list
+    from briefkit.delivery.mail.lists.suppression import without_suppressed
     from briefkit.delivery.mail.smtp import credentials_from
 
     if rate is not None and rate <= 0:
         raise ParameterError("rate", f"{{name}} must be more than 0 messages a minute, not {rate}")
     if isinstance(readers, str | os.PathLike):
         readers = read_distribution_list(readers)
+    readers = without_suppressed(readers, open_workspace(workspace), _log.info)
     chosen = server or smtp_server(workspace=workspace)
     where = Path(log) if log is not None else None
     return send_to_list(
         message, readers, chosen, credentials_from(), rate=rate, progress=progress, log=where
     )
+
+
+def suppress(
+    addresses: list[str], reason: str = "", *, remove: bool = False, workspace: WorkspaceLike = None
+) -> list[Suppressed]:
+    """Add addresses to the suppression list (reason: default "added by hand"), or remove them."""
+    from briefkit.delivery.mail.lists.suppression import change
+
+    return change(open_workspace(workspace), addresses, reason, remove=remove)
+
+
+def process_bounces(mailboxes: Iterable[PathLike], workspace: WorkspaceLike = None) -> BounceReport:
+    """Suppress what mbox files and Maildir folders report: permanent failures, unsubscribes."""
+    from briefkit.delivery.mail.lists.bounces import process_bounces as process
+
+    return process([Path(box) for box in mailboxes], open_workspace(workspace))
+
+
+def unsubscribe_app(workspace: WorkspaceLike = None) -> UnsubscribeApp:
+    """Return the one-click unsubscribe WSGI app; BRIEFKIT_UNSUBSCRIBE_SECRET must be set."""
+    from briefkit.delivery.mail.lists.endpoint import unsubscribe_app as make
+
+    return make(open_workspace(workspace))

@@ -28,6 +28,7 @@ from briefkit.cli.common import (
     _reported,
 )
 from briefkit.cli.email import email
+from briefkit.cli.lists import bounces, suppress
 from briefkit.cli.publish import publish, serve
 from briefkit.model.choices import Paper, PdfVariant
 from briefkit.version import __version__
@@ -352,6 +353,8 @@ def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:
 app.command()(email)
 app.command()(publish)
 app.command()(serve)
+app.command()(suppress)
+app.command()(bounces)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -124,6 +124,7 @@ def email(
         readers = api.read_distribution_list(list_file) if list_file else None
         for warning in readers.warnings if readers else []:
             printer.problem(warning)
+        readers = _suppressed(printer, readers, [*(to or []), *(cc or [])], space)
         correcting, first_reader = None, readers.recipients[0] if readers else None
         if correction and readers:
             correcting, first_reader = _correcting(brief, readers, facts_only, space)
@@ -175,6 +176,55 @@ def _kindle_message(
         if exc.parameter != "to":
             raise
         raise ParameterError("kindle", exc.template) from None
+
+
+def _suppressed(
+    printer: Printer, readers: DistributionList | None, given: list[str], space: Workspace
+) -> DistributionList | None:
+    """Skip a list's suppressed readers, saying how many; warn of a suppressed --to or --cc."""
+    from briefkit.delivery.mail.lists.suppression import suppression_path
+
+    path = suppression_path(space)
+    if readers is None:
+        _warn_suppressed(printer, given, path)
+        return None
+    return _honoured(printer, readers, path)
+
+
+def _honoured(printer: Printer, readers: DistributionList, path: Path) -> DistributionList:
+    """Return the readers not on the suppression list; say how many are, refuse if all are."""
+    from briefkit.delivery.mail.lists.suppression import honour
+    from briefkit.errors import BriefkitError
+    from briefkit.paths import shown
+
+    honoured = honour(readers, path)
+    if honoured.skipped:
+        printer.say(honoured.summary(shown(path)))
+    if not honoured.readers.recipients:
+        raise BriefkitError(
+            f"every reader of {shown(readers.path)} is on the suppression list {shown(path)}: "
+            "nothing was sent"
+        )
+    return honoured.readers
+
+
+def _warn_suppressed(printer: Printer, given: list[str], path: Path) -> None:
+    """Warn of each --to or --cc address on the suppression list: it is sent to all the same."""
+    from briefkit.delivery.mail.lists.suppression import read_suppressed
+    from briefkit.model.address import address_key, checked_address
+    from briefkit.paths import shown
+
+    suppressed = read_suppressed(path) if given else {}
+    for text in given:
+        address = checked_address(text.strip())
+        key = None if isinstance(address, str) else address_key(address.addr_spec)
+        entry = suppressed.get(key) if key else None
+        if entry is not None:
+            printer.problem(
+                f"warning: {entry.address} is on the suppression list {shown(path)} "
+                f"({entry.reason or 'no reason given'}, {entry.day or 'no date'}): it gets the "
+                "message all the same, as you named it"
+            )
 
 
 def _check_recipients(ctx: typer.Context) -> None:
