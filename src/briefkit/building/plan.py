@@ -143,11 +143,11 @@ class Plan:
         name = "-".join([f"{stem.name}{edition.file_suffix}", *tags])
         return self.out_dir / stem.parent / f"{name}{suffix}"
 
-    def address(self, source: SourceFile, edition: Edition) -> str | None:
-        """Return where an edition's PDF is served once published, if base_url is set."""
-        pdf = get_format("pdf")
+    def address(self, source: SourceFile, edition: Edition, fmt: str = "pdf") -> str | None:
+        """Return where an edition's file (its PDF) is served once published, if base_url is set."""
+        served = get_format(fmt)
         path = self.file_path(
-            source, edition, pdf.suffix, self.served.file_tags(pdf.variant_fields)
+            source, edition, served.suffix, self.served.file_tags(served.variant_fields)
         )
         inside = PurePosixPath(path.relative_to(self.out_dir).as_posix())
         return published_address(self.config.publish.base_url, inside)

@@ -4,6 +4,7 @@ The HTML is made for mail clients: one column about 600 px wide, its CSS inlined
 ``style`` attributes (Gmail and Outlook ignore or strip ``<style>``), no scripts and nothing
 fetched from elsewhere; images travel with the message as related parts addressed by
 ``cid:``. The plain text renders the same section tokens, so both bodies say the same.
+Names stay on one line and addresses break in their paths only (``wrapping.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from markdown_it.token import Token
 from PIL import Image
 
 from briefkit.delivery.mail.text import TextContext, TextNote, section_text
+from briefkit.delivery.mail.wrapping import break_addresses, whole_name
 from briefkit.model.brief import Brief
 from briefkit.model.choices import EmailBody
 from briefkit.model.edition import Edition
@@ -40,6 +42,19 @@ class InlineImage:
     data: bytes
     media_type: str
     filename: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where a reader finds the brief besides the message: its published copies, or the sender.
+
+    links are the copies a body links to (``email --link``), each its format's name and
+    address; published is where the PDF is published, if ``[publish] base_url`` is set.
+    """
+
+    links: tuple[tuple[str, str], ...] = ()
+    published: str | None = None
+    sender: str = ""
 
 
 @dataclass
@@ -104,11 +119,12 @@ def render_bodies(
     attachments: list[str],
     domain: str,
     correction: bool = False,
+    elsewhere: Elsewhere | None = None,
 ) -> Bodies:
     """Return the HTML and plain-text bodies of a brief's message.
 
     With correction, both start with the brief's latest correction, for readers who had the
-    earlier version.
+    earlier version. elsewhere says where the full brief is: linked to, or for a summary.
     """
     shown = first_paragraphs(brief) if body is EmailBody.SUMMARY else brief
     images = CidImages(fetcher, domain)
@@ -124,11 +140,13 @@ def render_bodies(
             attachments=attachments,
             summary_only=summary_only,
             correction=correction,
+            elsewhere=elsewhere or Elsewhere(),
+            whole_name=whole_name,
             version=__version__,
         )
         for name in ("email/body.html", "email/body.txt")
     )
-    html = inline_css(html, theme)
+    html = inline_css(break_addresses(html), theme)
     parts = images.parts()
     return Bodies(_sized(html, parts), text, parts, view)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from briefkit.building.jobs import render_alone
 from briefkit.building.plan import Plan, PlannedOutput, Request, editions, plan_brief
-from briefkit.config import Workspace
-from briefkit.delivery.mail.body import CidImages, render_bodies
+from briefkit.config import CONFIG_NAME, Workspace
+from briefkit.delivery.mail.body import CidImages, Elsewhere, render_bodies
 from briefkit.delivery.mail.lists.log import Correcting, correction_key
 from briefkit.delivery.mail.message import (
     Attached,
@@ -26,6 +26,7 @@ from briefkit.errors import BriefkitError, ParameterError
 from briefkit.model.address import AddressError, parse_address, safe_header
 from briefkit.model.brief import Brief, Correction
 from briefkit.model.choices import EmailBody
+from briefkit.paths import shown
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.formats import get_format, registry
 from briefkit.rendering.markup.mail import MailRenderer
@@ -35,6 +36,8 @@ from briefkit.rendering.view import BriefView, Imprint, build_view
 EML_SUFFIX = ".eml"
 # The format Send to Kindle takes.
 KINDLE_FORMAT = "epub"
+# The copies a body links to, in this order, of those briefkit publish serves.
+LINKED_FORMATS = ("html", "pdf", "epub")
 _log = logging.getLogger("briefkit")
 
 
@@ -48,6 +51,8 @@ class MailOptions:
     body: EmailBody = EmailBody.FULL
     # A correction: "Correction: " before the subject, the latest correction atop each body.
     correction: bool = False
+    # Link to the published copies ([publish] base_url) instead of attaching files.
+    link: bool = False
 
 
 def mail_plan(
@@ -90,6 +95,20 @@ class _Composer:
         stem = f"{self.brief.path.stem}{self.shown.file_suffix}"
         return Attached(plain_filename(stem, fmt.suffix.lstrip(".")), rendered.data, fmt.media_type)
 
+    def elsewhere(self, link: bool, sender: Address) -> Elsewhere:
+        """Return where the reader finds the brief besides the message: linked, or the sender."""
+        links = self.published_copies() if link else ()
+        return Elsewhere(links, self.edition.published, sender.addr_spec)
+
+    def published_copies(self) -> tuple[tuple[str, str], ...]:
+        """Return each format briefkit publish serves and its address, as publish lays it out."""
+        from briefkit.delivery.catalogue.publish import CATALOGUE_FORMATS
+
+        (source,) = self.plan.sources
+        served = [name for name in LINKED_FORMATS if name in CATALOGUE_FORMATS]
+        found = ((name, self.plan.address(source, self.shown, name)) for name in served)
+        return tuple((name, address) for name, address in found if address)
+
     def headers(
         self,
         view: BriefView,
@@ -127,6 +146,8 @@ def compose(brief: Brief, plan: Plan, options: MailOptions) -> EmailMessage:
     """Return the message of a brief: both bodies, then the attachments its plan names."""
     if options.correction:
         latest_correction(brief)  # refused before anything is rendered
+    if options.link:
+        check_linkable(plan)
     composer = _Composer(brief, plan)
     attachments = [composer.attachment(output) for output in plan.outputs]
     check_size(attachments, plan.config.email.max_attachments_mb)
@@ -140,11 +161,37 @@ def compose(brief: Brief, plan: Plan, options: MailOptions) -> EmailMessage:
         attachments=[a.filename for a in attachments],
         domain=options.sender.domain,
         correction=options.correction,
+        elsewhere=composer.elsewhere(options.link, options.sender),
     )
     headers = composer.headers(
         bodies.view, options.sender, options.to, options.cc, options.correction
     )
     return brief_message(headers, bodies, attachments)
+
+
+def check_linkable(plan: Plan) -> None:
+    """Refuse to link a message to a published copy that has no address, or is not published.
+
+    Attachments are refused too: a message that links to the brief carries none.
+    """
+    if plan.outputs:
+        raise ParameterError(
+            "link",
+            "{name} and attach= do not go together: {name} links to the published brief "
+            "instead of attaching it",
+        )
+    space = plan.workspace
+    settings = shown(space.config_path or space.root / CONFIG_NAME)
+    if not plan.config.publish.base_url:
+        raise BriefkitError(
+            f"{settings}: a message that links to the published brief needs its address: set "
+            "base_url in the [publish] table to the address briefkit publish serves it from"
+        )
+    if any(e.facts_only for e in plan.editions) and not plan.config.publish.facts_only:
+        raise BriefkitError(
+            f"{settings}: briefkit publish does not publish the facts-only edition, so a "
+            "message cannot link to it: set facts_only = true in the [publish] table"
+        )
 
 
 def correcting(brief: Brief, space: Workspace, facts_only: bool) -> Correcting:
