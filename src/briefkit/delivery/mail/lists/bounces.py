@@ -40,12 +40,12 @@ from briefkit.files import FileRefused, open_regular, read_regular
 MAX_MAILBOX_BYTES = 1024 * 1024 * 1024
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 MAX_MESSAGES = 200_000
-# A report is two or three parts deep; far more is a message built to exhaust a parser.
-MAX_MULTIPARTS = 32
+# A report holds a few parts and messages; far more is a message built to exhaust a parser.
+MAX_NESTED_PARTS = 32
 MAX_RECIPIENTS = 100
 # What the unsubscribe mailto's subject says: the list and the reader's token.
 UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\S{1,255})\s+([A-Za-z0-9_-]{16,64})\s*$", re.I)
-_MULTIPART = re.compile(rb"^content-type:\s*multipart/", re.I | re.M)
+_NESTING = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.I | re.M)
 _PARSER = email.parser.BytesParser(policy=email.policy.compat32)
 
 
@@ -189,7 +189,7 @@ def judge(data: bytes | None, secret: bytes | None) -> Outcome:
     """Say whether one message suppresses an address, or why it is left alone."""
     if data is None:
         return Outcome(None, "too large to read")
-    if len(_MULTIPART.findall(data)) > MAX_MULTIPARTS:
+    if len(_NESTING.findall(data)) > MAX_NESTED_PARTS:
         return Outcome(None, "nested too deep to read")
     try:
         message = _PARSER.parsebytes(data)

@@ -75,7 +75,9 @@ class Honoured:
         kinds = Counter(entry.kind for entry in self.skipped)
         words = {"unsubscribed": "unsubscribed", "bounced": "bounced", "other": "added by hand"}
         parts = ", ".join(f"{kinds[kind]} {words[kind]}" for kind in words if kinds[kind])
-        return f"skipped {len(self.skipped)} readers on the suppression list {path}: {parts}"
+        count = len(self.skipped)
+        readers = "reader" if count == 1 else "readers"
+        return f"skipped {count} {readers} on the suppression list {path}: {parts}"
 
 
 def suppression_path(space: Workspace) -> Path:
@@ -88,7 +90,7 @@ def change(
 ) -> list[Suppressed]:
     """Add addresses to a workspace's suppression list, or take them off; return the changed."""
     path = suppression_path(space)
-    return _remove(path, addresses) if remove else add(path, addresses, reason or BY_HAND)
+    return take_off(path, addresses) if remove else add(path, addresses, reason or BY_HAND)
 
 
 def read_suppressed(path: Path) -> dict[str, Suppressed]:
@@ -206,7 +208,7 @@ def add(path: Path, addresses: Iterable[str], reason: str) -> list[Suppressed]:
     return new
 
 
-def _remove(path: Path, addresses: Iterable[str]) -> list[Suppressed]:
+def take_off(path: Path, addresses: Iterable[str]) -> list[Suppressed]:
     """Take addresses off the list, rewriting it atomically; return the entries taken off."""
     keys = {address_key(a) for a in _checked(addresses, "")}
     with locked(path) as descriptor:
