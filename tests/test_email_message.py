@@ -137,6 +137,35 @@ def test_summary_body_shows_each_section_by_its_first_paragraph() -> None:
     assert "COMMENTARY · MGMM Editorial Board" in body(summary, "plain")
 
 
+@pytest.mark.parametrize(
+    ("settings", "attach", "where"),
+    [
+        # Published: the PDF's address, as "Cite this brief" gives it.
+        ('[publish]\nbase_url = "https://briefs.example.org/"\n', [],
+         "The full brief is published at <https://briefs.example.org/b.pdf>."),
+        ('[publish]\nbase_url = "https://briefs.example.org/"\n', ["pdf"],
+         "The full brief is attached (b.pdf) and published at <https://briefs.example.org/b.pdf>."),
+        ("", ["pdf"], "The full brief is attached (b.pdf)."),
+        # Neither published nor attached: the reader asks the sender.
+        ("", [], "The full brief is available from desk@example.org."),
+    ],
+)  # fmt: skip
+def test_a_summary_says_where_the_full_brief_is(
+    workspace: Path, settings: str, attach: list[str], where: str
+) -> None:
+    config = workspace / "briefkit.toml"
+    config.write_text(config.read_text() + settings)
+    message = compose(
+        write(workspace / "briefings" / "b.md", MINIMAL), body="summary", attach=attach
+    )
+    text = " ".join(body(message, "plain").split())
+    assert f"Each section below is shown by its first paragraph. {where}" in text
+    html = " ".join(re.sub(r"<[^>]+>", "", body(message, "html")).split())
+    assert where.replace("<", "").replace(">", "") in html
+    if "https:" in where:
+        assert 'href="https://briefs.example.org/b.pdf"' in body(message, "html")
+
+
 def test_plain_text_renders_lists_tables_quotes_and_links(workspace: Path) -> None:
     source = write(
         workspace / "briefings" / "shapes.md",
@@ -472,3 +501,72 @@ def test_a_correction_leads_with_the_latest_in_the_brief_s_language(workspace: P
     uncorrected = write(workspace / "briefings" / "plain.md", MINIMAL)
     with pytest.raises(BriefkitError, match="the brief has no corrections to send"):
         compose(uncorrected, correction=True)
+
+
+# A 200-character address whose host name (31 characters) has hyphens a browser may break at.
+LONG_HOST = "www.foreign-ministry-archive.jp"
+LONG_URL = (
+    f"https://{LONG_HOST}/documents/2025/11/india-japan-special-strategic-and-global-"
+    "partnership/joint-statement-on-the-ten-year-investment-vision-and-defence"
+    "?lang=en&section=defence&r=g"
+)
+# Japanese names of two to six characters; the first line of the byline ends inside the third
+# where nothing keeps names whole.
+JAPANESE_NAMES = ["長谷川健一郎", "佐々木美千代", "勅使河原宏", "井上ひさし", "清水あき子",
+                  "小笠原剛", "山田太郎", "佐藤花子", "林蘭", "高橋美咲", "田中健太", "伊藤直子",
+                  "渡辺大輔", "中村由美", "小林誠", "加藤陽子", "吉田茂樹", "山口恵美"]  # fmt: skip
+# The number of lines each occurrence of a text in the page spans, where it stands whole.
+LINES_OF = """(needle) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let at = node.data.indexOf(needle); at >= 0; at = node.data.indexOf(needle, at + 1)) {
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + needle.length);
+      const boxes = [...range.getClientRects()].filter((box) => box.width > 0);
+      found.push(new Set(boxes.map((box) => Math.round(box.bottom))).size);
+    }
+  }
+  return found;
+}"""
+
+
+def _wrapping_html(workspace: Path) -> str:
+    """Return the HTML body of a brief by Japanese authors citing LONG_URL twice."""
+    assert len(LONG_URL) == 200
+    text = MINIMAL.replace(
+        "date: 2025-11-24\n",
+        "date: 2025-11-24\norganisation: 日本国際問題研究所\n"
+        f"authors: [{', '.join(JAPANESE_NAMES)}]\n",
+    ).replace("    title: A source\n", f"    title: A source\n    url: {LONG_URL}\n")
+    text = text.replace("Something happened [@src].", f"Something happened <{LONG_URL}> [@src].")
+    return body(compose(write(workspace / "briefings" / "b.md", text)), "html")
+
+
+def test_an_address_shown_breaks_in_its_path_only_and_keeps_its_href(workspace: Path) -> None:
+    html = _wrapping_html(workspace)
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', html)
+    shown = [inner for href, inner in links if href == LONG_URL.replace("&", "&amp;")]
+    assert len(shown) == 2  # the body's link and the source's, href as written
+    for inner in shown:
+        words = re.sub(r"<[^>]+>", "", inner)
+        assert words == LONG_URL.replace("&", "&amp;")  # the text is the address, unchanged
+        assert re.search(f">{re.escape(LONG_HOST)}</span>/<wbr>documents/<wbr>2025/", inner)
+        assert "&amp;<wbr>section=<wbr>defence" in inner
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_on_a_phone_names_stay_whole_and_a_host_on_one_line(
+    workspace: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "message.html"
+    page.write_text(_wrapping_html(workspace), encoding="utf-8")
+    with Chromium() as browser:
+        browser.open(page, 390)
+        assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+        hosts = browser.evaluate(f"({LINES_OF})({LONG_HOST!r})")
+        assert hosts == [1, 1], hosts  # the body's link and the source's
+        for name in [*JAPANESE_NAMES, "日本国際問題研究所"]:
+            lines = browser.evaluate(f"({LINES_OF})({name!r})")
+            assert lines and set(lines) == {1}, (name, lines)

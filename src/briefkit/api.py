@@ -240,11 +240,13 @@ def compose_email(
     facts_only: bool = False,
     workspace: WorkspaceLike = None,
     correction: bool = False,
+    link: bool = False,
 ) -> EmailMessage:
     """Return a brief's message: plain-text and HTML bodies, and the attachments asked for.
 
     sender defaults to ``from`` in ``[email]`` of briefkit.toml. Attachments are rendered as
-    ``build`` renders them. Nothing is written or sent; correction as ``email --correction``.
+    ``build`` renders them. Nothing is written or sent; correction as ``email --correction``,
+    link (to the copies published at ``[publish] base_url``, instead of attaching) as --link.
     """
     from briefkit.delivery.mail.compose import (
         MailOptions,
@@ -262,6 +264,7 @@ def compose_email(
         cc=addresses(cc, "cc"),
         body=choose(EmailBody, body, "body"),
         correction=correction,
+        link=link,
     )
     return compose(content, mail_plan(space, content, attach, facts_only), options)
 

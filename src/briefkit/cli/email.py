@@ -53,6 +53,13 @@ def email(
             "--attach", metavar="pdf|epub", help="Attach the PDF or EPUB; repeat for both."
         ),
     ] = None,
+    link: Annotated[
+        bool,
+        typer.Option(
+            "--link",
+            help="Link to the published PDF and EPUB ([publish] base_url) instead of attaching.",
+        ),
+    ] = False,
     body: Annotated[
         EmailBody,
         typer.Option(help="Each section in full, or its first paragraph (summary)."),
@@ -142,6 +149,7 @@ def email(
                 facts_only=facts_only,
                 workspace=space,
                 correction=correction,
+                link=link,
             )
         path = api.write_email(message, eml or eml_path(space, source, facts_only))
         if not send:
@@ -239,8 +247,15 @@ def _check_recipients(ctx: typer.Context) -> None:
         raise UsageError("say who gets the message: --to ADDR, --list FILE or --kindle ADDR")
     if len(ways) > 1:
         raise UsageError("give one of --to, --list and --kindle: a message goes one way")
-    if given["kindle"] and (given["attach"] or given["body"] is not EmailBody.FULL):
-        raise UsageError("--kindle sends the EPUB alone: --attach and --body do not apply")
+    if given["kindle"] and (
+        given["attach"] or given["link"] or given["body"] is not EmailBody.FULL
+    ):
+        raise UsageError("--kindle sends the EPUB alone: --attach, --link and --body do not apply")
+    if given["link"] and given["attach"]:
+        raise UsageError(
+            "--link and --attach do not go together: --link links to the published brief "
+            "instead of attaching it"
+        )
     if given["rate"] is not None and not given["list_file"]:
         raise UsageError("--rate paces a --list run; a single message needs none")
     if given["correction"] and not given["list_file"]:

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from PIL import Image
 
 from briefkit.delivery.mail.text import TextContext, TextNote, section_text
-from briefkit.delivery.mail.wrapping import break_addresses, whole_name
+from briefkit.delivery.mail.wrapping import break_addresses, name_kind, whole_name
 from briefkit.model.brief import Brief
 from briefkit.model.choices import EmailBody
 from briefkit.model.edition import Edition
@@ -142,6 +142,7 @@ def render_bodies(
             correction=correction,
             elsewhere=elsewhere or Elsewhere(),
             whole_name=whole_name,
+            name_kind=name_kind,
             version=__version__,
         )
         for name in ("email/body.html", "email/body.txt")

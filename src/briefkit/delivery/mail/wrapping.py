@@ -31,8 +31,12 @@ _SPAN = Markup('<span class="{}">{}</span>')
 
 def whole_name(name: str) -> Markup:
     """Return a name, escaped, in a span the stylesheet keeps on one line if it is short."""
-    kind = "name" if len(name) <= WHOLE_NAME else "name-long"
-    return _SPAN.format(kind, name)
+    return _SPAN.format(name_kind(name), name)
+
+
+def name_kind(name: str) -> str:
+    """Return the class that keeps a name whole: on one line if short, else where it can."""
+    return "name" if len(name) <= WHOLE_NAME else "name-long"
 
 
 def break_addresses(page: str) -> str:
