@@ -222,3 +222,18 @@ def test_a_subject_that_only_mentions_unsubscribe_is_left_alone() -> None:
     token = reader_token(SECRET.encode(), LIST_ID, "reader1@example.org")
     quoted = reply("reader1@example.org", f"Re: unsubscribe {LIST_ID} {token}")
     assert bounces.judge(quoted, SECRET.encode()).address == "reader1@example.org"
+
+
+def test_twenty_thousand_reports_are_read_in_seconds(tmp_path: Path) -> None:
+    box = tmp_path / "big.mbox"
+    with box.open("wb") as stream:
+        for n in range(20_000):
+            failed = n % 2 == 1
+            stream.write(b"From MAILER-DAEMON Thu Dec  3 10:00:00 2026\n")
+            stream.write(
+                dsn(f"r{n}@example.org", *(("5.1.1", "failed") if failed else ("4.2.2", "delayed")))
+            )
+    started = time.monotonic()
+    report = bounces.read_bounces([box], SECRET.encode())
+    assert time.monotonic() - started < 30  # about 4 s here
+    assert (report.messages, len(report.suppress)) == (20_000, 10_000)

@@ -37,12 +37,14 @@ from briefkit.delivery.mail.lists.tokens import secret_from, token_matches
 from briefkit.errors import BriefkitError
 from briefkit.files import FileRefused, open_regular, read_regular
 
-MAX_MAILBOX_BYTES = 1024 * 1024 * 1024
+MAX_MAILBOX_BYTES = 256 * 1024 * 1024
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 MAX_MESSAGES = 200_000
 # A report holds a few parts and messages; far more is a message built to exhaust a parser.
 MAX_NESTED_PARTS = 32
 MAX_RECIPIENTS = 100
+_PIECE_BYTES = 64 * 1024
+TOO_LARGE = "too large to read"
 # What the unsubscribe mailto's subject says: the list and the reader's token.
 UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\S{1,255})\s+([A-Za-z0-9_-]{16,64})\s*$", re.I)
 _NESTING = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.I | re.M)
@@ -105,8 +107,8 @@ def read_bounces(mailboxes: list[Path], secret: bytes | None) -> BounceReport:
     return report
 
 
-def messages(path: Path) -> Iterator[bytes | None]:
-    """Yield each message of an mbox file or a Maildir folder; None for one too large."""
+def messages(path: Path) -> Iterator[bytes | str]:
+    """Yield each message of an mbox file or a Maildir folder, or why one cannot be read."""
     if path.is_symlink():
         raise BriefkitError(f"{path}: error: a symbolic link (links are not followed)")
     if path.is_dir():
@@ -115,7 +117,7 @@ def messages(path: Path) -> Iterator[bytes | None]:
         yield from _mbox(path)
 
 
-def _maildir(folder: Path) -> Iterator[bytes | None]:
+def _maildir(folder: Path) -> Iterator[bytes | str]:
     """Yield the messages in a Maildir's new/ and cur/, regular files only."""
     parts = [folder / name for name in ("new", "cur")]
     if not any(p.is_dir() and not p.is_symlink() for p in parts):
@@ -123,10 +125,23 @@ def _maildir(folder: Path) -> Iterator[bytes | None]:
     for part in parts:
         if not part.is_dir() or part.is_symlink():
             continue
-        with os.scandir(part) as entries:
-            names = sorted(e.name for e in entries if _is_message(e))
-        for name in names:
+        for name in _names(part):
             yield _maildir_message(part / name, folder)
+
+
+def _names(folder: Path) -> list[str]:
+    """Return the names of a Maildir folder's messages, refusing more than can be read."""
+    names = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _is_message(entry):
+                names.append(entry.name)
+            if len(names) > MAX_MESSAGES:
+                raise BriefkitError(
+                    f"{folder}: error: more than {MAX_MESSAGES:,} messages; nothing was "
+                    "suppressed: move the messages already read elsewhere first"
+                )
+    return sorted(names)
 
 
 def _is_message(entry: os.DirEntry[str]) -> bool:
@@ -134,17 +149,16 @@ def _is_message(entry: os.DirEntry[str]) -> bool:
     return not entry.name.startswith(".") and entry.is_file(follow_symlinks=False)
 
 
-def _maildir_message(path: Path, folder: Path) -> bytes | None:
-    """Return one Maildir message's bytes, or None when it is too large."""
+def _maildir_message(path: Path, folder: Path) -> bytes | str:
+    """Return one Maildir message's bytes, or why it cannot be read (it is left alone)."""
     try:
         return read_regular(path, MAX_MESSAGE_BYTES, within=folder)
     except FileRefused as exc:
-        if "larger than" in exc.reason:
-            return None
-        raise BriefkitError(f"{path}: error: {exc.reason}") from exc
+        # Too large, or swapped for a link or something else since the folder was listed.
+        return TOO_LARGE if "larger than" in exc.reason else "not a regular file"
 
 
-def _mbox(path: Path) -> Iterator[bytes | None]:
+def _mbox(path: Path) -> Iterator[bytes | str]:
     """Yield the messages of an mbox file, each begun by a ``From `` line, read as it goes."""
     try:
         with open_regular(path) as descriptor:
@@ -155,13 +169,15 @@ def _mbox(path: Path) -> Iterator[bytes | None]:
         raise BriefkitError(f"{path}: error: the mailbox {exc.reason}") from exc
 
 
-def _split(stream: BinaryIO) -> Iterator[bytes | None]:
-    """Yield each message of an mbox stream; None for one larger than a message may be."""
+def _split(stream: BinaryIO) -> Iterator[bytes | str]:
+    """Yield each message of an mbox stream, or why one larger than a message may be is not."""
     lines: list[bytes] = []
-    size, started = 0, False
+    size, started, at_start = 0, False, True
     try:
-        for line in stream:
-            if line.startswith(b"From "):
+        # Read in bounded pieces: a line of a gigabyte must not be held whole.
+        while line := stream.readline(_PIECE_BYTES):
+            starts, at_start = at_start, line.endswith(b"\n")
+            if starts and line.startswith(b"From "):
                 if started:
                     yield _joined(lines, size)
                 lines, size, started = [], 0, True
@@ -175,9 +191,9 @@ def _split(stream: BinaryIO) -> Iterator[bytes | None]:
         stream.close()
 
 
-def _joined(lines: list[bytes], size: int) -> bytes | None:
-    """Return a message's lines as one, or None when it was too large to keep."""
-    return b"".join(lines) if size <= MAX_MESSAGE_BYTES else None
+def _joined(lines: list[bytes], size: int) -> bytes | str:
+    """Return a message's lines as one, or say it was too large to keep."""
+    return b"".join(lines) if size <= MAX_MESSAGE_BYTES else TOO_LARGE
 
 
 def _unquoted(line: bytes) -> bytes:
@@ -185,10 +201,10 @@ def _unquoted(line: bytes) -> bytes:
     return line[1:] if re.match(rb">+From ", line) else line
 
 
-def judge(data: bytes | None, secret: bytes | None) -> Outcome:
+def judge(data: bytes | str, secret: bytes | None) -> Outcome:
     """Say whether one message suppresses an address, or why it is left alone."""
-    if data is None:
-        return Outcome(None, "too large to read")
+    if isinstance(data, str):
+        return Outcome(None, data)
     if len(_NESTING.findall(data)) > MAX_NESTED_PARTS:
         return Outcome(None, "nested too deep to read")
     try:
