@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def suppress(
     ctx: typer.Context,
     addresses: Annotated[
-        list[str], typer.Argument(metavar="ADDR...", help="Addresses (name@example.org).")
+        list[str], typer.Argument(metavar="ADDR", help="Addresses (name@example.org).")
     ],
     reason: Annotated[
         str,
@@ -69,7 +69,7 @@ def bounces(
     ctx: typer.Context,
     mailboxes: Annotated[
         list[Path],
-        typer.Argument(metavar="MAILBOX...", help="mbox files or Maildir folders to read."),
+        typer.Argument(metavar="MAILBOX", help="mbox files or Maildir folders to read."),
     ],
     quiet: Quiet = False,
     verbose: Verbose = False,
