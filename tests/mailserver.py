@@ -36,8 +36,7 @@ class Received:
     @property
     def message(self) -> EmailMessage:
         """Return the message as a mail client parses it."""
-        parsed = email.message_from_bytes(self.data, policy=email.policy.default)
-        return cast(EmailMessage, parsed)
+        return email.message_from_bytes(self.data, policy=email.policy.default)
 
 
 def body(message: EmailMessage, kind: str) -> str:

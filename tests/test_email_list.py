@@ -22,7 +22,13 @@ from conftest import Run, write
 from mailserver import REFUSAL, Inbox, MailServer, body, configure
 
 SAMPLE = "briefings/india-japan-2025-11.md"
-NO_LOGIN = {"BRIEFKIT_SMTP_USER": "", "BRIEFKIT_SMTP_PASSWORD": ""}
+SECRET = "test-secret-0123456789abcdef"
+# A list send needs the unsubscribe secret; these runs need no login.
+NO_LOGIN = {
+    "BRIEFKIT_SMTP_USER": "",
+    "BRIEFKIT_SMTP_PASSWORD": "",
+    "BRIEFKIT_UNSUBSCRIBE_SECRET": SECRET,
+}
 READERS = [f"reader{n}@example.org" for n in range(1, 7)]
 
 
@@ -321,8 +327,9 @@ def test_a_log_write_that_fails_stops_the_run_before_the_next_reader(
     monkeypatch.setattr(mail_log, "_append", no_space)
     monkeypatch.setenv("BRIEFKIT_SMTP_USER", "")
     monkeypatch.setenv("BRIEFKIT_SMTP_PASSWORD", "")
+    monkeypatch.setenv("BRIEFKIT_UNSUBSCRIBE_SECRET", SECRET)
     with pytest.raises(ListSendError) as stopped:
-        briefkit.send_email_to_list(message, readers)
+        briefkit.send_email_to_list(message, readers, brief=briefkit.load(SAMPLE))
     assert "accepted the message to reader1@example.org, but the log does not record it" in str(
         stopped.value
     )

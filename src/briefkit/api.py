@@ -348,6 +348,8 @@ def send_email_to_list(
     readers: DistributionList | PathLike,
     server: SmtpServer | None = None,
     *,
+    brief: LoadedBrief | Brief,
+    facts_only: bool = False,
     workspace: WorkspaceLike = None,
     rate: float | None = None,
     progress: ListProgress | None = None,
@@ -355,23 +357,23 @@ def send_email_to_list(
 ) -> ListReport:
     """Send message to each reader of a list alone, skipping those its send log has reached.
 
-    rate is messages a minute. The send log (default: beside the list) records each address
-    the server accepts; a run that stops raises ListSendError, and running again sends only
-    to the readers not yet reached. Readers on the suppression list are skipped (logged).
+    brief is the message's (facts_only: its facts-only edition), by which the send log knows
+    it; rate is messages a minute (default: [email] rate). The send log (default: beside the
+    list) records each address the server accepts; a run that stops raises ListSendError, and
+    running again sends only to the readers not yet reached. Readers on the suppression list
+    are skipped (logged).
     """
-    from briefkit.delivery.mail.lists.send import send_to_list
+    from briefkit.delivery.mail.lists.send import list_mail_for, send_to_list
     from briefkit.delivery.mail.lists.suppression import without_suppressed
     from briefkit.delivery.mail.smtp import credentials_from
 
-    if rate is not None and rate <= 0:
-        raise ParameterError("rate", f"{{name}} must be more than 0 messages a minute, not {rate}")
     if isinstance(readers, str | os.PathLike):
         readers = read_distribution_list(readers)
-    readers = without_suppressed(readers, open_workspace(workspace), _log.info)
-    chosen = server or smtp_server(workspace=workspace)
-    where = Path(log) if log is not None else None
+    mail = list_mail_for(space := open_workspace(workspace), brief, message, facts_only)
+    readers = without_suppressed(readers, space, _log.info)
+    via = server or smtp_server(workspace=space)
     return send_to_list(
-        message, readers, chosen, credentials_from(), rate=rate, progress=progress, log=where
+        message, readers, via, credentials_from(), mail=mail, rate=rate, progress=progress, log=log
     )
 
 

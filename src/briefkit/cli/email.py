@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from briefkit.cli.printer import Printer
     from briefkit.config import Workspace
+    from briefkit.delivery.mail.lists.headers import ListMail
     from briefkit.delivery.mail.lists.log import Correcting
     from briefkit.delivery.mail.lists.readers import DistributionList, Recipient
     from briefkit.delivery.mail.smtp import SmtpServer
@@ -132,6 +133,7 @@ def email(
         for warning in readers.warnings if readers else []:
             printer.problem(warning)
         readers = _suppressed(printer, readers, [*(to or []), *(cc or [])], space)
+        mail = _list_mail(brief, space, sender, facts_only) if readers and send else None
         correcting, first_reader = None, readers.recipients[0] if readers else None
         if correction and readers:
             correcting, first_reader = _correcting(brief, readers, facts_only, space)
@@ -164,7 +166,7 @@ def email(
                 "use it only for a relay on this machine"
             )
         if readers:
-            _send_list(printer, message, readers, server, rate, correcting)
+            _send_list(printer, message, readers, server, rate, correcting, mail)
         else:
             _send_one(printer, message, server, shown(path))
 
@@ -272,12 +274,15 @@ def _correcting(
     Refused when the send log records no reader of the list who had the earlier version.
     """
     from briefkit.delivery.mail.compose import correcting
+    from briefkit.delivery.mail.lists.headers import brief_key
     from briefkit.delivery.mail.lists.log import earlier_readers, log_path
     from briefkit.errors import BriefkitError
+    from briefkit.model.edition import Edition
 
     found = correcting(brief, space, facts_only)
     log = log_path(readers.path)
-    earlier = earlier_readers(log, found.earlier_subject)
+    key = brief_key(space, brief.path, Edition(facts_only))
+    earlier = earlier_readers(log, found.earlier_subject, key)
     first = next((r for r in readers.recipients if r.key in earlier), None)
     if first is None:
         raise BriefkitError(
@@ -286,6 +291,15 @@ def _correcting(
             "itself with --list first; nothing was sent"
         )
     return found, first
+
+
+def _list_mail(brief: Brief, space: Workspace, sender: str | None, facts_only: bool) -> ListMail:
+    """Return what a list send needs, refused (no secret, no DKIM key) before any rendering."""
+    from briefkit.delivery.mail.compose import sender_for
+    from briefkit.delivery.mail.lists.headers import list_mail
+    from briefkit.model.edition import Edition
+
+    return list_mail(space, brief, sender_for(space, sender), Edition(facts_only))
 
 
 def _wrote(
@@ -330,6 +344,7 @@ def _send_list(
     server: SmtpServer,
     rate: float | None,
     correcting: Correcting | None,
+    mail: ListMail | None,
 ) -> None:
     """Send a message to each reader of a list not yet reached, with a progress bar."""
     from briefkit.delivery.mail.lists.send import send_to_list
@@ -338,9 +353,10 @@ def _send_list(
 
     try:
         # As api.send_email_to_list does, with what the options have checked already.
+        assert mail is not None  # made before anything was rendered
         report = send_to_list(
-            message, readers, server, credentials_from(), rate=rate, progress=printer,
-            correcting=correcting,
+            message, readers, server, credentials_from(), mail=mail, rate=rate,
+            progress=printer, correcting=correcting,
         )  # fmt: skip
     except KeyboardInterrupt:
         printer.end_bar()

@@ -135,17 +135,30 @@ def readdress(message: EmailMessage, recipient: Address, message_id: str) -> Non
     message["Message-ID"] = message_id
 
 
-def list_message_id(message: EmailMessage, key: str) -> str:
+def list_message_id(message: EmailMessage, name: str, key: str) -> str:
     """Return the Message-ID of a list's message to one reader (by address_key): every run's.
 
-    Should a server accept a message and the run die before the send log records it, the
-    copy the next run sends carries the same Message-ID, which mail clients show once.
+    name is the send log's name of the message (the brief and edition), not its subject, so
+    the ID stays the same whatever the title. Should a server accept a message and the run die
+    before the send log records it, the copy the next run sends carries the same Message-ID,
+    which mail clients show once.
     """
     sender = cast(Address, message["From"].addresses[0])
-    name = f"{message['Subject']}\n{key}"
-    return f"<{uuid.uuid5(_ID_NAMESPACE, name)}@{sender.domain}>"
+    unique = "\n".join((name, key))
+    return f"<{uuid.uuid5(_ID_NAMESPACE, unique)}@{sender.domain}>"
 
 
 def as_bytes(message: EmailMessage) -> bytes:
     """Return a message as it travels, with CRLF line ends: what an .eml file holds."""
     return message.as_bytes(policy=SMTP)
+
+
+def wire(message: EmailMessage, international: bool) -> bytes:
+    """Return the bytes a list's message is signed and sent as.
+
+    Headers set raw (the List-* links, folded by briefkit) are kept as they are: refolding
+    would cut a long link into encoded words, which no mail client follows. An international
+    address needs UTF-8 headers (SMTPUTF8), as smtplib's own send_message gives them.
+    """
+    policy = SMTP.clone(refold_source="none", utf8=international)
+    return message.as_bytes(policy=policy)

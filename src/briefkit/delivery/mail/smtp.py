@@ -113,12 +113,37 @@ def send(client: smtplib.SMTP, server: SmtpServer, message: EmailMessage) -> Sen
     return SendReport(server, [r for r in recipients if r not in refused], refused)
 
 
-def send_to(client: smtplib.SMTP, server: SmtpServer, message: EmailMessage, to: Address) -> str:
-    """Send a message to one address alone; return the server's refusal, or "" if accepted."""
-    sender = message["From"].addresses[0].addr_spec
+def send_data(
+    client: smtplib.SMTP,
+    server: SmtpServer,
+    data: bytes,
+    envelope: str,
+    to: Address,
+    international: bool,
+) -> str:
+    """Send a message's bytes as they are (signed) to one address, from an envelope sender.
+
+    The envelope sender is where delivery failures go: the bounce address, or the sender.
+    Return the server's refusal, or "" if accepted.
+    """
+    options = ["SMTPUTF8", "BODY=8BITMIME"] if international else []
     with _explained(server):
-        refused = _send(client, message, sender, [to.addr_spec])
-    return refused.get(to.addr_spec, "")
+        if options and not client.has_extn("smtputf8"):
+            raise SendError(
+                f"the mail server at {server} cannot take the address {to.addr_spec} "
+                "(it does not offer SMTPUTF8)"
+            )
+        try:
+            refused = client.sendmail(envelope, [to.addr_spec], data, options)
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+    return _refusals(refused).get(to.addr_spec, "")
+
+
+def is_international(message: EmailMessage, envelope: str, to: Address) -> bool:
+    """Tell whether a message's addresses need SMTPUTF8: one whose mailbox is not ASCII."""
+    sender = message["From"].addresses[0].addr_spec
+    return not f"{envelope}{sender}{to.addr_spec}".isascii()
 
 
 def _send(
@@ -129,6 +154,11 @@ def _send(
         refused = client.send_message(message, sender, list(recipients))
     except smtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients
+    return _refusals(refused)
+
+
+def _refusals(refused: dict[str, tuple[int, bytes]]) -> dict[str, str]:
+    """Return the recipients a server refused, each with its reply as one line."""
     return {address: _reply(code, text) for address, (code, text) in refused.items()}
 
 

@@ -1,11 +1,14 @@
 """A list's send log: each address recorded the moment the server accepts its message to it.
 
 The log lies next to the list (``list.csv`` → ``list.csv.sent.log``), one JSON object a line
-(time, address, subject, Message-ID), appended, flushed and synced to disk after every accepted
-message. A run that stops at any instant (server down, Ctrl-C, a kill) leaves every accepted
-address recorded, so the next run sends only to the others. A line cut short by a crash is
-ignored and fenced off by the next run. One log serves every brief sent to the list: a line
-counts for the message with the same subject only. A correction's lines also name the
+(time, address, brief, subject, Message-ID), appended, flushed and synced to disk after every
+accepted message. A run that stops at any instant (server down, Ctrl-C, a kill) leaves every
+accepted address recorded, so the next run sends only to the others. A line cut short by a
+crash is ignored and fenced off by the next run. One log serves every brief sent to the list:
+a line counts for the same brief only, known by its source in the workspace and its edition
+(``briefings/note.md#full``), so a brief whose title changes is not sent again. A line written
+before lines named the brief (it has a subject and no brief) still counts for a message with
+the same subject. A correction's lines also name the
 correction (its date and a digest of its text), so each correction reaches a reader once, and
 the brief's own lines say who had the earlier version.
 
@@ -67,15 +70,19 @@ def log_path(list_path: Path) -> Path:
 
 
 class SendLog:
-    """The addresses one message (known by its subject) has reached, and a way to add one.
+    """The addresses one message (its brief, or its subject) has reached, and a way to add one.
 
-    Open it with ``with``: that locks the log for this run and reads it.
+    Open it with ``with``: that locks the log for this run and reads it. Without a brief the
+    message is known by its subject alone.
     """
 
-    def __init__(self, path: Path, subject: str, correction: str | None = None) -> None:
+    def __init__(
+        self, path: Path, subject: str, correction: str | None = None, brief: str | None = None
+    ) -> None:
         self.path = path
         self.subject = subject
         self.correction = correction
+        self.brief = brief
         self._descriptor: int | None = None
         self._reached: set[str] = set()
         self._data = b""
@@ -88,7 +95,7 @@ class SendLog:
     def earlier(self, subject: str) -> set[str]:
         """Return the addresses the log records for a brief sent under subject, uncorrected."""
         self._opened()
-        return _recorded(self._data, subject, None)
+        return _recorded(self._data, _Message(subject, None, self.brief))
 
     def __enter__(self) -> SendLog:
         """Open and lock the log, read it, and fence off a line a crash cut short."""
@@ -106,7 +113,7 @@ class SendLog:
             self.__exit__(None, None, None)
             raise
         self._data = data
-        self._reached = _recorded(data, self.subject, self.correction)
+        self._reached = _recorded(data, _Message(self.subject, self.correction, self.brief))
         return self
 
     def __exit__(
@@ -125,6 +132,7 @@ class SendLog:
         entry = {
             "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "to": address,
+            **({"brief": self.brief} if self.brief is not None else {}),
             "subject": self.subject,
             "message_id": message_id,
         }
@@ -204,7 +212,7 @@ def _append(descriptor: int, data: bytes) -> None:
     os.fsync(descriptor)
 
 
-def earlier_readers(path: Path, subject: str) -> set[str]:
+def earlier_readers(path: Path, subject: str, brief: str | None = None) -> set[str]:
     """Return who a log records a brief sent to under subject, reading it without a lock.
 
     For a look before sending (a message written, not sent): a log that does not exist yet
@@ -216,23 +224,37 @@ def earlier_readers(path: Path, subject: str) -> set[str]:
         data = read_regular(path, MAX_LOG_BYTES)
     except FileRefused as exc:
         raise BriefkitError(f"{path}: the send log {exc.reason}") from exc
-    return _recorded(data, subject, None)
+    return _recorded(data, _Message(subject, None, brief))
 
 
-def _recorded(data: bytes, subject: str, correction: str | None) -> set[str]:
-    """Return the addresses whole lines of a log record for a subject and correction.
+@dataclass(frozen=True)
+class _Message:
+    """What a log's line must name to count for a message: brief or subject, and correction."""
 
-    A line with no correction is the brief itself, as first sent.
-    """
+    subject: str
+    correction: str | None
+    brief: str | None
+
+    def counts(self, entry: dict[str, object]) -> bool:
+        """Tell whether a line records this message: the same brief, or an old line's subject.
+
+        A line with no correction is the brief itself, as first sent.
+        """
+        if entry.get("correction") != self.correction:
+            return False
+        if "brief" in entry and self.brief is not None:
+            return entry["brief"] == self.brief
+        # A line from before lines named their brief, or a send that names none: the subject.
+        return entry.get("subject") == self.subject
+
+
+def _recorded(data: bytes, message: _Message) -> set[str]:
+    """Return the addresses whole lines of a log record for a message."""
     # Only whole lines count: a last line without its newline was cut short by a crash.
     found = set()
     for line in data.split(b"\n")[:-1]:
         entry = _entry(line)
-        if (
-            entry is not None
-            and entry.get("subject") == subject
-            and entry.get("correction") == correction
-        ):
+        if entry is not None and message.counts(entry):
             found.add(address_key(str(entry.get("to", ""))))
     return found
 

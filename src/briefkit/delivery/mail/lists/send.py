@@ -4,28 +4,44 @@ Each reader gets a message addressed to them alone, so no one sees another's add
 send log records each address as soon as the server accepts its message; a run that stops
 halfway is run again to reach the rest. A correction goes only to the readers the log says
 had the earlier version, and to each of them once.
+
+Each copy carries the list's headers and the visible unsubscribe line with its reader's own
+links (lists.headers), is signed with DKIM when a key is configured, and goes from the bounce
+address: the bytes signed are the bytes sent.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import smtplib
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from briefkit.delivery.mail.lists.headers import (
+    ListMail,
+    ReaderLine,
+    list_mail_for,
+    set_list_headers,
+    unsubscribe_links,
+)
 from briefkit.delivery.mail.lists.log import Correcting, LogNotWritten, SendLog, log_path
 from briefkit.delivery.mail.lists.readers import DistributionList, Recipient
-from briefkit.delivery.mail.message import list_message_id, readdress
+from briefkit.delivery.mail.message import list_message_id, readdress, wire
 from briefkit.delivery.mail.smtp import (
     Credentials,
     SendError,
     SmtpServer,
     connection,
-    send_to,
+    is_international,
+    send_data,
 )
-from briefkit.errors import BriefkitError
+from briefkit.errors import BriefkitError, ParameterError
+
+__all__ = ["ListMail", "list_mail_for", "send_to_list"]
 
 
 class ListProgress(Protocol):
@@ -89,9 +105,10 @@ def send_to_list(
     server: SmtpServer,
     credentials: Credentials | None,
     *,
-    rate: float | None = None,
+    mail: ListMail,
+    rate: float | None = None,  # None: the list's rate, [email] rate
     progress: ListProgress | None = None,
-    log: Path | None = None,
+    log: Path | str | os.PathLike[str] | None = None,
     correcting: Correcting | None = None,
 ) -> ListReport:
     """Send a copy of message to each reader not yet reached, recording each one accepted.
@@ -100,8 +117,11 @@ def send_to_list(
     to the same list at the same time is refused (SendLogBusy) and sends nothing. A
     correction goes to the readers of the list the log says had the earlier version.
     """
+    if rate is not None and rate <= 0:
+        raise ParameterError("rate", f"{{name}} must be more than 0 messages a minute, not {rate}")
     key = correcting.key if correcting else None
-    with SendLog(log or log_path(readers.path), str(message["Subject"]), key) as record:
+    where = Path(log) if log is not None else log_path(readers.path)
+    with SendLog(where, str(message["Subject"]), key, mail.brief) as record:
         reached = record.reached()
         wanted = _wanted(readers, record, correcting)
         todo = [r for r in wanted if r.key not in reached]
@@ -110,7 +130,8 @@ def send_to_list(
         if progress is not None:
             progress.sending(len(todo), report.reached_before)
         if todo:
-            _send_each(message, todo, server, credentials, record, report, rate, progress)
+            sending = _Sending(message, mail, server, record, report, progress)
+            sending.each(todo, credentials, mail.rate if rate is None else rate)
     return report
 
 
@@ -131,38 +152,69 @@ def _wanted(
     return wanted
 
 
-def _send_each(
-    message: EmailMessage,
-    todo: list[Recipient],
-    server: SmtpServer,
-    credentials: Credentials | None,
-    record: SendLog,
-    report: ListReport,
-    rate: float | None,
-    progress: ListProgress | None,
-) -> None:
-    """Send one copy to each reader in turn; stop at the first that cannot be recorded."""
-    own = copy.deepcopy(message)
-    pace = Pace(rate)
-    try:
-        with connection(server, credentials) as client:
-            for reader in todo:
-                pace.wait()
-                # Each correction is a message of its own: its Message-ID names it too.
-                message_id = list_message_id(own, _id_key(reader, record))
-                readdress(own, reader.address, message_id)
-                refused = send_to(client, server, own, reader.address)
-                if refused:
-                    report.refused[reader.address.addr_spec] = refused
-                else:
-                    report.sent.append(reader.address.addr_spec)
-                    _record(record, reader, message_id, report)
-                if progress is not None:
-                    progress.sent(reader.address.addr_spec, refused)
-    except ListSendError:
-        raise
-    except SendError as exc:
-        raise ListSendError(f"{exc}; {stopped(report)}", report) from exc
+class _Sending:
+    """One run's message, list, server and log: sends each reader their own copy."""
+
+    def __init__(
+        self,
+        message: EmailMessage,
+        mail: ListMail,
+        server: SmtpServer,
+        record: SendLog,
+        report: ListReport,
+        progress: ListProgress | None,
+    ) -> None:
+        self.own = copy.deepcopy(message)
+        self.line = ReaderLine(self.own, mail)  # rendered once, each reader's link put in
+        self.mail = mail
+        self.server = server
+        self.record = record
+        self.report = report
+        self.progress = progress
+
+    def each(
+        self, todo: list[Recipient], credentials: Credentials | None, rate: float | None
+    ) -> None:
+        """Send one copy to each reader in turn; stop at the first that cannot be recorded."""
+        pace = Pace(rate)
+        report = self.report
+        try:
+            with connection(self.server, credentials) as client:
+                for reader in todo:
+                    pace.wait()
+                    message_id = self.address(reader)
+                    refused = self.deliver(client, reader)
+                    if refused:
+                        report.refused[reader.address.addr_spec] = refused
+                    else:
+                        report.sent.append(reader.address.addr_spec)
+                        _record(self.record, reader, message_id, report)
+                    if self.progress is not None:
+                        self.progress.sent(reader.address.addr_spec, refused)
+        except ListSendError:
+            raise
+        except SendError as exc:
+            raise ListSendError(f"{exc}; {stopped(report)}", report) from exc
+
+    def address(self, reader: Recipient) -> str:
+        """Make the copy the reader's: To, Date, Message-ID, list headers, line; return the ID."""
+        # Each correction is a message of its own: its Message-ID names it too.
+        message_id = list_message_id(self.own, self.mail.brief, _id_key(reader, self.record))
+        readdress(self.own, reader.address, message_id)
+        mailto, https = unsubscribe_links(self.mail, reader.address)
+        set_list_headers(self.own, self.mail, mailto, https)
+        self.line.put(https or mailto)
+        return message_id
+
+    def deliver(self, client: smtplib.SMTP, reader: Recipient) -> str:
+        """Sign the reader's copy if asked and send its bytes; return any refusal."""
+        sender = self.mail.bounce or self.own["From"].addresses[0]
+        envelope = str(sender.addr_spec)
+        international = is_international(self.own, envelope, reader.address)
+        data = wire(self.own, international)
+        if self.mail.signer is not None:
+            data = self.mail.signer.sign(self.own, data)
+        return send_data(client, self.server, data, envelope, reader.address, international)
 
 
 def _id_key(reader: Recipient, record: SendLog) -> str:
