@@ -570,3 +570,16 @@ def test_on_a_phone_names_stay_whole_and_a_host_on_one_line(
         for name in [*JAPANESE_NAMES, "日本国際問題研究所"]:
             lines = browser.evaluate(f"({LINES_OF})({name!r})")
             assert lines and set(lines) == {1}, (name, lines)
+
+
+def test_address_text_is_escaped_again_and_other_links_are_left_alone() -> None:
+    from briefkit.delivery.mail.wrapping import break_addresses, whole_name
+
+    hostile = '<a href="https://a.example/x">https://a.example/&lt;script&gt;?q=&quot;1</a>'
+    broken = break_addresses(hostile)
+    assert "<script" not in broken and "/<wbr>&lt;script&gt;?<wbr>q=<wbr>&#34;1</span>" in broken
+    assert broken.startswith('<a href="https://a.example/x">')  # the href as it was
+    words = '<a href="https://a.example/">the ministry</a> <a href="#s">https:// no</a>'
+    assert break_addresses(words) == words  # text that is not an address is not touched
+    assert whole_name("<b>佐藤</b>") == '<span class="name">&lt;b&gt;佐藤&lt;/b&gt;</span>'
+    assert whole_name("独" * 21).startswith('<span class="name-long">')
