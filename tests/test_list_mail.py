@@ -240,3 +240,19 @@ def test_a_log_from_before_lines_named_their_brief_still_counts_by_subject(tmp_p
         assert renamed.reached() == {"b@example.org"}  # the old line knew only its subject
     with SendLog(log, "Brief 1", brief="briefings/a.md#facts-only") as other:
         assert other.reached() == {"a@example.org"}
+
+
+def test_a_theme_s_own_body_without_the_partial_still_shows_the_line(
+    samples_workspace: Path, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(
+        samples_workspace / "templates" / "email" / "body.html",
+        "<!DOCTYPE html>\n<html><body><h1>{{ view.meta.title }}</h1></body></html>\n",
+    )
+    with MailServer(inbox) as server:
+        send_to_readers(samples_workspace, server, monkeypatch)
+    (received,) = inbox.to(READERS[2])
+    page = body(received.message, "html")
+    (mailto,) = listunsub.parse_header(str(received.message["List-Unsubscribe"])).mailto
+    assert page.index(html.escape(mailto)) < page.index("</body>")
+    assert page.count("You receive this brief as a reader of") == 1

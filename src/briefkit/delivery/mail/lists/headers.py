@@ -45,6 +45,8 @@ MARKER = "<!--briefkit:unsubscribe-->"
 _PLACEHOLDER = "https://briefkit.invalid/unsubscribe-link"
 _LIST_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 ONE_CLICK = "List-Unsubscribe=One-Click"
+# The longest list name List-Id shows (RFC 5322 lines stop at 998 characters; series are short).
+MAX_PHRASE = 200
 _PARTIALS = ("email/partials/unsubscribe.html", "email/partials/unsubscribe.txt")
 _SET_PER_READER = ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Precedence")
 
@@ -159,7 +161,7 @@ def set_list_headers(message: EmailMessage, mail: ListMail, mailto: str, https: 
     for name in (*_SET_PER_READER, "Reply-To"):
         del message[name]
     # Set raw and folded here, so no URL is ever cut into encoded words (see message.wire).
-    message.set_raw("List-Id", f"{_phrase(mail.name)} <{mail.list_id}>")
+    message.set_raw("List-Id", f"{_phrase(mail.name)}<{mail.list_id}>")
     links = [f"<{mailto}>"] + ([f"<{https}>"] if https else [])
     message.set_raw("List-Unsubscribe", ",\r\n ".join(links))
     if https:
@@ -170,10 +172,15 @@ def set_list_headers(message: EmailMessage, mail: ListMail, mailto: str, https: 
 
 
 def _phrase(name: str) -> str:
-    """Return the list's name as a header phrase: quoted, or encoded words if not ASCII."""
+    """Return the list's name as a header phrase and a space: quoted, or encoded words.
+
+    A name too long for one line of a header is left out: the List-Id alone names the list.
+    """
+    if len(name) > MAX_PHRASE:
+        return ""
     if name.isascii():
-        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return Header(name, "utf-8").encode(linesep="\r\n")
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '" '
+    return Header(name, "utf-8").encode(linesep="\r\n") + " "
 
 
 class ReaderLine:
