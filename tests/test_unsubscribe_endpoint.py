@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -9,7 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 import waitress
@@ -20,6 +21,7 @@ from briefkit.delivery.mail.lists.tokens import reader_token
 from briefkit.errors import BriefkitError
 from conftest import Run, write
 from mailserver import Inbox, MailServer
+from test_bounces import bounce, make_mbox, reply
 from test_suppression import READERS, SECRET, received_by, send
 
 LIST_ID = "weekly.example.org"
@@ -170,18 +172,34 @@ def _first_answer(url: str) -> int:
             time.sleep(0.1)
 
 
-def test_a_reader_unsubscribed_through_the_endpoint_receives_nothing_next_send(
+def test_the_links_a_list_message_carries_unsubscribe_through_the_endpoint_and_by_mail(
     run_cli: Run,
     served: str,
     plain_server: MailServer,
     inbox: Inbox,
     samples_workspace: Path,
 ) -> None:
+    """What the sent headers hold is what the endpoint and `bounces` accept, end to end."""
+    config = samples_workspace / "briefkit.toml"
+    config.write_text(config.read_text() + 'unsubscribe_url = "https://lists.example.org/u"\n')
     listed = write(samples_workspace / "readers.txt", "\n".join(READERS) + "\n")
-    assert post(link(served, "reader3@example.org"))[0] == 200
-    result = send(run_cli, listed)
-    assert result.returncode == 0, result.stderr
-    assert "skipped 1 reader on the suppression list suppressed.txt: 1 unsubscribed" in (
-        result.stdout
+    assert send(run_cli, listed).returncode == 0
+    header = {m.recipients[0]: str(m.message["List-Unsubscribe"]) for m in inbox.received}
+    https = re.search(r"<(https://[^>]+)>", header["reader2@example.org"])
+    mailto = re.search(r"<mailto:[^>]+\?subject=([^>]+)>", header["reader5@example.org"])
+    assert https is not None and mailto is not None
+    assert post(https[1].replace("https://lists.example.org", served))[0] == 200
+    box = make_mbox(
+        samples_workspace / "in.mbox", [reply("reader5@example.org", unquote(mailto[1]))]
     )
-    assert received_by(inbox) == [r for r in READERS if r != "reader3@example.org"]
+    assert bounce(run_cli, box).returncode == 0
+    assert suppressed(samples_workspace) == ["reader2@example.org", "reader5@example.org"]
+    listed.with_name("readers.txt.sent.log").unlink()
+    inbox.received.clear()
+    again = send(run_cli, listed)
+    assert (
+        "skipped 2 readers on the suppression list suppressed.txt: 2 unsubscribed" in again.stdout
+    )
+    assert received_by(inbox) == [
+        r for r in READERS if r not in ("reader2@example.org", "reader5@example.org")
+    ]
