@@ -46,6 +46,23 @@ def private_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engines_released() -> Iterator[None]:
+    """Collect the WeasyPrint engines tests made, while the interpreter can still run them.
+
+    A library call registers nothing with atexit, so engines a test kept (or left in a cycle)
+    would otherwise be collected during teardown, where WeasyPrint's clean-up finds its
+    modules gone and prints an ignored exception.
+    """
+    yield
+    import gc
+
+    from briefkit.rendering.render import release_engines
+
+    release_engines()
+    gc.collect()
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Return an empty workspace (briefkit.toml and briefings/) as the current folder."""
