@@ -17,7 +17,7 @@ from briefkit.building.plan import Plan, PlannedOutput
 from briefkit.errors import BriefkitError, Finding, failing
 from briefkit.model.brief import Brief
 from briefkit.rendering.formats import Rendered
-from briefkit.rendering.render import renderer_for
+from briefkit.rendering.render import Renderer
 from briefkit.sources.loader import load_brief
 from briefkit.system.output import write_atomic
 from briefkit.system.workers import run_limited
@@ -122,7 +122,7 @@ def stopped(job: Job, why: str) -> JobResult:
 
 def render_output(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
     """Render one planned output of a loaded brief in this process; nothing is written."""
-    renderer = renderer_for(plan.theme)
+    renderer = Renderer(plan.theme)
     imprint = plan.imprint_of(output)
     return renderer.render(brief, output.format, imprint, output.edition, output.variant)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 from briefkit.config import Config
 from briefkit.model.brief import Brief, CheckedImage
@@ -78,18 +77,7 @@ class Renderer:
         return get_format(str(fmt)).render(request)
 
 
-@lru_cache(maxsize=2)
-def renderer_for(theme: Theme) -> Renderer:
-    """Return this process's renderer for a theme, so worker processes keep WeasyPrint warm.
-
-    A theme is its folders and the digest of their files, so an edited theme gets a new
-    renderer; two are kept, the current one and the one before it.
-    """
-    return Renderer(theme)
-
-
 def release_engines() -> None:
-    """Let every format drop the engines it keeps warm (WeasyPrint's fonts), and renderers."""
-    renderer_for.cache_clear()
+    """Let every format drop the engines it keeps warm (WeasyPrint's fonts)."""
     for output_format in registry().values():
         output_format.release()

@@ -30,7 +30,7 @@ from briefkit.paths import shown
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.formats import get_format, registry
 from briefkit.rendering.markup.mail import MailRenderer
-from briefkit.rendering.render import renderer_for
+from briefkit.rendering.render import Renderer
 from briefkit.rendering.view import BriefView, Imprint, build_view
 
 EML_SUFFIX = ".eml"
@@ -84,7 +84,7 @@ class _Composer:
         (source,) = plan.sources
         (self.shown,) = plan.editions
         self.edition: Imprint = replace(plan.imprint, published=plan.address(source, self.shown))
-        self.fetcher: Fetcher = renderer_for(self.theme).fetcher(brief, self.edition)
+        self.fetcher: Fetcher = Renderer(self.theme).fetcher(brief, self.edition)
 
     def attachment(self, output: PlannedOutput) -> Attached:
         """Render one attachment as ``briefkit build`` renders it, within the time limit."""
