@@ -130,3 +130,14 @@ def test_a_folder_that_is_not_a_theme_is_refused(workspace: Path) -> None:
     write(workspace / "briefkit.toml", '[build]\ntheme = "/etc"\n')
     with pytest.raises(briefkit.BriefkitError, match="which is not a theme: a theme folder holds"):
         briefkit.open_workspace(workspace)
+
+
+def test_an_address_breaks_after_slashes_and_dots_and_stays_escaped() -> None:
+    from briefkit.rendering.theme import breakable_url
+
+    marked = str(breakable_url("https://example.org/a-long/path.html?q=<b>&x=1"))
+    assert marked == (
+        "https://<wbr>example.<wbr>org/<wbr>a-long/<wbr>path.<wbr>html?<wbr>q=<wbr>"
+        "&lt;b&gt;&amp;<wbr>x=<wbr>1"
+    )
+    assert str(breakable_url("https://example.org/")).endswith("org/")

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from briefkit.config import Workspace
 from briefkit.errors import BriefkitError
@@ -23,6 +24,10 @@ from briefkit.text.languages import Language, language_for
 
 # `{% extends "!default/brief.html" %}` reaches the built-in template a user's one overrides.
 BUILTIN_PREFIX = "!default"
+# Where a long address may break, as style manuals ask: after a run of slashes or dots, or of
+# the marks that start a query or a fragment, never inside a word. A single character class
+# with one quantifier: the split is linear in the address's length.
+_URL_BREAKS = re.compile(r"([/.?&=#_~]+)")
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class Theme:
         )
         # Every format describes the brief for machines with the one map this makes.
         env.globals["linked_data"] = linked_data
+        env.filters["breakable_url"] = breakable_url
         return env
 
     def render(self, name: str, language: Language | None = None, **context: object) -> str:
@@ -134,6 +140,18 @@ class Theme:
     def _where(self) -> str:
         """Name the folders searched."""
         return ", ".join(str(f) for f in self.folders)
+
+
+def breakable_url(address: str) -> Markup:
+    """Return an address escaped, with a <wbr> break opportunity after its slashes and dots."""
+    pieces = _URL_BREAKS.split(address)
+    # split() with one group alternates text and separators: odd indexes are separators,
+    # and a break after the last one, with nothing after it, would break nothing.
+    marked = [
+        escape(piece) + (Markup("<wbr>") if index % 2 and pieces[index + 1] else "")
+        for index, piece in enumerate(pieces)
+    ]
+    return Markup("").join(marked)
 
 
 def _digest(folders: tuple[Path, ...]) -> str:
