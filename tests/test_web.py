@@ -281,3 +281,179 @@ def test_a_phone_shows_the_corrections_and_the_reference_without_scrolling_sidew
         ".getBoundingClientRect(); return [r.left >= 0, r.right <= 390, r.height > 0]; })"
     )
     assert boxes == [[True, True, True], [True, True, True]]
+
+
+# Every brief fits a phone ----------------------------------------------------------------------
+
+LONG_URL = ("https://example.org/" + "/".join(["averyveryverylongpathsegment"] * 7))[:200]
+IDENTIFIER = "ISBN-978-" + "0123456789" * 6
+DOI = "10.5555/" + "abcdefghij" * 8
+CJK_RUN = "日本とインドは首脳会談で経済安全保障と半導体供給網の強靭化について合意した" * 4
+EIGHT_COLUMNS = (
+    "| " + " | ".join(f"Column heading {n}" for n in range(8)) + " |\n"
+    + "|" + "---|" * 8 + "\n"
+    + ("| " + " | ".join("1,234,567" for _ in range(8)) + " |\n") * 2
+)  # fmt: skip
+# What each generated brief holds that is wider than a phone: its front matter, its body.
+HAZARDS = {
+    "url-in-text": ("", f"See {LONG_URL} for the details [@s]."),
+    "url-as-link-text": ("", f"See [{LONG_URL}]({LONG_URL}) [@s]."),
+    "url-in-heading": ("", f"### {LONG_URL}\n\nUnder it [@s]."),
+    "url-in-sources": (f'sources:\n  s: {{title: A source, url: "{LONG_URL}"}}', "Cited [@s]."),
+    "url-in-caption": ("", f'![A chart](chart.png "Chart from {LONG_URL}"){{credit="{LONG_URL}"}}'),
+    "url-in-note": ("", "Noted[^n] [@s].\n\n[^n]: Read at " + LONG_URL),
+    "url-in-summary": (f'summary: "See {LONG_URL}"', "Cited [@s]."),
+    "eight-columns": ("", f"{EIGHT_COLUMNS}\nAfter the table [@s]."),
+    "cjk-run": ("", f"{CJK_RUN}[@s]。"),
+    "cjk-name": ("", f"Named [{CJK_RUN}]{{lang=ja}} [@s]."),
+    "long-locator": ("", "Cited [see @s, " + ", ".join(f"table {n}" for n in range(30)) + "]."),
+    "identifiers": (
+        f"title: A brief{IDENTIFIER}\norganisation: MGMM{IDENTIFIER}\n"
+        f"classification: Public{IDENTIFIER}\nseries: Briefs{IDENTIFIER}\n"
+        f"number: {IDENTIFIER}\ndoi: {DOI}\nsubtitle: {IDENTIFIER}\n"
+        f"authors: [{{name: Asha{IDENTIFIER}, role: Desk{IDENTIFIER}}}]\n"
+        f"key_points: ['{IDENTIFIER}']",
+        f"Identifier {IDENTIFIER}, DOI doi:{DOI}, code `{IDENTIFIER}` [@s].",
+    ),
+}
+
+
+def generated_brief(folder: Path, front: str, body: str, language: str = "en-GB") -> Path:
+    """Write a brief of five sections, the first holding body, with a chart it may show.
+
+    front holds lines of front matter; title, date, language and sources have defaults.
+    """
+    from PIL import Image
+
+    Image.new("RGB", (1600, 900), "white").save(folder / "chart.png")
+    given = set(re.findall(r"^(\w+):", front, re.MULTILINE))
+    defaults = {
+        "title": "A generated brief",
+        "date": "2025-11-24",
+        "language": language,
+        "sources": "\n  s: {title: A source}",
+    }
+    lines = [f"{key}: {value}" for key, value in defaults.items() if key not in given]
+    sections = [f"## What happened {{.fact}}\n\n{body}\n"]
+    sections += [f"## Section {n} {{.fact}}\n\nText [@s].\n" for n in range(3)]
+    sections.append('## Our view {.commentary by="MGMM"}\n\nWe think so.\n')
+    source = folder / "generated.md"
+    matter = "\n".join(["---", *lines, front, "---", "", *sections])
+    source.write_text(matter, encoding="utf-8")
+    return source
+
+
+# Every element and every run of text outside the table's scroll box, if it reaches past the
+# viewport's edges.
+OUTSIDE_THE_PHONE = """(() => {
+  const width = document.documentElement.clientWidth, found = [];
+  const past = (r) => r.width > 0 && (r.left < -0.5 || r.right > width + 0.5);
+  const shown = NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT;
+  const walker = document.createTreeWalker(document.body, shown);
+  for (let node = walker.currentNode; node; node = walker.nextNode()) {
+    const element = node.nodeType === 1 ? node : node.parentElement;
+    if (element.closest('.table-scroll > *')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rect = node.nodeType === 1 ? node.getBoundingClientRect() : range.getBoundingClientRect();
+    if (past(rect)) found.push([element.tagName + '.' + element.className, rect.left, rect.right]);
+  }
+  return found;
+})()"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("hazard", list(HAZARDS))
+@pytest.mark.parametrize("language", ["en-GB", "ar"])
+def test_nothing_wider_than_a_phone_makes_the_page_scroll_sideways(
+    hazard: str, language: str, browser: Chromium, tmp_path: Path
+) -> None:
+    front, body = HAZARDS[hazard]
+    browser.open(saved(generated_brief(tmp_path, front, body, language), tmp_path), PHONE)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= PHONE
+    assert browser.evaluate("window.innerWidth") == PHONE  # the phone did not zoom out
+    assert browser.evaluate(OUTSIDE_THE_PHONE) == []
+
+
+# Type sized for screens --------------------------------------------------------------------
+
+# A brief with every kind of small text the page has: masthead, series, byline, corrections,
+# summary, key points, legend, contents, labels, captions, a table, a note, quotes, sources.
+EVERYTHING = (
+    "organisation: MGMM\nclassification: Public\nseries: Briefs\nnumber: 2025/11\n"
+    "authors: [{name: Asha Rao, role: Desk}]\ndoi: 10.5555/example\n"
+    "summary: The leaders met and agreed to work together.\nkey_points: [They met.]\n"
+    "corrections: [{date: 2025-11-26, text: The date was wrong.}]\n"
+    "sources:\n  s: {title: A source, publisher: MGMM, date: 2025-11, url: 'https://example.org/',"
+    " accessed: 2025-11-24}",
+    '![A chart](chart.png "A chart"){credit="MGMM"}\n\n| Year | Figure |\n|---|---|\n'
+    "| 2025 | 12 [@s] |\n\nNoted[^n] [see @s, p. 4].\n\n> Quoted.\n\n- Listed.\n\n"
+    "[^n]: A note [@s].",
+)
+# Each run of text on the page, as the element that holds it, and its size in pixels.
+TEXT_SIZES = """[...document.querySelectorAll('body *')].filter(e => e.getClientRects().length
+  && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+  .map(e => [e.tagName + '.' + e.className, parseFloat(getComputedStyle(e).fontSize)])"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_nothing_a_reader_reads_is_smaller_than_14_px_and_the_summary_leads(
+    width: int, browser: Chromium, tmp_path: Path
+) -> None:
+    brief = generated_brief(tmp_path, *EVERYTHING)
+    browser.open(saved(brief, tmp_path), width, mobile=width == PHONE)
+    sizes = browser.evaluate(TEXT_SIZES)
+    held = {element for element, _ in sizes}
+    assert {"SPAN.caption", "SPAN.credit", "TD.", "SPAN.toc-kind", "TIME.", "DD."} <= held
+    assert [(element, size) for element, size in sizes if size < 14] == []
+    body, summary = browser.evaluate(
+        "['.section-body p', '.summary p'].map(s =>"
+        " parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"
+    )
+    assert summary >= body >= 16
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_the_contents_keep_clear_of_the_legend_rule(
+    width: int, browser: Chromium, tmp_path: Path
+) -> None:
+    browser.open(saved(generated_brief(tmp_path, *EVERYTHING), tmp_path), width)
+    gap = browser.evaluate(
+        "document.querySelector('.toc h2').getBoundingClientRect().top"
+        " - document.querySelector('.legend').getBoundingClientRect().bottom"
+    )
+    assert gap >= 16
+
+
+# The characters on each full line of a paragraph: a line ends where the next character starts
+# left of it (every paragraph measured is left to right).
+LINE_LENGTHS = """[...document.querySelectorAll('.section-body > p')].flatMap(p => {
+  const lines = [0], range = document.createRange();
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  let left = -Infinity;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      if (rect.left < left - 50) lines.push(0);
+      left = rect.left;
+      lines[lines.length - 1] += 1;
+    }
+  }
+  return lines.slice(0, -1);
+})"""
+
+
+@needs_chromium
+def test_a_desktop_line_of_body_text_holds_60_to_75_characters(
+    browser: Chromium, tmp_path: Path
+) -> None:
+    sample = next(p for p in SAMPLES if p.stem.startswith("india-japan"))
+    browser.open(saved(sample, tmp_path), 1280, mobile=False)
+    lines = browser.evaluate(LINE_LENGTHS)
+    assert len(lines) > 20
+    assert 60 <= sum(lines) / len(lines) <= 75, lines
+    assert all(50 <= line <= 85 for line in lines), lines
