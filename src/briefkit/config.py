@@ -18,6 +18,10 @@ from briefkit.model.brief import Author, CheckedImage
 from briefkit.model.choices import Format, Paper, PdfVariant, SmtpSecurity
 
 CONFIG_NAME = "briefkit.toml"
+# Publications per page of a catalogue's acquisition feeds: an e-ink reader fetches one page
+# at a time; a page of more than a thousand defeats the purpose.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 # What no web address a setting gives may hold: spaces, and control characters of any kind.
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 
@@ -169,6 +173,14 @@ class Publish(_Section):
     base_url: str | None = Field(None, description="Where the folder is served from.")
     out: str = "site"
     facts_only: bool = Field(False, description="Also publish each brief's facts-only edition.")
+    # Strict: a page size of "50" or 2.5 or true is a typo, not a number to guess at.
+    page_size: int = Field(
+        DEFAULT_PAGE_SIZE,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        strict=True,
+        description="Publications per page of each acquisition feed, newest first.",
+    )
 
     @field_validator("base_url")
     @classmethod

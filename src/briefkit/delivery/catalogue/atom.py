@@ -2,7 +2,8 @@
 
 ``catalog.xml`` is the root acquisition feed: every publication, newest first, with facets for
 each series and year and links to the two navigation feeds. Each navigation feed lists the
-collections of its kind; each collection has an acquisition feed of its own.
+collections of its kind; each collection has an acquisition feed of its own. Acquisition feeds
+come in pages (see :mod:`paging`), each with the facets and links of the first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
 
+from briefkit.config import DEFAULT_PAGE_SIZE
 from briefkit.delivery.catalogue.entries import (
     ATOM_ACQUISITION,
     ATOM_NAVIGATION,
@@ -29,6 +31,7 @@ from briefkit.delivery.catalogue.entries import (
     navigation_feed,
     updated,
 )
+from briefkit.delivery.catalogue.paging import Page, pages
 from briefkit.rendering.linked_data import IPTC_GENRES, genres
 from briefkit.system.clock import w3c
 
@@ -53,15 +56,19 @@ def atom(name: str) -> str:
     return f"{{{ATOM_NS}}}{name}"
 
 
-def atom_feeds(catalogue: Catalogue) -> dict[PurePosixPath, bytes]:
+def atom_feeds(
+    catalogue: Catalogue, page_size: int = DEFAULT_PAGE_SIZE
+) -> dict[PurePosixPath, bytes]:
     """Return every Atom feed of the catalogue, by path: collections, navigation, then root."""
     files: dict[PurePosixPath, bytes] = {}
     for collection in (*catalogue.series, *catalogue.years):
-        files[collection.feed(".xml")] = serialise(collection_feed(catalogue.site, collection))
+        for page in pages(collection.feed(".xml"), collection.publications, page_size):
+            files[page.path] = serialise(collection_feed(catalogue.site, collection, page))
     for name, title, collections in catalogue.navigation():
         path = navigation_feed(name, ".xml")
         files[path] = serialise(_navigation(catalogue.site, path, title, collections))
-    files[CATALOG_XML] = serialise(_root(catalogue))
+    for page in pages(CATALOG_XML, catalogue.publications, page_size):
+        files[page.path] = serialise(_root(catalogue, page))
     return files
 
 
@@ -72,10 +79,14 @@ def feed_element(
     kind: str,
     publications: tuple[Publication, ...],
     up: PurePosixPath | None = None,
+    page: Page | None = None,
 ) -> Element:
-    """Return a feed's head: id, title, updated, author, and self, start and up links."""
+    """Return a feed's head: id, title, updated, author, self, start and up links, paging links.
+
+    Every page of a feed has the id of its first: they are parts of one feed.
+    """
     root = etree.Element(atom("feed"), nsmap=NAMESPACES)
-    _text(root, "id", site.feed_id(path))
+    _text(root, "id", site.feed_id(page.first if page else path))
     _text(root, "title", title)
     _text(root, "updated", w3c(updated(publications)))
     author = etree.SubElement(root, atom("author"))
@@ -88,15 +99,20 @@ def feed_element(
     if up is not None:
         up_kind = ATOM_ACQUISITION if up == CATALOG_XML else ATOM_NAVIGATION
         link(root, "up", href(up, path), up_kind)
+    # RFC 5005 paging: the first, previous, next and last pages, as there are any.
+    for rel, target in page.neighbours() if page else ():
+        link(root, rel, href(target, path), kind)
     return root
 
 
-def collection_feed(site: Site, collection: Collection) -> Element:
-    """Return the acquisition feed of one series or one year."""
-    path = collection.feed(".xml")
+def collection_feed(site: Site, collection: Collection, page: Page) -> Element:
+    """Return a page of the acquisition feed of one series or one year."""
+    path = page.path
     up = navigation_feed(collection.navigation, ".xml")
-    root = feed_element(site, path, collection.name, ATOM_ACQUISITION, collection.publications, up)
-    for publication in collection.publications:
+    root = feed_element(
+        site, path, collection.name, ATOM_ACQUISITION, collection.publications, up, page
+    )
+    for publication in page.publications:
         root.append(entry(site, publication, path))
     return root
 
@@ -149,29 +165,27 @@ def serialise(root: Element) -> bytes:
     return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True)) + b"\n"
 
 
-def _root(catalogue: Catalogue) -> Element:
-    """Return catalog.xml: every publication, the navigation feeds and the facets."""
+def _root(catalogue: Catalogue, page: Page) -> Element:
+    """Return a page of catalog.xml: its publications, the navigation feeds and the facets."""
     site = catalogue.site
-    root = feed_element(site, CATALOG_XML, site.title, ATOM_ACQUISITION, catalogue.publications)
+    path = page.path
+    everything = catalogue.publications
+    root = feed_element(site, path, site.title, ATOM_ACQUISITION, everything, page=page)
     for name, title, _ in catalogue.navigation():
-        link(
-            root,
-            "subsection",
-            href(navigation_feed(name, ".xml"), CATALOG_XML),
-            ATOM_NAVIGATION,
-            title,
-        )
-    link(root, "alternate", href(CATALOG_JSON, CATALOG_XML), OPDS_JSON)
-    link(root, "alternate", href(INDEX_HTML, CATALOG_XML), HTML)
+        target = href(navigation_feed(name, ".xml"), path)
+        link(root, "subsection", target, ATOM_NAVIGATION, title)
+    # The OPDS 2.0 twin of this very page.
+    link(root, "alternate", href(page.twin(CATALOG_JSON), path), OPDS_JSON)
+    link(root, "alternate", href(INDEX_HTML, path), HTML)
     groups = ((site.words.series_group, catalogue.series), (site.words.year_group, catalogue.years))
     for group, collections in groups:
         for collection in collections:
-            facet = link(root, FACET, href(collection.feed(".xml"), CATALOG_XML), ATOM_ACQUISITION)
+            facet = link(root, FACET, href(collection.feed(".xml"), path), ATOM_ACQUISITION)
             facet.set("title", collection.name)
             facet.set(f"{{{OPDS_NS}}}facetGroup", group)
             facet.set(f"{{{THR_NS}}}count", str(len(collection.publications)))
-    for publication in catalogue.publications:
-        root.append(entry(site, publication, CATALOG_XML))
+    for publication in page.publications:
+        root.append(entry(site, publication, path))
     return root
 
 

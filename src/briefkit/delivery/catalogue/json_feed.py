@@ -2,7 +2,8 @@
 
 Each Atom feed has a JSON feed of the same name and content: ``catalog.json`` with every
 publication, the navigation and the facets; a navigation feed per kind of collection; an
-acquisition feed per collection. The tests validate every one against the OPDS 2.0 schemas.
+acquisition feed per collection, in pages as the Atom feeds are (see :mod:`paging`). The
+tests validate every one against the OPDS 2.0 schemas.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
+from briefkit.config import DEFAULT_PAGE_SIZE
 from briefkit.delivery.catalogue.atom import OPEN_ACCESS
 from briefkit.delivery.catalogue.entries import (
     ATOM_ACQUISITION,
@@ -29,39 +31,50 @@ from briefkit.delivery.catalogue.entries import (
     navigation_feed,
     updated,
 )
+from briefkit.delivery.catalogue.paging import Page, pages
 from briefkit.rendering.linked_data import IPTC_GENRES, genres
 from briefkit.system.clock import w3c
 
 Json = dict[str, Any]
 
 
-def json_feeds(catalogue: Catalogue) -> dict[PurePosixPath, bytes]:
+def json_feeds(
+    catalogue: Catalogue, page_size: int = DEFAULT_PAGE_SIZE
+) -> dict[PurePosixPath, bytes]:
     """Return every OPDS 2.0 feed of the catalogue, by path: collections, navigation, root."""
     site = catalogue.site
     files: dict[PurePosixPath, bytes] = {}
     for collection in (*catalogue.series, *catalogue.years):
-        path = collection.feed(".json")
         up = navigation_feed(collection.navigation, ".json")
-        feed = _head(site, path, collection.name, collection.publications, ATOM_ACQUISITION, up)
-        feed["publications"] = [_publication(p, path, site.words) for p in collection.publications]
-        files[path] = _dump(feed)
+        for page in pages(collection.feed(".json"), collection.publications, page_size):
+            files[page.path] = _dump(_collection(site, collection, page, up))
     for name, title, collections in catalogue.navigation():
         path = navigation_feed(name, ".json")
         everything = tuple(p for c in collections for p in c.publications)
         feed = _head(site, path, title, everything, ATOM_NAVIGATION, CATALOG_JSON)
         feed["navigation"] = [_collection_link(c, path) for c in collections]
         files[path] = _dump(feed)
-    files[CATALOG_JSON] = _dump(_root(catalogue))
+    for page in pages(CATALOG_JSON, catalogue.publications, page_size):
+        files[page.path] = _dump(_root(catalogue, page))
     return files
 
 
-def _root(catalogue: Catalogue) -> Json:
-    """Return catalog.json: navigation, facets and every publication."""
+def _collection(site: Site, collection: Collection, page: Page, up: PurePosixPath) -> Json:
+    """Return a page of the acquisition feed of one series or one year."""
+    path = page.path
+    feed = _head(site, path, collection.name, collection.publications, ATOM_ACQUISITION, up, page)
+    feed["publications"] = [_publication(p, path, site.words) for p in page.publications]
+    return feed
+
+
+def _root(catalogue: Catalogue, page: Page) -> Json:
+    """Return a page of catalog.json: navigation, facets and the page's publications."""
     site = catalogue.site
-    feed = _head(site, CATALOG_JSON, site.title, catalogue.publications, ATOM_ACQUISITION)
-    feed["metadata"]["numberOfItems"] = len(catalogue.publications)
+    path = page.path
+    everything = catalogue.publications
+    feed = _head(site, path, site.title, everything, ATOM_ACQUISITION, page=page)
     navigation = [
-        _link(href(navigation_feed(name, ".json"), CATALOG_JSON), OPDS_JSON, "subsection", title)
+        _link(href(navigation_feed(name, ".json"), path), OPDS_JSON, "subsection", title)
         for name, title, _ in catalogue.navigation()
     ]
     if navigation:
@@ -70,16 +83,14 @@ def _root(catalogue: Catalogue) -> Json:
     facets = [
         {
             "metadata": {"title": group},
-            "links": [_collection_link(c, CATALOG_JSON) for c in collections],
+            "links": [_collection_link(c, path) for c in collections],
         }
         for group, collections in groups
         if collections
     ]
     if facets:
         feed["facets"] = facets
-    feed["publications"] = [
-        _publication(p, CATALOG_JSON, site.words) for p in catalogue.publications
-    ]
+    feed["publications"] = [_publication(p, path, site.words) for p in page.publications]
     return feed
 
 
@@ -90,8 +101,12 @@ def _head(
     publications: tuple[Publication, ...],
     atom_kind: str,
     up: PurePosixPath | None = None,
+    page: Page | None = None,
 ) -> Json:
-    """Return a feed's metadata and links: self (absolute), start, up and its Atom twin."""
+    """Return a feed's metadata and links: self (absolute), start, up, its Atom twin, paging.
+
+    Every page of a feed has the identifier of its first, and says which page it is.
+    """
     links = [
         _link(site.url(path), OPDS_JSON, "self"),
         _link(href(CATALOG_JSON, path), OPDS_JSON, "start", site.title),
@@ -99,11 +114,16 @@ def _head(
     ]
     if up is not None:
         links.append(_link(href(up, path), OPDS_JSON, "up"))
-    metadata = {
-        "identifier": site.feed_id(path),
+    metadata: Json = {
+        "identifier": site.feed_id(page.first if page else path),
         "title": title,
         "modified": w3c(updated(publications)),
     }
+    if page is not None:
+        links += [_link(href(target, path), OPDS_JSON, rel) for rel, target in page.neighbours()]
+        metadata["numberOfItems"] = page.total
+        metadata["itemsPerPage"] = page.size
+        metadata["currentPage"] = page.number
     return {"metadata": metadata, "links": links}
 
 

@@ -154,8 +154,9 @@ def _write_catalogue(plan: Plan, site: Site, report: PublishReport) -> int:
     ]
     catalogue = Catalogue.of(site, _anchored(publications))
     files = collected.files
-    files.update(atom_feeds(catalogue))
-    files.update(json_feeds(catalogue))
+    page_size = plan.config.publish.page_size
+    files.update(atom_feeds(catalogue, page_size))
+    files.update(json_feeds(catalogue, page_size))
     files[INDEX_HTML] = render_page(catalogue, plan.theme, plan.config.labels)
     # Every file is judged before any is written, so a link leading out stops the whole catalogue.
     refuse_escapes(folder, [folder / path for path in files])
