@@ -22,6 +22,7 @@ from briefkit.delivery.catalogue.entries import (
     Publication,
     href,
 )
+from briefkit.delivery.catalogue.page_search import search_text
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import words_for
 from briefkit.version import __version__
@@ -55,6 +56,7 @@ def render_page(catalogue: Catalogue, theme: Theme, labels: Labels) -> bytes:
         count=len({p.source for p in catalogue.publications}),
         labels=words_for(labels, language),
         url=lambda path: href(path, INDEX_HTML),
+        search_text=search_text,
         catalogue_url=catalogue.site.url(CATALOG_XML),
         feeds={"atom": CATALOG_XML, "json": CATALOG_JSON},
         types={"atom": ATOM_ACQUISITION, "json": OPDS_JSON},
