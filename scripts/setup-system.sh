@@ -16,6 +16,8 @@ if [ "${1:-}" = "--test" ]; then
   packages="$packages poppler-utils chromium nodejs npm default-jre-headless calibre"
   # strace watches which files and sockets a build opens (tests/test_strace.py).
   packages="$packages strace"
+  # LibreOffice opens the Word edition as its readers' Word would (tests/test_docx.py).
+  packages="$packages libreoffice-writer-nogui"
 fi
 
 missing=""

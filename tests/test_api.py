@@ -77,7 +77,7 @@ def test_load_text_reads_images_beside_base_dir_and_takes_workspace_defaults(
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda b: briefkit.render(b, "docx"), "format 'docx': choose one of pdf, epub, html"),
+        (lambda b: briefkit.render(b, "odt"), "format 'odt': choose one of pdf, epub, html"),
         (lambda b: briefkit.render(b, "pdf", paper="a5"), "paper size 'a5': choose one of a4,"),
         (lambda b: briefkit.build(formats=["pdf", "odt"]), "unknown format 'odt'"),
         (lambda b: briefkit.build(pdf_variant="x"), "PDF variant 'x': choose one of ua-1, a-3b"),
@@ -97,17 +97,17 @@ def test_unknown_choices_in_briefkit_toml_and_on_the_command_line(
     workspace: Path, run_cli: Run
 ) -> None:
     write(workspace / "briefings" / "one.md", MINIMAL)
-    write(workspace / "briefkit.toml", '[build]\nformats = ["pdf", "docx"]\n')
+    write(workspace / "briefkit.toml", '[build]\nformats = ["pdf", "odt"]\n')
     result = run_cli("build")
     assert result.returncode == 1
     assert (
-        "briefkit.toml:2: error: 'build.formats': unknown format 'docx': "
+        "briefkit.toml:2: error: 'build.formats': unknown format 'odt': "
         "choose one of pdf, epub, html" in result.stderr
     )
     write(workspace / "briefkit.toml", "")
-    result = run_cli("build", "--format", "docx")
+    result = run_cli("build", "--format", "odt")
     assert result.returncode == 2
-    assert "unknown format 'docx': choose one of pdf, epub, html" in result.stderr
+    assert "unknown format 'odt': choose one of pdf, epub, html" in result.stderr
 
 
 def test_quiet_from_one_call_does_not_leak_into_the_next(workspace: Path) -> None:

@@ -67,6 +67,11 @@ def test_briefkit_s_own_formats_are_listed_with_their_suffixes_and_media_types(
         "pdf": (".pdf", "application/pdf", True),
         "epub": (".epub", "application/epub+zip", True),
         "html": (".html", "text/html", False),
+        "docx": (
+            ".docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            True,
+        ),
     }
     assert get_format("epub") is registry()["epub"]
 
@@ -74,8 +79,10 @@ def test_briefkit_s_own_formats_are_listed_with_their_suffixes_and_media_types(
 def test_an_unknown_format_is_refused_naming_the_ones_there_are(
     installed: list[FakeEntryPoint],
 ) -> None:
-    with pytest.raises(UsageError, match="unknown format 'docx': choose one of pdf, epub, html"):
-        get_format("docx")
+    with pytest.raises(
+        UsageError, match="unknown format 'odt': choose one of pdf, epub, html, docx"
+    ):
+        get_format("odt")
 
 
 @pytest.mark.parametrize("loaded", [ToyFormat, ToyFormat()], ids=["class", "instance"])
@@ -83,7 +90,7 @@ def test_an_installed_package_adds_a_format(
     installed: list[FakeEntryPoint], loaded: object
 ) -> None:
     installed.append(FakeEntryPoint("toy", "toyformat:ToyFormat", loaded))
-    assert list(registry()) == ["pdf", "epub", "html", "toy"]
+    assert list(registry()) == ["pdf", "epub", "html", "docx", "toy"]
     assert isinstance(get_format("toy"), ToyFormat)
 
 

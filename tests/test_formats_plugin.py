@@ -86,9 +86,9 @@ def test_an_unknown_format_is_refused_with_the_names_there_are(
     workspace: Path, plugin: Path
 ) -> None:
     write(workspace / "briefings" / "x.md", MINIMAL)
-    refused = _briefkit(workspace, plugin, "build", "--format", "docx")
+    refused = _briefkit(workspace, plugin, "build", "--format", "odt")
     assert refused.returncode == 2
-    assert "unknown format 'docx': choose one of pdf, epub, html, toy" in refused.stderr
+    assert "unknown format 'odt': choose one of pdf, epub, html, docx, toy" in refused.stderr
     assert not (workspace / "out").exists()
 
 

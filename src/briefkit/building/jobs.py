@@ -122,7 +122,7 @@ def stopped(job: Job, why: str) -> JobResult:
 
 def render_output(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
     """Render one planned output of a loaded brief in this process; nothing is written."""
-    renderer = Renderer(plan.theme)
+    renderer = Renderer(plan.theme, plan.time_limit)
     imprint = plan.imprint_of(output)
     return renderer.render(brief, output.format, imprint, output.edition, output.variant)
 

@@ -15,6 +15,7 @@ class Format(StrEnum):
     PDF = "pdf"
     EPUB = "epub"
     HTML = "html"
+    DOCX = "docx"
 
 
 class Paper(StrEnum):

@@ -47,6 +47,7 @@ _BUILTIN = {
     "pdf": "briefkit.rendering.pdf.format:PDF",
     "epub": "briefkit.rendering.epub.format:EPUB",
     "html": "briefkit.rendering.html.format:HTML",
+    "docx": "briefkit.rendering.docx.format:DOCX",
 }
 
 
@@ -60,6 +61,8 @@ class RenderRequest:
     imprint: Imprint
     theme: Theme
     fetcher: Fetcher
+    # The build's time limit in seconds (0: none), for a format that runs a program of its own.
+    time_limit: float = 0
 
     def view(
         self,

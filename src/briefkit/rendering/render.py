@@ -40,8 +40,9 @@ def imprint_for(
 class Renderer:
     """Render briefs with one theme, each format through its entry in the registry."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, time_limit: float = 0) -> None:
         self.theme = theme
+        self.time_limit = time_limit
 
     def fetcher(self, brief: Brief, imprint: Imprint) -> Fetcher:
         """Return the one fetcher for a brief: its checked images and logo, the theme's styles.
@@ -73,6 +74,7 @@ class Renderer:
             shown,
             self.theme,
             self.fetcher(brief, shown),
+            self.time_limit,
         )
         return get_format(str(fmt)).render(request)
 
