@@ -17,7 +17,7 @@ from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Imprint
 from briefkit.sources.loader import load_brief
 from chromium import CHROMIUM, Chromium
-from conftest import BRIEFS, CORRECTED, EPOCH, ROOT, SAMPLES, Run
+from conftest import BRIEFS, CORRECTED, EPOCH, MINIMAL, ROOT, SAMPLES, Run, write
 
 pytestmark = pytest.mark.slow
 
@@ -231,7 +231,7 @@ def corrected_page(folder: Path, published: str | None = None) -> Path:
 
 
 class _Metas(HTMLParser):
-    """Collect a page's <meta name content> pairs in order."""
+    """Collect a page's <meta name content> pairs in order (Open Graph's property as a name)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -239,8 +239,9 @@ class _Metas(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
-        if tag == "meta" and named.get("name"):
-            self.found.append((str(named["name"]), str(named.get("content"))))
+        name = named.get("name") or named.get("property")
+        if tag == "meta" and name:
+            self.found.append((name, str(named.get("content"))))
 
 
 def test_reference_managers_find_citation_tags_in_the_head(tmp_path: Path) -> None:
@@ -457,3 +458,81 @@ def test_a_desktop_line_of_body_text_holds_60_to_75_characters(
     assert len(lines) > 20
     assert 60 <= sum(lines) / len(lines) <= 75, lines
     assert all(50 <= line <= 85 for line in lines), lines
+
+
+# Link previews ---------------------------------------------------------------------------------
+
+BASE_URL = "https://example.org/briefs/"
+PREVIEWED = MINIMAL.replace(
+    "date: 2025-11-24\n",
+    "date: 2025-11-24\nlanguage: en-GB\nsubtitle: And why it matters\n"
+    "summary: The leaders met & agreed.\n",
+)
+
+
+def social_tags(html: str) -> dict[str, str]:
+    """Return a page's Open Graph and Twitter card tags by property or name; each once."""
+    metas = _Metas()
+    metas.feed(html[: html.index("</head>")])
+    tags = [
+        (name, content) for name, content in metas.found if name.startswith(("og:", "twitter:"))
+    ]
+    assert len(dict(tags)) == len(tags), tags
+    return dict(tags)
+
+
+def test_a_published_link_previews_the_brief_with_its_page_and_cover(tmp_path: Path) -> None:
+    import briefkit
+
+    write(tmp_path / "briefings" / "talks" / "met.md", PREVIEWED)
+    write(
+        tmp_path / "briefkit.toml",
+        f'[organisation]\nname = "MGMM"\n\n[publish]\nbase_url = "{BASE_URL}"\n',
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        assert briefkit.publish(workspace=tmp_path, facts_only=True, jobs=1).ok
+        for facts_only in (False, True):
+            built = briefkit.build(
+                workspace=tmp_path, out=tmp_path / "out", formats=["html"], facts_only=facts_only
+            )
+            assert built.ok
+    for stem, title in [
+        ("met", "A minimal brief"),
+        ("met-facts-only", "A minimal brief (facts only)"),
+    ]:
+        tags = social_tags((tmp_path / "out" / "talks" / f"{stem}.html").read_text())
+        assert tags == {
+            "og:type": "article",
+            "og:title": title,
+            "og:description": "The leaders met & agreed.",
+            "og:url": f"{BASE_URL}talks/{stem}.html",
+            "og:site_name": "MGMM",
+            "og:locale": "en_GB",
+            "og:image": f"{BASE_URL}talks/{stem}.thumbnail.jpg",
+            "og:image:alt": f"Cover of {title}",
+            "twitter:card": "summary",
+            "twitter:title": title,
+            "twitter:description": "The leaders met & agreed.",
+            "twitter:image": f"{BASE_URL}talks/{stem}.thumbnail.jpg",
+            "twitter:image:alt": f"Cover of {title}",
+        }
+        # The preview's image is the thumbnail publish wrote, where the address says.
+        assert (tmp_path / "site" / "talks" / f"{stem}.thumbnail.jpg").is_file()
+
+
+def test_an_unpublished_page_previews_without_an_address_or_a_cover(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "met.md", PREVIEWED.replace("summary: The leaders met & agreed.\n", "")
+    )
+    tags = social_tags(page(source).decode())
+    # Without [publish] base_url nothing says where the page or its cover will be.
+    assert tags == {
+        "og:type": "article",
+        "og:title": "A minimal brief",
+        "og:description": "And why it matters",
+        "og:locale": "en_GB",
+        "twitter:card": "summary",
+        "twitter:title": "A minimal brief",
+        "twitter:description": "And why it matters",
+    }

@@ -28,7 +28,7 @@ from briefkit.model.brief import CheckedImage
 from briefkit.model.choices import Paper, PdfVariant, Variant, choose
 from briefkit.model.edition import FACTS_ONLY, FULL, Edition
 from briefkit.paths import shown
-from briefkit.rendering.citing import published_address
+from briefkit.rendering.citing import published_address, thumbnail_name
 from briefkit.rendering.formats import OutputFormat, get_format
 from briefkit.rendering.render import imprint_for
 from briefkit.rendering.theme import Theme
@@ -86,6 +86,9 @@ class PlannedOutput:
     key: str
     # Where the brief's PDF is served once published ([publish] base_url), for citations.
     published: str | None = None
+    # Where its HTML page and its cover thumbnail are served once published, for link previews.
+    page: str | None = None
+    thumbnail: str | None = None
 
     @property
     def output_format(self) -> OutputFormat:
@@ -133,7 +136,12 @@ class Plan:
 
     def imprint_of(self, output: PlannedOutput) -> Imprint:
         """Return the imprint one output is rendered with: the plan's, and its own address."""
-        return replace(self.imprint, published=output.published)
+        return replace(
+            self.imprint,
+            published=output.published,
+            page=output.page,
+            thumbnail=output.thumbnail,
+        )
 
     def file_path(
         self, source: SourceFile, edition: Edition, suffix: str, tags: Iterable[str] = ()
@@ -145,12 +153,21 @@ class Plan:
 
     def address(self, source: SourceFile, edition: Edition, fmt: str = "pdf") -> str | None:
         """Return where an edition's file (its PDF) is served once published, if base_url is set."""
+        return published_address(self.config.publish.base_url, self._served(source, edition, fmt))
+
+    def thumbnail_address(self, source: SourceFile, edition: Edition) -> str | None:
+        """Return where publish serves an edition's cover thumbnail, beside its EPUB."""
+        epub = self._served(source, edition, "epub")
+        thumbnail = epub.with_name(thumbnail_name(epub.stem))
+        return published_address(self.config.publish.base_url, thumbnail)
+
+    def _served(self, source: SourceFile, edition: Edition, fmt: str) -> PurePosixPath:
+        """Return the path of an edition's file in a format inside the folder publish fills."""
         served = get_format(fmt)
         path = self.file_path(
             source, edition, served.suffix, self.served.file_tags(served.variant_fields)
         )
-        inside = PurePosixPath(path.relative_to(self.out_dir).as_posix())
-        return published_address(self.config.publish.base_url, inside)
+        return PurePosixPath(path.relative_to(self.out_dir).as_posix())
 
     def output(
         self, source: SourceFile, edition: Edition, fmt: OutputFormat, variant: Variant
@@ -159,6 +176,8 @@ class Plan:
         tags = variant.file_tags(fmt.variant_fields)
         path = self.file_path(source, edition, fmt.suffix, tags)
         published = self.address(source, edition)
+        page = self.address(source, edition, "html")
+        thumbnail = self.thumbnail_address(source, edition)
         key = settings_key(self.config, fmt, self.theme, edition, variant)
         return PlannedOutput(
             source.path,
@@ -166,8 +185,10 @@ class Plan:
             fmt.name,
             variant,
             path,
-            f"{key}\npublished={published}",
+            f"{key}\npublished={published}\npage={page}\nthumbnail={thumbnail}",
             published,
+            page,
+            thumbnail,
         )
 
 

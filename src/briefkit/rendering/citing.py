@@ -1,4 +1,4 @@
-"""What a brief's corrections and its "Cite this brief" block say, in the brief's language."""
+"""What a brief says about itself: corrections, "Cite this brief", and a pasted link's preview."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ class Citation:
     doi: str | None
     url: str | None
     pdf_url: str | None
+
+
+@dataclass(frozen=True)
+class Social:
+    """A pasted link's preview (Open Graph and Twitter card), as social_meta.html reads it."""
+
+    type: str
+    title: str
+    description: str | None
+    url: str | None
+    image: str | None
+    image_alt: str | None
+    locale: str | None
+    site_name: str | None
 
 
 def doi_address(doi: str) -> str:
@@ -87,3 +101,41 @@ def published_address(base_url: str | None, pdf: PurePosixPath) -> str | None:
     pdf is the PDF's path inside the output folder, which publish lays out as build does.
     """
     return base_url + quote(pdf.as_posix()) if base_url else None
+
+
+def thumbnail_name(stem: str) -> str:
+    """Return the name publish gives an edition's cover thumbnail, beside its EPUB <stem>.epub."""
+    return f"{stem}.thumbnail.jpg"
+
+
+def social_of(
+    meta: FrontMatter,
+    language: Language,
+    title: str,
+    description: str | None,
+    page: str | None,
+    thumbnail: str | None,
+) -> Social:
+    """Return an edition's link preview: title, summary, and its page and cover once published.
+
+    page and thumbnail are where the HTML page and the cover thumbnail are served, if known.
+    """
+    alt = language.gettext("Cover of {title}").format(title=title)
+    return Social(
+        type="article",
+        title=title,
+        description=description or meta.subtitle,
+        url=page,
+        image=thumbnail,
+        image_alt=alt if thumbnail else None,
+        locale=open_graph_locale(language),
+        site_name=meta.organisation,
+    )
+
+
+def open_graph_locale(language: Language) -> str | None:
+    """Return a language as Open Graph writes it (en-GB as en_GB); None if briefkit cannot tell."""
+    if not language.known:
+        return None
+    locale = language.locale
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language

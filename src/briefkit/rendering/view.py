@@ -14,7 +14,14 @@ from markupsafe import Markup
 from briefkit.config import Labels
 from briefkit.model.brief import Brief, CheckedImage, FrontMatter, Section
 from briefkit.model.edition import Edition, called_notes
-from briefkit.rendering.citing import Citation, CorrectionView, citation_of, corrections_of
+from briefkit.rendering.citing import (
+    Citation,
+    CorrectionView,
+    Social,
+    citation_of,
+    corrections_of,
+    social_of,
+)
 from briefkit.rendering.fetcher import Fetcher
 from briefkit.rendering.fragments import (
     FragmentContext,
@@ -105,6 +112,8 @@ class BriefView:
     corrections_policy: str | None = None
     logo: str | None = None
     published: str | None = None
+    page: str | None = None
+    thumbnail: str | None = None
 
     @property
     def output(self) -> str:
@@ -165,6 +174,13 @@ class BriefView:
         )
 
     @property
+    def social(self) -> Social:
+        """Return what a pasted link to this edition previews: title, summary, page, cover."""
+        return social_of(
+            self.meta, self.language, self.edition_title, self.summary, self.page, self.thumbnail
+        )
+
+    @property
     def author_names(self) -> list[str]:
         """Return the authors' names."""
         return [a.name for a in self.meta.authors]
@@ -208,6 +224,9 @@ class Imprint:
     certified_by: str | None = None
     # Where the brief's PDF is served once published ([publish] base_url), if that is known.
     published: str | None = None
+    # Where its HTML page and its cover thumbnail are served once published, for link previews.
+    page: str | None = None
+    thumbnail: str | None = None
 
     def of_brief(self, brief: Brief) -> Imprint:
         """Return the edition as one brief has it: modified on its latest correction, if any.
@@ -277,6 +296,8 @@ def build_view(
         corrections_policy=imprint.corrections_policy,
         logo=renderer.logo_src(imprint.logo.path, fetcher, image_src) if imprint.logo else None,
         published=imprint.published,
+        page=imprint.page,
+        thumbnail=imprint.thumbnail,
     )
 
 

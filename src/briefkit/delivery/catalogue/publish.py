@@ -46,6 +46,7 @@ from briefkit.files import read_regular
 from briefkit.model.brief import Brief
 from briefkit.model.edition import Edition
 from briefkit.paths import shown
+from briefkit.rendering.citing import thumbnail_name
 from briefkit.rendering.epub.metadata import publication_id
 from briefkit.sources.limits import MAX_SOURCE_BYTES
 from briefkit.sources.loader import load_brief
@@ -198,7 +199,7 @@ def _publication(
     packaged = from_epub(epub.path)
     cover = packaged.cover
     cover_path = stem.with_name(f"{stem.name}.cover{cover.suffix}")
-    thumbnail_path = stem.with_name(f"{stem.name}.thumbnail.jpg")
+    thumbnail_path = stem.with_name(thumbnail_name(stem.name))
     small = _thumbnail(thumbnail_path, cover, collected.manifest)
     collected.files[cover_path] = cover.data
     collected.files[thumbnail_path] = small.data
