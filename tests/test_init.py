@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import briefkit
-from briefkit.commands.scaffold import new_brief
-from briefkit.config import Build, Email, Labels, find_workspace, load_config
+from briefkit.commands.scaffold import init_workspace, new_brief
+from briefkit.config import Build, Email, Labels, Publish, find_workspace, load_config
 from briefkit.errors import BriefkitError
 from briefkit.resources import builtin_styles, builtin_templates
 from briefkit.sources.loader import load_brief
@@ -120,18 +120,64 @@ def test_init_names_every_file_in_the_way(empty: Path, run_cli: Run) -> None:
     assert "ws/briefkit.toml, ws/briefings/example.md: already exist" in result.stderr
 
 
-def test_init_adds_out_to_an_existing_gitignore(empty: Path, run_cli: Run) -> None:
+def test_init_adds_out_and_site_to_an_existing_gitignore(empty: Path, run_cli: Run) -> None:
     write(empty / ".gitignore", "*.pyc")
     result = run_cli("init", cwd=empty)
     assert result.returncode == 0, result.stderr
-    assert (empty / ".gitignore").read_text() == "*.pyc\nout/\n"
-    assert "added out/ to .gitignore" in result.stdout
+    assert (empty / ".gitignore").read_text() == "*.pyc\nout/\nsite/\n"
+    assert "added out/, site/ to .gitignore" in result.stdout
 
 
-def test_init_leaves_a_gitignore_that_already_ignores_out(empty: Path, run_cli: Run) -> None:
-    write(empty / ".gitignore", "/out/\n")
+def test_init_leaves_a_gitignore_that_already_ignores_both(empty: Path, run_cli: Run) -> None:
+    write(empty / ".gitignore", "/out/\nsite/\n")
     assert run_cli("init", cwd=empty).returncode == 0
-    assert (empty / ".gitignore").read_text() == "/out/\n"
+    assert (empty / ".gitignore").read_text() == "/out/\nsite/\n"
+
+
+def test_init_gitignore_covers_the_build_and_the_publish_folders(empty: Path) -> None:
+    init_workspace(empty)
+    ignored = (empty / ".gitignore").read_text().splitlines()
+    assert {f"{Build().out}/", f"{Publish().out}/"} <= set(ignored)
+    assert Publish().out == "site"
+
+
+def test_init_example_is_a_draft_that_builds_but_is_never_published(
+    empty: Path, run_cli: Run
+) -> None:
+    assert run_cli("init", cwd=empty).returncode == 0
+    loaded = load_brief(empty / "briefings/example.md")
+    assert loaded.brief is not None and loaded.brief.meta.draft is True
+    result = run_cli("publish", "--base-url", "https://briefs.example.org/", cwd=empty)
+    assert result.returncode == 1
+    assert (
+        "nothing to publish: every brief is a draft (briefings/example.md); set draft: false"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr and not (empty / "site").exists()
+
+
+def test_the_schema_knows_drafts_and_the_example_passes_it(empty: Path, run_cli: Run) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from briefkit.errors import Findings
+    from briefkit.sources.frontmatter import split_source
+
+    init_workspace(empty)
+    schema = json.loads(run_cli("schema").stdout)
+    assert schema["properties"]["draft"]["type"] == "boolean"
+    path = empty / "briefings/example.md"
+    split = split_source(path.read_text(), Findings(path))
+    assert split is not None and split.front["draft"] is True
+    validator = Draft202012Validator(schema)
+
+    def about_draft(front: dict[str, object]) -> list[str]:
+        return [e.message for e in validator.iter_errors(front) if "draft" in e.path]
+
+    assert about_draft(split.front) == []
+    # YAML's true or false only: a quoted "true" is text, not a draft.
+    assert about_draft({**split.front, "draft": "true"}) == ["'true' is not of type 'boolean'"]
 
 
 def test_init_refuses_a_file_as_folder(empty: Path, run_cli: Run) -> None:

@@ -256,3 +256,42 @@ def test_a_theme_s_own_body_without_the_partial_still_shows_the_line(
     (mailto,) = listunsub.parse_header(str(received.message["List-Unsubscribe"])).mailto
     assert page.index(html.escape(mailto)) < page.index("</body>")
     assert page.count("You receive this brief as a reader of") == 1
+
+
+def _make_draft(workspace: Path) -> None:
+    """Mark the sample brief a draft."""
+    source = workspace / SAMPLE
+    text = source.read_text()
+    source.write_text(text.replace("date: 2025-11-24\n", "date: 2025-11-24\ndraft: true\n", 1))
+
+
+def test_a_draft_goes_to_no_list_but_may_go_to_one_reviewer(
+    run_cli: Run, plain_server: MailServer, inbox: Inbox, samples_workspace: Path
+) -> None:
+    _make_draft(samples_workspace)
+    listed = write(samples_workspace / "readers.txt", "\n".join(READERS) + "\n")
+    refused = run_cli("email", SAMPLE, "--list", str(listed), "--send", env=NO_LOGIN)
+    assert refused.returncode == 1
+    assert f"{SAMPLE} is a draft (draft: true in its front matter): drafts go to no list" in (
+        refused.stderr
+    )
+    assert "nothing was sent" in refused.stderr and "Traceback" not in refused.stderr
+    assert inbox.received == [] and not listed.with_name("readers.txt.sent.log").exists()
+    # Written to check, it says where --send would not take it.
+    written = run_cli("email", SAMPLE, "--list", str(listed), env=NO_LOGIN)
+    assert written.returncode == 0, written.stderr
+    assert f"{SAMPLE} is a draft (draft: true): with --send it goes to no list" in written.stdout
+    reviewed = run_cli("email", SAMPLE, "--to", "editor@example.org", "--send", env=NO_LOGIN)
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert "is a draft (draft: true): it goes to the address given, for review" in reviewed.stdout
+    assert [r.recipients for r in inbox.received] == [["editor@example.org"]]
+
+
+def test_the_api_refuses_to_send_a_draft_to_a_list(
+    samples_workspace: Path, monkeypatch: pytest.MonkeyPatch, inbox: Inbox
+) -> None:
+    _make_draft(samples_workspace)
+    monkeypatch.chdir(samples_workspace)
+    with MailServer(inbox) as server, pytest.raises(BriefkitError, match="is a draft"):
+        send_to_readers(samples_workspace, server, monkeypatch)
+    assert inbox.received == []

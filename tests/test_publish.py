@@ -26,6 +26,7 @@ from briefkit.delivery.catalogue.atom import atom_feeds
 from briefkit.delivery.catalogue.covers import from_epub, thumbnail
 from briefkit.delivery.catalogue.entries import (
     Catalogue,
+    FeedWords,
     FileRef,
     Labelled,
     Publication,
@@ -36,6 +37,8 @@ from briefkit.delivery.catalogue.page import render_page
 from briefkit.model.edition import Edition
 from briefkit.rendering.epub.metadata import publication_id
 from briefkit.rendering.theme import Theme
+from briefkit.text.languages import language_for
+from chromium import CHROMIUM, Chromium
 from conftest import BRIEFS, CORRECTED, EPOCH, MINIMAL, ROOT, Run, write
 from pdftools import text as pdf_text
 
@@ -147,9 +150,13 @@ def test_catalogue_is_an_opds_acquisition_feed(published: Path, site: Path) -> N
         acquisitions = {link.type: link.href for link in _links(entry, OPEN_ACCESS)}
         stem = "-facts-only" if facts_only else ""
         name = brief.path.with_suffix("").name
-        assert set(acquisitions) == {"application/epub+zip", "application/pdf"}
+        assert set(acquisitions) == {"application/epub+zip", "application/pdf", "text/html"}
         assert acquisitions["application/epub+zip"].endswith(f"{name}{stem}.epub")
         assert acquisitions["application/pdf"].endswith(f"{name}{stem}.pdf")
+        # The HTML edition, last: an app that takes the first acquisition gets the EPUB.
+        assert acquisitions["text/html"].endswith(f"{name}{stem}.html")
+        assert _links(entry, OPEN_ACCESS)[-1].type == "text/html"
+        assert (site / acquisitions["text/html"]).read_bytes().startswith(b"<!DOCTYPE html>")
         assert from_epub(site / acquisitions["application/epub+zip"]).title == entry.title
         assert len(_links(entry, "http://opds-spec.org/image")) == 1
         assert _links(entry, "http://opds-spec.org/image/thumbnail")[0].type == "image/jpeg"
@@ -319,10 +326,12 @@ def _references(path: Path) -> list[str]:
 def test_every_link_resolves_to_a_file_in_the_folder(site: Path) -> None:
     page = _Links()
     page.feed((site / "index.html").read_text(encoding="utf-8"))
+    # The catalogue's documents; the briefs' own HTML pages link where their sources are.
     documents = [
         path
         for path in site.rglob("*")
-        if path.suffix in (".xml", ".json", ".html") and not path.name.startswith(".")
+        if (path.suffix in (".xml", ".json") or path.name == "index.html")
+        and not path.name.startswith(".")
     ]
     checked = 0
     for document in documents:
@@ -380,13 +389,27 @@ def test_index_page_lists_every_brief_and_advertises_the_catalogue(site: Path) -
     assert len(images) == 3 and all(str(a.get("alt")).startswith("Cover of ") for a in images)
     downloads = [a["href"] for t, a in tags if t == "a" and a.get("type") == "application/epub+zip"]
     assert len(downloads) == 6
+    pages = [a["href"] for t, a in tags if t == "a" and a.get("type") == "text/html"]
+    assert sorted(pages) == sorted(
+        f"{name}{edition}.html"
+        for name in ("india-japan-2025-11", "talent-mobility-2025-11", "2025/hindi")
+        for edition in ("", "-facts-only")
+    )
+    assert '>HTML</a> <span class="size">' in html
     # The labels are the workspace's words, and say what each brief contains.
     assert '<span class="label label-fact">Reported fact</span> 6 sections' in html
     assert '<span class="label label-commentary">Our view</span> 1 section' in html
     assert "Without its one section of commentary." in html
     assert "The same sections: this brief has no commentary." in html  # the Hindi brief
-    assert f"<code>{BASE}catalog.xml</code>" in html
-    assert '<time datetime="2025-11-24">November 24, 2025</time>' in html
+    # The address breaks after its slashes and dots, never inside a word.
+    assert (
+        "<code>https://<wbr>briefs.<wbr>example.<wbr>org/<wbr>mgmm/<wbr>catalog.<wbr>xml"
+        "</code>" in html
+    )
+    # Each brief is dated in its own language: en-GB, en and Hindi.
+    assert '<time datetime="2025-11-24" lang="en-GB">24 November 2025</time>' in html
+    assert '<time datetime="2025-11-25" lang="en">November 25, 2025</time>' in html
+    assert '<time datetime="2025-01-15" lang="hi">15 जनवरी 2025</time>' in html
 
 
 def _publication(source: Path, **given: Any) -> Publication:
@@ -437,6 +460,129 @@ def test_index_page_escapes_what_sources_say(tmp_path: Path) -> None:
     assert "March 1, 2025" in html and "1 kB" in html  # the language "en" writes dates so
 
 
+def test_index_page_names_the_organisation_once_and_previews_in_chat_apps(tmp_path: Path) -> None:
+    thumbnail = FileRef(PurePosixPath("b.thumbnail.jpg"), "image/jpeg", 99, 300, 480)
+    own = _publication(
+        tmp_path / "a.md",
+        organisation="MGMM",
+        authors=("Asia Desk",),
+        language="en-GB",
+        issued=dt.date(2025, 11, 18),
+    )
+    other = _publication(
+        tmp_path / "b.md",
+        title="Older",
+        organisation="Partner Unit",
+        issued=dt.date(2025, 3, 1),
+        thumbnail=thumbnail,
+        anchor="brief-b",
+    )
+    words = FeedWords(language_for("en-GB"))
+    site = Site(base_url="https://x.example/b/", title="MGMM briefs", author="MGMM", words=words)
+    html = render_page(Catalogue.of(site, [other, own]), Theme.of((ROOT,)), Labels()).decode()
+    # Named once at the top; a card names only an organisation other than the catalogue's.
+    bylines = re.findall(r'<p class="byline">(.*?)</p>', html)
+    assert len(bylines) == 2 and "MGMM" not in bylines[0] and "Partner Unit" in bylines[1]
+    assert '<p class="publisher">MGMM</p>' in html
+    assert '<time datetime="2025-11-18" lang="en-GB">18 November 2025</time>' in bylines[0]
+    meta = dict(
+        re.findall(r'<meta (?:property|name)="((?:og|twitter):[\w:]+)" content="([^"]*)"', html)
+    )
+    assert meta == {
+        "og:type": "website",
+        "og:title": "MGMM briefs",
+        "og:description": (
+            "MGMM briefs: briefs to read online, download, or follow in an e-reader app."
+        ),
+        "og:url": "https://x.example/b/",
+        "og:site_name": "MGMM",
+        "og:locale": "en_GB",
+        # The newest brief's cover, as an absolute address.
+        "og:image": "https://x.example/b/a%20b.thumbnail.jpg",
+        "og:image:alt": "Cover of A brief",
+        "twitter:card": "summary",
+        "twitter:title": "MGMM briefs",
+        "twitter:description": meta["og:description"],
+        "twitter:image": "https://x.example/b/a%20b.thumbnail.jpg",
+        "twitter:image:alt": "Cover of A brief",
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_index_page_fits_a_phone_and_its_address_breaks_only_after_slashes_and_dots(
+    site: Path,
+) -> None:
+    # Where each line of the catalogue's address ends: the character before each break.
+    line_ends = """(() => {
+      const code = document.querySelector('.catalogue-url code'); const ends = [];
+      let top = null, before = '';
+      const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        const node = walker.currentNode;
+        for (let i = 0; i < node.length; i++) {
+          const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+          const at = range.getBoundingClientRect().top;
+          if (top !== null && at > top + 2) ends.push(before);
+          top = at; before = node.data[i];
+        }
+      }
+      return ends; })()"""
+    with Chromium() as browser:
+        for width, mobile in ((390, True), (1280, False)):
+            browser.open(site / "index.html", width, mobile=mobile)
+            assert browser.evaluate("document.documentElement.scrollWidth") <= width
+            ends = browser.evaluate(line_ends)
+            assert set(ends) <= {"/", "."}, (width, ends)
+            if mobile:
+                assert ends, "the address fits one line at 390 px: the test proves nothing"
+
+
+def test_a_brief_named_index_is_refused_before_anything_is_built(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefings" / "index.md", MINIMAL)
+    result = run_cli("publish", "--base-url", "https://example.org/")
+    assert result.returncode == 1
+    assert (
+        "briefings/index.md: its HTML edition would be written as site/index.html, the "
+        "catalogue's own page: rename the source" in result.stderr
+    )
+    assert "Traceback" not in result.stderr and not (workspace / "site").exists()
+
+
+def test_drafts_build_and_check_but_are_left_out_of_the_catalogue(
+    workspace: Path, run_cli: Run
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    two = write(workspace / "briefings" / "two.md", MINIMAL.replace("A minimal", "Another"))
+    first = briefkit.publish(base_url="https://example.org/", jobs=1)
+    assert first.publications == 2, first
+    site = workspace / "site"
+    assert (site / "two.html").is_file()
+    two.write_text(two.read_text().replace("date:", "draft: true\ndate:", 1))
+    result = run_cli("publish", "--base-url", "https://example.org/", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    assert "left out briefings/two.md: a draft (draft: true in its front matter)" in result.stdout
+    assert "published 1 brief (1 publications)" in result.stdout
+    assert [e.title for e in _feed(site, "catalog.xml").entries] == ["A minimal brief"]
+    assert "Another" not in (site / "index.html").read_text(encoding="utf-8")
+    # What it published before it became a draft is taken down with it.
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith("two")) == []
+    assert "removed site/two.html: no longer in the catalogue" in result.stdout
+    # build builds a draft, and check accepts it.
+    built = run_cli("build", "briefings/two.md", "--format", "html", "-j", "1")
+    assert built.returncode == 0, built.stderr
+    assert (workspace / "out" / "two.html").is_file()
+    checked = run_cli("check", "--strict")
+    assert checked.returncode == 0 and "checked 2 briefs: 0 errors, 0 warnings" in checked.stdout
+    # A draft's flag is YAML's true or false, never text that reads as one.
+    two.write_text(two.read_text().replace("draft: true", 'draft: "no"'))
+    wrong = run_cli("check")
+    assert wrong.returncode == 1
+    assert "two.md:3:1: error: 'draft' must be true or false, not 'no'" in wrong.stdout
+
+
 @pytest.mark.slow
 def test_publishing_again_changes_no_file(published: Path, site: Path) -> None:
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
@@ -447,8 +593,11 @@ def test_publishing_again_changes_no_file(published: Path, site: Path) -> None:
     assert report.ok
     assert all(result.skipped for result in report.build.results)
     assert report.written == [] and report.removed == []
+    built = (".epub", ".pdf", ".html")
     catalogue = [
-        p for p in before if not p.name.startswith(".") and p.suffix not in (".epub", ".pdf")
+        p
+        for p in before
+        if not p.name.startswith(".") and (p.suffix not in built or p.name == "index.html")
     ]
     assert sorted(p.relative_to("site") for p in report.unchanged) == sorted(
         p.relative_to(site) for p in catalogue
@@ -483,13 +632,16 @@ def test_removed_briefs_and_editions_leave_the_catalogue(workspace: Path) -> Non
     assert [r.skipped for r in second.build.results] == [True]
     assert sorted(p.name for p in second.build.removed) == [
         "two-facts-only.epub",
+        "two-facts-only.html",
         "two-facts-only.pdf",
         "two.epub",
+        "two.html",
         "two.pdf",
     ]
     assert sorted(p.name for p in second.removed) == [
         "one-facts-only.cover.png",
         "one-facts-only.epub",
+        "one-facts-only.html",
         "one-facts-only.pdf",
         "one-facts-only.thumbnail.jpg",
         "two-facts-only.cover.png",
@@ -502,7 +654,7 @@ def test_removed_briefs_and_editions_leave_the_catalogue(workspace: Path) -> Non
     left = sorted(
         p.name for p in (workspace / "site").iterdir() if p.name.startswith(("one", "two"))
     )
-    assert left == ["one.cover.png", "one.epub", "one.pdf", "one.thumbnail.jpg"]
+    assert left == ["one.cover.png", "one.epub", "one.html", "one.pdf", "one.thumbnail.jpg"]
     # An edited source is described afresh, not from what the last publish kept.
     one = workspace / "briefings" / "one.md"
     one.write_text(MINIMAL.replace("title: A minimal brief", "title: A corrected brief"))
@@ -609,7 +761,7 @@ def test_dates_in_year_one_are_written_with_four_digits(tmp_path: Path) -> None:
     assert listed["metadata"]["modified"] == "0001-01-01T00:00:00Z"
     assert listed["metadata"]["published"] == "0001-01-01"
     html = render_page(catalogue, Theme.of((ROOT,)), Labels()).decode()
-    assert '<time datetime="0001-01-01">' in html
+    assert '<time datetime="0001-01-01" lang="en">' in html
 
 
 def test_publishing_needs_a_base_url(workspace: Path, run_cli: Run) -> None:
@@ -675,8 +827,8 @@ def test_a_corrected_brief_s_entry_says_so_and_is_updated_on_its_latest_correcti
     validator = _opds_validator()
     assert not [e.message for e in validator.iter_errors(document)]
     page = (site / "index.html").read_text(encoding="utf-8")
-    assert (
-        '<strong>Corrected <time datetime="2025-11-28">November 28, 2025</time>:</strong>' in page
-    )
+    # Dated, as the brief is, in the brief's own language.
+    corrected_on = '<time datetime="2025-11-28" lang="en">November 28, 2025</time>'
+    assert f"<strong>Corrected {corrected_on}:</strong>" in page
     # The PDF published cites the DOI; the uncorrected brief, without one, its own address.
     assert "https://example.org/b/plain.pdf" in " ".join(pdf_text(site / "plain.pdf").split())

@@ -193,17 +193,17 @@ def publish(
     """Build briefs into a folder (with :func:`build`) and write its OPDS catalogues and page.
 
     base_url is where the folder will be served from; it, title, facts_only (each brief's
-    facts-only edition too) and out default to briefkit.toml's [publish] table.
+    facts-only edition too) and out default to briefkit.toml's [publish] table. Drafts
+    (draft: true) are left out: the report's drafts names them.
     """
     from briefkit.building.pipeline import build as run_build
-    from briefkit.building.plan import Request, editions, make_plan
-    from briefkit.delivery.catalogue.publish import CATALOGUE_FORMATS, publish_catalogue, served
+    from briefkit.building.plan import Request, editions
+    from briefkit.delivery.catalogue.publish import publish_catalogue, publishing_plan, served
 
     space, site = served(open_workspace(workspace), base_url, title)
     both = space.config.publish.facts_only if facts_only is None else facts_only
     request = Request(
         paths=tuple(Path(p) for p in paths or []),
-        formats=CATALOGUE_FORMATS,
         # Both editions in one plan: a file of one can never overwrite a file of the other.
         editions=editions(False, both=both),
         out=Path(out) if out is not None else space.root / space.config.publish.out,
@@ -212,8 +212,8 @@ def publish(
         jobs=jobs,
         tracebacks=tracebacks,
     )
-    plan = make_plan(space, request)
-    return publish_catalogue(plan, run_build(plan, progress), site)
+    plan, drafts = publishing_plan(space, request)  # drafts are left out, and said so
+    return publish_catalogue(plan, run_build(plan, progress), site, drafts)
 
 
 def preview_server(

@@ -198,10 +198,11 @@ def init(
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Start a workspace: briefkit.toml, briefings/example.md and a .gitignore for out/.
+    """Start a workspace: briefkit.toml, briefings/example.md and a .gitignore for out/, site/.
 
     Nothing is overwritten: if any file to be created exists, init names it, changes nothing
-    and exits with status 1. An existing .gitignore is kept, with out/ added if missing. In an
+    and exits with status 1. An existing .gitignore is kept, with out/ and site/ added if
+    missing. The example brief is a draft, so briefkit publish leaves it out. In an
     existing workspace, --with-theme adds the theme files it lacks and keeps those it has.
 
     Example: briefkit init policy-briefs --organisation "Policy Unit"
@@ -222,7 +223,7 @@ def init(
         for path in [] if done.kept else done.created:
             printer.say(f"created {path}{'/' if path.is_dir() else ''}")
         for path in done.extended:
-            printer.say(f"added out/ to {path}")
+            printer.say(f"added {', '.join(done.ignored)} to {path}")
         here = target.resolve() == Path.cwd().resolve()
         printer.say(f"next: {'' if here else f'cd {shlex.quote(str(target))} && '}briefkit build")
 

@@ -154,6 +154,8 @@ def email(
                 link=link,
             )
         path = api.write_email(message, eml or eml_path(space, source, facts_only))
+        if brief.meta.draft:
+            printer.say(_draft_notice(shown(source), readers is not None))
         if not send:
             _wrote(printer, shown(path), readers, correcting is not None)
             return
@@ -318,6 +320,13 @@ def _wrote(
             f"with --send each of the {count} readers of {readers.path} gets a message of "
             "their own; this one is addressed to the first"
         )
+
+
+def _draft_notice(source: Path, to_list: bool) -> str:
+    """Say that the brief is a draft, and where --send would take it."""
+    if to_list:
+        return f"{source} is a draft (draft: true): with --send it goes to no list"
+    return f"{source} is a draft (draft: true): it goes to the address given, for review"
 
 
 def _send_one(printer: Printer, message: EmailMessage, server: SmtpServer, path: Path) -> None:

@@ -64,9 +64,10 @@ def publish(
 ) -> None:
     """Build every brief into a folder with OPDS catalogues, for e-reader apps and the web.
 
-    The folder gets each brief's EPUB and PDF, a cover and a thumbnail, catalog.xml (OPDS
-    1.2), catalog.json (OPDS 2.0), feeds by series and by year, and index.html. Unchanged
-    briefs are not rebuilt and unchanged files not rewritten, so a sync to a web server copies
+    The folder gets each brief's EPUB, PDF and HTML page, a cover and a thumbnail,
+    catalog.xml (OPDS 1.2), catalog.json (OPDS 2.0), feeds by series and by year, and
+    index.html. Drafts (draft: true in the front matter) are left out. Unchanged briefs are not
+    rebuilt and unchanged files not rewritten, so a sync to a web server copies
     only what changed. E-reader apps subscribe to BASE_URL/catalog.xml. When a brief fails to
     build, the catalogue is left as it was and the command exits with status 1.
 
@@ -87,6 +88,8 @@ def publish(
             progress=printer,
             tracebacks=_is(ctx, "verbose"),
         )
+        for draft in report.drafts:
+            printer.say(f"left out {shown(draft)}: a draft (draft: true in its front matter)")
         printer.summary(report.build)
         _published(printer, report)
         if not report.ok:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefkit.config import CONFIG_NAME, Build, Email, Labels, Workspace
+from briefkit.config import CONFIG_NAME, Build, Email, Labels, Publish, Workspace
 from briefkit.errors import BriefkitError, UsageError
 from briefkit.paths import shown
 from briefkit.resources import builtin_styles, builtin_templates
@@ -34,6 +34,8 @@ class Created:
     created: list[Path] = field(default_factory=list)
     extended: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    # The lines added to an existing .gitignore (out/, site/).
+    ignored: list[str] = field(default_factory=list)
 
 
 def init_workspace(
@@ -62,6 +64,7 @@ def init_workspace(
         "email": Email(),
         "date": date,
         "out": Build().out,
+        "publish_out": Publish().out,
     }
     files = {
         folder / CONFIG_NAME: render("briefkit.toml", **context),
@@ -227,7 +230,7 @@ def _copy_new(source: Path, target: Path) -> None:
 
 
 def _ignore_outputs(path: Path, text: str, done: Created) -> None:
-    """Create .gitignore, or add the output folder to an existing one that lacks it."""
+    """Create .gitignore, or add the output and publish folders to an existing one lacking them."""
     if not path.exists():
         _write_new(path, text)
         done.created.append(path)
@@ -247,3 +250,4 @@ def _ignore_outputs(path: Path, text: str, done: Created) -> None:
         except OSError as exc:
             raise BriefkitError(f"{path}: cannot write the file ({exc.strerror or exc})") from exc
         done.extended.append(path)
+        done.ignored.extend(missing)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from markdown_it.token import Token
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 
 SectionKind = Literal["fact", "commentary"]
 SECTION_KINDS: tuple[SectionKind, ...] = ("fact", "commentary")
@@ -242,6 +242,11 @@ class FrontMatter(_Strict):
     corrections: Annotated[list[Correction], Field(max_length=MOST_CORRECTIONS)] = Field(
         default_factory=list,
         description="Dated corrections, each {date, text}; dates on or after the brief's.",
+    )
+    # Hugo's convention: YAML true or false only, so that draft: "no" is not taken for true.
+    draft: StrictBool = Field(
+        False,
+        description="A draft: built and checked, but left out of publish and list sends.",
     )
 
     @property

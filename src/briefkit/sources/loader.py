@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from briefkit.errors import Finding, Findings, Severity, SourceError, failing
+from briefkit.files import FileRefused, read_regular
 from briefkit.messages import did_you_mean, plain_error, quoted
 from briefkit.model.brief import Brief, FrontMatter, SourceEntry
 from briefkit.sources import limits, validate
@@ -63,6 +64,22 @@ def load_brief(path: Path, defaults: Defaults | None = None) -> LoadedBrief:
     text = _decode(raw, findings) if raw is not None else None
     brief = _load(path, raw or b"", text, defaults or {}, findings)
     return _loaded(path, brief, findings)
+
+
+def is_draft(path: Path) -> bool:
+    """Tell whether a source's front matter says draft: true; one that cannot be read is not.
+
+    Only the front matter is read, so publishing tells drafts apart without loading every
+    brief; a source that cannot be read is no draft, and its build says what is wrong.
+    """
+    findings = Findings(path)
+    try:
+        raw = read_regular(path, MAX_SOURCE_BYTES)
+    except FileRefused:
+        return False
+    text = _decode(raw, findings)
+    split = split_source(text, findings) if text is not None else None
+    return split is not None and split.front.get("draft") is True
 
 
 def load_text(text: str, path: Path, defaults: Defaults | None = None) -> LoadedBrief:

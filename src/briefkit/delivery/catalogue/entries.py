@@ -190,6 +190,8 @@ class Publication(Description):
     cover: FileRef
     thumbnail: FileRef
     anchor: str = ""
+    # The brief as a web page, which browsers open and e-reader apps may offer.
+    html: FileRef | None = None
 
     @property
     def updated(self) -> dt.datetime:
@@ -203,8 +205,8 @@ class Publication(Description):
 
     @property
     def downloads(self) -> tuple[FileRef, ...]:
-        """Return the files a reader can download: the EPUB, then the PDF."""
-        return (self.epub, self.pdf) if self.pdf else (self.epub,)
+        """Return the files a reader can download: EPUB (apps take the first), PDF, HTML."""
+        return tuple(file for file in (self.epub, self.pdf, self.html) if file)
 
 
 @dataclass(frozen=True)

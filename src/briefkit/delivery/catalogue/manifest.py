@@ -9,7 +9,8 @@ inherits did; a new briefkit version starts afresh.
 A file the catalogue had last time and not now is removed, if it is still as it was: a feed
 or the page; the files of an edition no longer published (facts-only, turned off); and the
 cover and thumbnail of a brief whose source is gone (the build removed its EPUB and PDF).
-The files of a brief merely left out of this publish (PATHS naming others) are kept. Nothing
+The files of a brief merely left out of this publish (PATHS naming others) are kept; those of
+a brief made a draft since (draft: true) are removed, its EPUB, PDF and HTML page with them. Nothing
 here names a file outside the folder, which may be copied to a public web server.
 
 The manifest is data anyone could have written: one of another shape, or with values of the
@@ -97,11 +98,15 @@ class Manifest:
             return None
         return Description.from_json(kept.get("description"))
 
-    def stale(self, kept: set[PurePosixPath], published: set[str]) -> list[Path]:
+    def stale(
+        self, kept: set[PurePosixPath], published: set[str], withdrawn: set[str] | None = None
+    ) -> list[Path]:
         """Remove what the catalogue had last time and has no longer (see above); return it.
 
-        published names the briefs this publish lists, each by its full edition's stem.
+        published names the briefs this publish lists, each by its full edition's stem;
+        withdrawn those it leaves out as drafts now, whose files go as a gone brief's do.
         """
+        gone = withdrawn or set()
         removed = []
         root = self.folder.resolve()
         for name, written in sorted(self.files.items()):
@@ -109,7 +114,8 @@ class Manifest:
             if PurePosixPath(name) in kept or not _inside(root, path):
                 continue
             brief = self.owners.get(name)
-            if brief and brief not in published and (self.folder / f"{brief}.epub").exists():
+            left_out = brief and brief not in published and brief not in gone
+            if left_out and (self.folder / f"{brief}.epub").exists():
                 continue  # a brief left out of this publish, not gone
             # A file replaced by hand since is left alone.
             with contextlib.suppress(OSError):

@@ -7,6 +7,7 @@ the template.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -25,6 +26,7 @@ from briefkit.delivery.catalogue.entries import (
 from briefkit.delivery.catalogue.page_search import search_text
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import words_for
+from briefkit.text.languages import language_for
 from briefkit.version import __version__
 
 TEMPLATE = "catalogue/index.html"
@@ -53,6 +55,9 @@ def render_page(catalogue: Catalogue, theme: Theme, labels: Labels) -> bytes:
         words=language,
         site=catalogue.site,
         years=_years(_cards(catalogue)),
+        long_date=_long_date,
+        # Open Graph writes a locale as en_GB.
+        locale=str(language.locale),
         count=len({p.source for p in catalogue.publications}),
         labels=words_for(labels, language),
         url=lambda path: href(path, INDEX_HTML),
@@ -64,6 +69,11 @@ def render_page(catalogue: Catalogue, theme: Theme, labels: Labels) -> bytes:
         stylesheet=Markup(theme.style(STYLESHEET).read_text(encoding="utf-8")),
     )
     return html.encode("utf-8")
+
+
+def _long_date(day: dt.date, tag: str) -> str:
+    """Write a brief's date as its own language does: 24 November 2025 in en-GB."""
+    return language_for(tag).long_date(day)
 
 
 def _cards(catalogue: Catalogue) -> list[Card]:

@@ -19,13 +19,14 @@ from pathlib import Path, PurePosixPath
 
 from briefkit.building.cache import locked
 from briefkit.building.pipeline import BuildReport
-from briefkit.building.plan import Plan, PlannedOutput
+from briefkit.building.plan import Plan, PlannedOutput, Request, make_plan
 from briefkit.config import Config, Workspace, site_address
 from briefkit.delivery.catalogue.atom import atom_feeds
 from briefkit.delivery.catalogue.covers import THUMBNAIL_TYPE, Image, from_epub, pixels, thumbnail
 from briefkit.delivery.catalogue.entries import (
     CATALOG_XML,
     EPUB,
+    HTML,
     INDEX_HTML,
     PDF,
     Catalogue,
@@ -44,18 +45,20 @@ from briefkit.delivery.catalogue.page import render_page
 from briefkit.errors import BriefkitError, ParameterError
 from briefkit.files import read_regular
 from briefkit.model.brief import Brief
-from briefkit.model.edition import Edition
+from briefkit.model.edition import FULL, Edition
 from briefkit.paths import shown
 from briefkit.rendering.citing import thumbnail_name
 from briefkit.rendering.epub.metadata import publication_id
+from briefkit.sources.discover import SourceFile, find_sources
 from briefkit.sources.limits import MAX_SOURCE_BYTES
-from briefkit.sources.loader import load_brief
+from briefkit.sources.loader import is_draft, load_brief
 from briefkit.system.output import refuse_escapes, write_if_changed
 from briefkit.text.languages import language_for
 
 DEFAULT_TITLE = "Briefs"
-# The formats a catalogue serves, by their names in the registry: e-readers take the EPUB.
-CATALOGUE_FORMATS = ("epub", "pdf")
+# The formats a catalogue serves, by their names in the registry: e-readers take the EPUB,
+# browsers the HTML page.
+CATALOGUE_FORMATS = ("epub", "pdf", "html")
 
 
 @dataclass
@@ -70,6 +73,8 @@ class PublishReport:
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    # The sources left out because their front matter says draft: true.
+    drafts: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -129,24 +134,74 @@ def served(space: Workspace, base_url: str | None, title: str | None) -> tuple[W
     return replace(space, config=space.config.model_copy(update={"publish": serving})), site
 
 
-def publish_catalogue(plan: Plan, build: BuildReport, site: Site) -> PublishReport:
-    """Write the catalogue of the briefs a plan built into its folder."""
+def publishing_plan(space: Workspace, request: Request) -> tuple[Plan, list[SourceFile]]:
+    """Plan the catalogue's formats of the briefs asked for, drafts left out; return both."""
+    found = find_sources(request.paths or [space.briefings], space.briefings)
+    drafts = [source for source in found if is_draft(source.path)]
+    published = [source for source in found if source not in drafts]
+    if not published:
+        # Refused before the build makes the folder: there would be nothing in it.
+        raise BriefkitError(_nothing_to_publish(drafts))
+    plan = make_plan(space, replace(request, formats=CATALOGUE_FORMATS), published)
+    _refuse_catalogue_names(plan)
+    return plan, drafts
+
+
+def _refuse_catalogue_names(plan: Plan) -> None:
+    """Refuse a brief whose HTML edition would be written where the catalogue's page goes."""
+    page = plan.out_dir / INDEX_HTML
+    for output in plan.outputs:
+        if output.path == page:
+            raise BriefkitError(
+                f"{output.source}: its HTML edition would be written as {shown(output.path)}, "
+                "the catalogue's own page: rename the source (index.md is the one name a "
+                "brief at the top of briefings/ cannot have)"
+            )
+
+
+def publish_catalogue(
+    plan: Plan, build: BuildReport, site: Site, drafts: list[SourceFile] | None = None
+) -> PublishReport:
+    """Write the catalogue of the briefs a plan built into its folder; drafts were left out."""
     started = time.perf_counter()
     folder = plan.out_dir
-    report = PublishReport(build, folder, site.url(CATALOG_XML))
+    left_out = drafts or []
+    report = PublishReport(build, folder, site.url(CATALOG_XML), drafts=[d.path for d in left_out])
     if not build.ok:
         return report
     if not build.results:
-        raise BriefkitError("nothing to publish: no briefing sources (*.md) found")
+        raise BriefkitError(_nothing_to_publish(left_out))
     with locked(folder):
         # Another build into the folder waits while the catalogue reads and writes it.
-        publications = _write_catalogue(plan, site, report)
+        publications = _write_catalogue(plan, site, report, _withdrawn(plan, left_out))
     report.publications = publications
     report.seconds = build.seconds + time.perf_counter() - started
     return report
 
 
-def _write_catalogue(plan: Plan, site: Site, report: PublishReport) -> int:
+def _nothing_to_publish(drafts: list[SourceFile]) -> str:
+    """Say why there is nothing to publish: no sources, or drafts alone."""
+    if not drafts:
+        return "nothing to publish: no briefing sources (*.md) found"
+    names = ", ".join(str(draft.path) for draft in drafts[:3])
+    more = f" and {len(drafts) - 3} more" if len(drafts) > 3 else ""
+    return (
+        f"nothing to publish: every brief is a draft ({names}{more}); set draft: false in "
+        "its front matter to publish it"
+    )
+
+
+def _withdrawn(plan: Plan, drafts: list[SourceFile]) -> set[str]:
+    """Return the names in the folder of briefs that are drafts now: what they once published.
+
+    A brief is known by its full edition's path without suffix, as the catalogue's record
+    knows it, so the files of a brief published before and made a draft since are removed.
+    """
+    paths = (plan.file_path(draft, FULL, ".epub") for draft in drafts)
+    return {path.relative_to(plan.out_dir).with_suffix("").as_posix() for path in paths}
+
+
+def _write_catalogue(plan: Plan, site: Site, report: PublishReport, withdrawn: set[str]) -> int:
     """Describe every built edition and write the catalogue's files; return how many editions."""
     folder = plan.out_dir
     collected = _Collected(Manifest.read(folder))
@@ -174,7 +229,7 @@ def _write_catalogue(plan: Plan, site: Site, report: PublishReport) -> int:
     digests = {path: digest(data) for path, data in files.items()}
     # An EPUB or PDF that cannot be read as a regular file is recorded so, and never removed.
     digests |= {path: file_digest(folder, path) or "" for path in owners if path not in files}
-    report.removed = collected.manifest.stale(set(digests), set(stems.values()))
+    report.removed = collected.manifest.stale(set(digests), set(stems.values()), withdrawn)
     collected.manifest.save(digests, owners, collected.covers, collected.descriptions)
     return len(publications)
 
@@ -204,13 +259,14 @@ def _publication(
     collected.files[cover_path] = cover.data
     collected.files[thumbnail_path] = small.data
     collected.covers[thumbnail_path] = cover.data
-    pdf = files.get("pdf")
+    pdf, html = files.get("pdf"), files.get("html")
     return Publication(
         **{f.name: getattr(description, f.name) for f in fields(Description)},
         title=packaged.title,
         source=source,
         epub=FileRef(edition, EPUB, epub.path.stat().st_size),
         pdf=_file_ref(folder, pdf.path, PDF) if pdf else None,
+        html=_file_ref(folder, html.path, HTML) if html else None,
         cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
         thumbnail=FileRef(
             thumbnail_path, small.media_type, len(small.data), small.width, small.height

@@ -77,6 +77,7 @@ def list_mail(
     environ: Mapping[str, str] | None = None,
 ) -> ListMail:
     """Return what sending a brief to a list needs; refuse at once what would stop the send."""
+    refuse_draft(brief)
     settings = space.config.email
     secret = secret_from(environ)
     if secret is None:
@@ -101,6 +102,16 @@ def list_mail(
         language=language_for(brief.meta.language),
         secret=secret,
     )
+
+
+def refuse_draft(brief: Brief) -> None:
+    """Refuse to send a draft to a list: it may go to a reviewer (--to), never to readers."""
+    if brief.meta.draft:
+        raise BriefkitError(
+            f"{brief.path} is a draft (draft: true in its front matter): drafts go to no "
+            "list; send it to a reviewer with --to, or set draft: false to send it to the "
+            "list; nothing was sent"
+        )
 
 
 def list_mail_for(
