@@ -125,6 +125,7 @@ def test_navigation_feeds_are_served_as_navigation(server: PreviewServer) -> Non
         ("/feeds/years.json", "application/opds+json"),
         ("/minimal.epub", "application/epub+zip"),
         ("/mobility.pdf", "application/pdf"),
+        ("/mobility.html", "text/html; charset=utf-8"),  # the brief's HTML edition
         ("/mobility.cover.png", "image/png"),
         ("/mobility.thumbnail.jpg", "image/jpeg"),
         ("/", "text/html; charset=utf-8"),
@@ -184,7 +185,8 @@ def test_search_answers_with_an_acquisition_feed(
     assert terms in feed.feed.title
     for entry in feed.entries:
         hrefs = {link.href for link in entry.links}
-        assert {"mobility.epub", "mobility.pdf"} <= hrefs or {"minimal.epub"} <= hrefs
+        served = {"mobility.epub", "mobility.pdf", "mobility.html"}
+        assert served <= hrefs or {"minimal.epub", "minimal.html"} <= hrefs
         for href in hrefs:
             assert _get(server, f"/{href.split('#')[0]}", "HEAD")[0] == 200
 
