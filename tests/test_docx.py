@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -16,11 +17,18 @@ import pytest
 from docx.document import Document
 from PIL import Image
 
+import briefkit
 from briefkit.commands.scaffold import init_workspace
+from briefkit.config import find_workspace
 from briefkit.errors import BriefkitError
 from briefkit.rendering.docx import nodes, pandoc
 from briefkit.rendering.docx.pandoc import write_docx
 from briefkit.rendering.fetcher import FetchRefused
+from briefkit.rendering.render import Renderer
+from briefkit.rendering.theme import Theme
+from briefkit.rendering.view import Imprint
+from briefkit.sources.loader import load_brief
+from briefkit.sources.markup.tokens import of_type
 from briefkit.system.deadline import TimeLimitExceeded
 from conftest import BRIEFS, EPOCH, ROOT, Run, write
 
@@ -259,23 +267,12 @@ def test_pandoc_reads_no_file_the_document_names(tmp_path: Path) -> None:
             nodes.para([nodes.image("as a URL", secret.as_uri())]),
         ],
     )
-    import datetime as dt
-
     data = write_docx(document, REFERENCE, dt.datetime(2025, 11, 24, tzinfo=dt.UTC), 60)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         assert not any(name.startswith("word/media/") for name in package.namelist())
 
 
 def test_an_image_or_link_the_checks_did_not_pass_is_refused(rich: Path) -> None:
-    import datetime as dt
-
-    from briefkit.config import find_workspace
-    from briefkit.rendering.render import Renderer
-    from briefkit.rendering.theme import Theme
-    from briefkit.rendering.view import Imprint
-    from briefkit.sources.loader import load_brief
-    from briefkit.sources.markup.tokens import of_type
-
     workspace = find_workspace(rich.parent)
     renderer = Renderer(Theme.for_workspace(workspace))
     imprint = Imprint(workspace.config.labels, dt.datetime(2025, 11, 24, tzinfo=dt.UTC))
@@ -291,8 +288,6 @@ def test_an_image_or_link_the_checks_did_not_pass_is_refused(rich: Path) -> None
 def test_pandoc_is_stopped_at_the_time_limit_and_held_to_its_heap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import datetime as dt
-
     words = nodes.text("word " * 200_000)
     document = nodes.document({}, [nodes.para(words)])
     moment = dt.datetime(2025, 11, 24, tzinfo=dt.UTC)
@@ -341,7 +336,7 @@ def test_the_reference_document_is_what_its_script_makes(tmp_path: Path) -> None
     kept = REFERENCE.read_bytes()
     script = ROOT / "scripts" / "make-reference-docx.py"
     try:
-        subprocess.run([os.sys.executable, str(script)], check=True, capture_output=True)
+        subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
         assert REFERENCE.read_bytes() == kept, "run scripts/make-reference-docx.py and commit"
     finally:
         REFERENCE.write_bytes(kept)
@@ -380,3 +375,16 @@ def test_libreoffice_opens_it_with_labels_notes_and_tables(
     assert "Capacity is counted in twenty-foot equivalent units." in text
     assert "Chennai" in text and "23%" in text
     assert "Figure 1 Capacity by port" in text
+
+
+def test_the_api_renders_it_and_a_message_attaches_it(rich: Path) -> None:
+    loaded = briefkit.load(rich)
+    data = briefkit.render(loaded, briefkit.Format.DOCX)
+    assert zipfile.ZipFile(io.BytesIO(data)).read("word/footnotes.xml")
+    message = briefkit.compose_email(
+        loaded, attach=["docx"], sender="desk@example.org", to=["reader@example.org"]
+    )
+    attached = [(p.get_content_type(), p.get_filename()) for p in message.iter_attachments()]
+    assert attached == [
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "rich.docx")
+    ]
