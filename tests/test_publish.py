@@ -37,6 +37,7 @@ from briefkit.delivery.catalogue.page import render_page
 from briefkit.model.edition import Edition
 from briefkit.rendering.epub.metadata import publication_id
 from briefkit.rendering.theme import Theme
+from briefkit.sources.loader import is_draft
 from briefkit.text.languages import language_for
 from chromium import CHROMIUM, Chromium
 from conftest import BRIEFS, CORRECTED, EPOCH, MINIMAL, ROOT, Run, write
@@ -549,6 +550,27 @@ def test_a_brief_named_index_is_refused_before_anything_is_built(
         "catalogue's own page: rename the source" in result.stderr
     )
     assert "Traceback" not in result.stderr and not (workspace / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("front", "draft"),
+    [
+        ("draft: true\n", True),
+        ("draft: yes\n", True),  # YAML 1.1's true, as the loader reads it
+        ("draft: false\n", False),
+        ('draft: "true"\n', False),  # text: an error for check, and no draft
+        ('"dr\\x61ft": true\n', True),  # a key spelled with an escape is the same key
+        ("{}\n", False),
+        ("summary: a draft of the plan\n", False),
+    ],
+)
+def test_a_draft_is_told_apart_by_its_front_matter_as_the_loader_reads_it(
+    tmp_path: Path, front: str, draft: bool
+) -> None:
+    source = write(tmp_path / "a.md", MINIMAL.replace("date:", f"{front}date:", 1))
+    assert is_draft(source) is draft
+    loaded = briefkit.load(source, workspace=tmp_path)
+    assert (loaded.brief is not None and loaded.brief.meta.draft) is (draft and loaded.ok)
 
 
 def test_drafts_build_and_check_but_are_left_out_of_the_catalogue(

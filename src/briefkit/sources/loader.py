@@ -16,7 +16,7 @@ from briefkit.files import FileRefused, read_regular
 from briefkit.messages import did_you_mean, plain_error, quoted
 from briefkit.model.brief import Brief, FrontMatter, SourceEntry
 from briefkit.sources import limits, validate
-from briefkit.sources.frontmatter import SplitSource, split_source
+from briefkit.sources.frontmatter import SplitSource, front_matter_lines, split_source
 from briefkit.sources.limits import MAX_SOURCE_BYTES
 from briefkit.sources.markup import hidden
 from briefkit.sources.markup.markdown import parse
@@ -78,8 +78,20 @@ def is_draft(path: Path) -> bool:
     except FileRefused:
         return False
     text = _decode(raw, findings)
-    split = split_source(text, findings) if text is not None else None
+    if text is None or not _may_name_draft(text):
+        return False
+    split = split_source(text, findings)
     return split is not None and split.front.get("draft") is True
+
+
+def _may_name_draft(text: str) -> bool:
+    """Tell whether front matter could hold a draft key: the word, or an escape spelling it.
+
+    Reading YAML takes some milliseconds a brief; most front matter never says "draft".
+    """
+    lines = text.split("\n")
+    front = "\n".join(lines[number - 1] for number in front_matter_lines(lines))
+    return "draft" in front or "\\" in front
 
 
 def load_text(text: str, path: Path, defaults: Defaults | None = None) -> LoadedBrief:
