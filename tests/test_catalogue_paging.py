@@ -16,8 +16,10 @@ import pytest
 
 import briefkit
 from briefkit.config import load_config
+from briefkit.delivery.catalogue.atom import whole_feed
 from briefkit.delivery.catalogue.entries import FEEDS
 from briefkit.delivery.catalogue.paging import page_path, pages
+from briefkit.delivery.catalogue.server import answer
 from conftest import EPOCH, MINIMAL, Run, write
 from test_publish import _opds_validator
 
@@ -312,3 +314,63 @@ def test_the_command_refuses_a_bad_page_size_without_a_traceback(
 def test_page_size_defaults_to_fifty(tmp_path: Path) -> None:
     config = write(tmp_path / "briefkit.toml", '[publish]\ntitle = "A"\n')
     assert load_config(config).publish.page_size == 50
+
+
+@pytest.mark.slow
+def test_the_preview_server_searches_every_page_and_its_results_link_to_the_files(
+    site: Path,
+) -> None:
+    reply = answer(site.resolve(), "/search?q=brief", "127.0.0.1:8000")
+    assert reply.status == 200
+    found = feedparser.parse(reply.body)
+    assert not found.bozo and [e.title for e in found.entries] == NEWEST_FIRST
+    assert not {link.rel for link in found.feed.links} & set(PAGING)
+    # Results are served from the root, so the links of entries from feeds/ are rebased.
+    for entry in found.entries:
+        for link in entry.links:
+            target = link.href.partition("#")[0]
+            assert (site / unquote(target)).is_file(), (entry.title, link.href)
+    only = feedparser.parse(answer(site.resolve(), "/search?q=brief+1", "h").body)
+    assert [e.title for e in only.entries] == ["Brief 1"]  # from the last page
+
+
+def _paged(entry: str, following: str | None, folder: str = "") -> bytes:
+    """Return a small Atom page of one entry, linking to the page after it when there is one."""
+    link = f'<link rel="next" href="{following}"/>' if following else ""
+    up = "../" if folder else ""
+    return (
+        f'<feed xmlns="{ATOM}"><title>T</title>{link}<entry><title>{entry}</title>'
+        f'<link rel="alternate" href="{up}index.html#{entry}"/></entry></feed>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("pages_of", "titles"),
+    [
+        # A loop of pages ends where it meets a page again.
+        (
+            {
+                "catalog.xml": _paged("a", "feeds/b.xml"),
+                "feeds/b.xml": _paged("b", "../catalog.xml", "feeds"),
+            },
+            ["a", "b"],
+        ),
+        # Out of the folder, an address elsewhere, a page missing or broken: the feed ends there.
+        ({"catalog.xml": _paged("a", "../etc/passwd")}, ["a"]),
+        ({"catalog.xml": _paged("a", "https://example.org/b.xml")}, ["a"]),
+        ({"catalog.xml": _paged("a", "feeds/missing.xml")}, ["a"]),
+        ({"catalog.xml": _paged("a", "feeds/b.xml"), "feeds/b.xml": b"<feed"}, ["a"]),
+    ],
+)
+def test_joining_pages_follows_next_inside_the_folder_only_and_each_page_once(
+    pages_of: dict[str, bytes], titles: list[str]
+) -> None:
+    read = {PurePosixPath(path): data for path, data in pages_of.items()}.get
+    joined = whole_feed(PurePosixPath("catalog.xml"), read)
+    assert joined is not None
+    root = ET.fromstring(joined)
+    assert [e.findtext(f"{{{ATOM}}}title") for e in root.iter(f"{{{ATOM}}}entry")] == titles
+    # The second page's entry link, written in feeds/b.xml, leads from catalog.xml as it did.
+    entries = root.iter(f"{{{ATOM}}}entry")
+    hrefs = [link.get("href") for entry in entries for link in entry.iter(f"{{{ATOM}}}link")]
+    assert hrefs == ["index.html#" + title for title in titles]

@@ -8,8 +8,11 @@ come in pages (see :mod:`paging`), each with the facets and links of the first.
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree  # type: ignore[import-untyped]  # ebooklib's own dependency
 
@@ -31,7 +34,7 @@ from briefkit.delivery.catalogue.entries import (
     navigation_feed,
     updated,
 )
-from briefkit.delivery.catalogue.paging import Page, pages
+from briefkit.delivery.catalogue.paging import RELATIONS, Page, pages
 from briefkit.rendering.linked_data import IPTC_GENRES, genres
 from briefkit.system.clock import w3c
 
@@ -187,6 +190,68 @@ def _root(catalogue: Catalogue, page: Page) -> Element:
     for publication in page.publications:
         root.append(entry(site, publication, path))
     return root
+
+
+def whole_feed(path: PurePosixPath, read: Callable[[PurePosixPath], bytes | None]) -> bytes | None:
+    """Return a paged feed of the folder as one document: its first page and every later entry.
+
+    For the preview server's search, which looks through every entry of the root feed. The
+    entries of a later page have their links made relative to the first page again, and the
+    paging links go. ``next`` is followed to pages inside the folder only, each once; a page
+    that cannot be read or parsed ends the feed there. A feed of one page is returned as it is.
+    """
+    data = read(path)
+    if data is None:
+        return None
+    root = etree.fromstring(data, PARSER)
+    page, current, seen = path, root, {path}
+    while (target := _next_page(current, page)) is not None and target not in seen:
+        seen.add(target)
+        later = read(target)
+        try:
+            current = etree.fromstring(later, PARSER) if later is not None else None
+        except etree.XMLSyntaxError:
+            current = None
+        if current is None:
+            break
+        for item in current.iterchildren(atom("entry")):
+            for element in item.iterchildren(atom("link")):
+                element.set("href", _rebased(element.get("href", ""), target, path))
+            root.append(item)
+        page = target
+    if len(seen) == 1:
+        return data
+    for element in root.findall(atom("link")):
+        if element.get("rel") in RELATIONS:
+            root.remove(element)
+    return serialise(root)
+
+
+def _next_page(feed: Element, page: PurePosixPath) -> PurePosixPath | None:
+    """Return the path in the folder of the page after this one, if it names one inside it."""
+    links = feed.iterchildren(atom("link"))
+    found = next((e.get("href", "") for e in links if e.get("rel") == "next"), "")
+    target = _in_folder(found, page)
+    return None if target is None or target.parts[:1] in ((), ("..",)) else target
+
+
+def _rebased(target: str, page: PurePosixPath, first: PurePosixPath) -> str:
+    """Return a relative link written in one page as written in another page of the folder."""
+    found = _in_folder(target, page)
+    if found is None:
+        return target
+    fragment = urlsplit(target).fragment
+    return href(found, first) + (f"#{fragment}" if fragment else "")
+
+
+def _in_folder(target: str, document: PurePosixPath) -> PurePosixPath | None:
+    """Return the path a relative link in a document of the folder names; None if absolute."""
+    parts = urlsplit(target)
+    if not parts.path or parts.scheme or parts.netloc or parts.path.startswith("/"):
+        return None
+    return PurePosixPath(
+        posixpath.normpath(posixpath.join(document.parent.as_posix(), unquote(parts.path)))
+    )
 
 
 def _navigation(

@@ -20,10 +20,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from briefkit.delivery.catalogue.atom import whole_feed
 from briefkit.delivery.catalogue.entries import (
     ATOM_ACQUISITION,
     CATALOG_XML,
@@ -79,8 +80,8 @@ def answer(root: Path, target: str, host: str) -> Reply:
     """Answer a request for target (path and query) made to host, from the folder root."""
     parts = urlsplit(target)
     if parts.path in (SEARCH_PATH, DESCRIPTION_PATH):
-        found = locate(root, f"/{CATALOG_XML}")
-        catalogue = _feed(root, found) if isinstance(found, Path) else None
+        # Every page of the root feed is searched, not only the first.
+        catalogue = whole_feed(CATALOG_XML, lambda path: _page(root, path))
         if catalogue is None:
             return Reply(404, body=b"not found\n")
         if parts.path == DESCRIPTION_PATH:
@@ -130,6 +131,12 @@ def _served(root: Path, candidate: Path) -> Path | None:
     if any(part.startswith(".") for part in real.relative_to(root).parts):
         return None  # a link with an ordinary name to a hidden file (the build cache)
     return real
+
+
+def _page(root: Path, path: PurePosixPath) -> bytes | None:
+    """Return a feed of the folder named by its path in it, as a request for it would be."""
+    found = locate(root, f"/{path}")
+    return _feed(root, found) if isinstance(found, Path) else None
 
 
 def _feed(root: Path, path: Path) -> bytes | None:
