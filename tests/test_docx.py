@@ -21,9 +21,12 @@ import briefkit
 from briefkit.commands.scaffold import init_workspace
 from briefkit.config import find_workspace
 from briefkit.errors import BriefkitError
+from briefkit.model.brief import CheckedImage
 from briefkit.rendering.docx import nodes, pandoc
+from briefkit.rendering.docx.package import Properties, finish
 from briefkit.rendering.docx.pandoc import write_docx
-from briefkit.rendering.fetcher import FetchRefused
+from briefkit.rendering.docx.stand_ins import StandIns
+from briefkit.rendering.fetcher import Fetcher, FetchRefused, media_type
 from briefkit.rendering.render import Renderer
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import Imprint
@@ -80,6 +83,8 @@ We think capacity is no longer the bottleneck.
 
 [^cap]: Capacity is counted in twenty-foot equivalent units.
 """
+MOMENT = dt.datetime(2025, 11, 24, 16, 0, tzinfo=dt.UTC)
+PROPERTIES = Properties("Title", "Author", "", "", "en", MOMENT, MOMENT)
 # Text that another parser would take for markup: raw HTML, LaTeX, pandoc's raw attributes.
 HOSTILE_TEXT = (
     '<img src="file:///etc/passwd"> \\input{/etc/passwd} `<w:p/>`{=openxml} '
@@ -388,3 +393,32 @@ def test_the_api_renders_it_and_a_message_attaches_it(rich: Path) -> None:
     assert attached == [
         ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "rich.docx")
     ]
+
+
+def _extents(data: bytes) -> list[str]:
+    """Return the size of every picture in a .docx, as Word places it."""
+    return re.findall(r'<wp:extent cx="\d+" cy="\d+"', _read(data, "word/document.xml"))
+
+
+@pytest.mark.parametrize(("suffix", "dpi"), [(".png", None), (".jpg", (300, 300)), (".gif", None)])
+def test_pictures_are_the_checked_images_placed_as_pandoc_places_them(
+    tmp_path: Path, suffix: str, dpi: tuple[int, int] | None
+) -> None:
+    # pandoc is handed a one-colour stand-in; the file holds the image's own bytes, at the
+    # size pandoc gives the image itself.
+    path = tmp_path / f"photo{suffix}"
+    noise = Image.effect_noise((640, 360), 80).convert("RGB" if suffix != ".gif" else "P")
+    noise.save(path, **({"dpi": dpi} if dpi else {}))
+    data = path.read_bytes()
+    fetcher = Fetcher([tmp_path], images=[CheckedImage(path, data, media_type(path))])
+    made = {}
+    for name, uri in (("real", fetcher.data_uri), ("stand-in", StandIns(fetcher).uri)):
+        document = nodes.document({}, [nodes.para([nodes.image("noise", uri(path))])])
+        made[name] = write_docx(document, REFERENCE, MOMENT, 60)
+    assert _extents(made["stand-in"]) == _extents(made["real"])
+    stand_ins = StandIns(fetcher)
+    stand_ins.uri(path)
+    finished = finish(made["stand-in"], PROPERTIES, stand_ins.real)
+    with zipfile.ZipFile(io.BytesIO(finished)) as package:
+        media = [package.read(n) for n in package.namelist() if n.startswith("word/media/")]
+    assert media == [data]

@@ -9,6 +9,7 @@ from briefkit.rendering.docx.blocks import Sources, Walker
 from briefkit.rendering.docx.document import document
 from briefkit.rendering.docx.package import Properties, finish
 from briefkit.rendering.docx.pandoc import write_docx
+from briefkit.rendering.docx.stand_ins import StandIns
 from briefkit.rendering.formats import RenderRequest
 from briefkit.rendering.fragments import FragmentRenderer, source_names
 from briefkit.rendering.view import BriefView
@@ -19,6 +20,7 @@ def render_docx(request: RenderRequest, reference: bytes) -> bytes:
     brief, fetcher = request.brief, request.fetcher
     # The view gives the words, numbers and sections; its HTML bodies are not used here.
     view = request.view(FragmentRenderer, lambda path: "")
+    images = StandIns(fetcher)
     walker = Walker(
         sources=Sources(
             numbers={source.key: source.number for source in view.sources},
@@ -28,7 +30,7 @@ def render_docx(request: RenderRequest, reference: bytes) -> bytes:
         images={image.path: image for image in brief.images},
         footnotes=brief.footnotes,
         language=view.language,
-        data_uri=fetcher.data_uri,
+        data_uri=images.uri,
     )
     content = document(view, walker)
     with tempfile.TemporaryDirectory(prefix="briefkit-docx-") as folder:
@@ -36,7 +38,7 @@ def render_docx(request: RenderRequest, reference: bytes) -> bytes:
         staged = Path(folder) / "reference.docx"
         staged.write_bytes(reference)
         written = write_docx(content, staged, request.imprint.modified, request.time_limit)
-    return finish(written, properties(view, request))
+    return finish(written, properties(view, request), images.real)
 
 
 def properties(view: BriefView, request: RenderRequest) -> Properties:

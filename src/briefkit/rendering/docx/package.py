@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lxml import etree  # type: ignore[import-untyped]
@@ -44,11 +44,14 @@ class Properties:
     modified: dt.datetime
 
 
-def finish(data: bytes, properties: Properties) -> bytes:
-    """Return the package with its core properties written and every entry stamped alike."""
+def finish(data: bytes, properties: Properties, media: Callable[[str, bytes], bytes]) -> bytes:
+    """Return the package with its core properties written and every entry stamped alike.
+
+    media(name, body) returns an entry with any image's own bytes in place of its stand-in.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = [(info.filename, source.read(info)) for info in source.infolist()]
-    written = [(name, _finished(name, body, properties)) for name, body in entries]
+    written = [(name, media(name, _finished(name, body, properties))) for name, body in entries]
     return stamped_zip(written, properties.modified)
 
 
