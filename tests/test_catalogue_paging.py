@@ -148,6 +148,13 @@ def _walk_root(site: Path, suffix: str, read: Any) -> list[tuple[str, dict[str, 
     paths = ["catalog", "feeds/catalog.page-2", "feeds/catalog.page-3"]
     assert [path for path, _, _ in walked] == [f"{path}{suffix}" for path in paths]
     _check_paging(walked, 3)
+    # Each entry's links are relative to its own page, wherever that page lies.
+    for path, _, items in walked:
+        for item in items:
+            links = item.links if suffix == ".xml" else [*item["links"], *item["images"]]
+            for link in links:
+                target = _follow(path, link["href"].partition("#")[0])
+                assert target is not None and (site / target).is_file(), (path, link["href"])
     return walked
 
 
