@@ -422,3 +422,32 @@ def test_pictures_are_the_checked_images_placed_as_pandoc_places_them(
     with zipfile.ZipFile(io.BytesIO(finished)) as package:
         media = [package.read(n) for n in package.namelist() if n.startswith("word/media/")]
     assert media == [data]
+
+
+def test_pandoc_opens_only_its_staged_reference_and_reaches_nothing(
+    workspace: Path, tmp_path: Path
+) -> None:
+    assert shutil.which("strace"), "strace is not installed: run scripts/setup-system.sh --test"
+    write(
+        workspace / "briefings" / "hostile.md",
+        f"---\ntitle: Hostile\ndate: 2025-11-24\n---\n\n## Text {{.fact}}\n\n{HOSTILE_TEXT}\n",
+    )
+    log = tmp_path / "strace.log"
+    command = [sys.executable, "-m", "briefkit", "build", "--format", "docx"]
+    traced = ["strace", "-f", "-qq", "-e", "trace=open,openat,connect,execve", "-o", str(log)]
+    result = subprocess.run([*traced, *command], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = log.read_text().splitlines()
+    started = [line.split()[0] for line in lines if "files/pandoc" in line and "execve(" in line]
+    assert len(started) == 1
+    pandoc_calls = [line for line in lines if line.split()[0] == started[0]]
+    opened = [
+        re.search(r'open(?:at)?\((?:AT_FDCWD, )?"([^"]+)"', line)
+        for line in pandoc_calls
+        if "= -1 " not in line
+    ]
+    paths = {match.group(1) for match in opened if match}
+    staged = {path for path in paths if "/briefkit-docx-" in path}
+    assert staged and all(path.endswith("/reference.docx") for path in staged)
+    assert paths == staged
+    assert not any("connect(" in line for line in pandoc_calls)

@@ -3,7 +3,8 @@
 pandoc is the binary inside the ``pypandoc-binary`` wheel. It reads pandoc's JSON AST on
 standard input and writes the .docx to standard output; ``--sandbox`` lets it read no file but
 the reference document named on its command line and reach no network, so an address a source
-might smuggle into the document is never fetched. Its heap is capped (``+RTS -M``), its CPU
+might smuggle into the document is never fetched. Its home is the folder the reference
+document is staged in, so it looks for no user's files. Its heap is capped (``+RTS -M``), its CPU
 time limited to the build's time limit, and it runs with no environment but the clock it is
 told (SOURCE_DATE_EPOCH) and a UTF-8 locale.
 """
@@ -21,9 +22,9 @@ from typing import Any
 from briefkit.errors import BriefkitError
 from briefkit.system.deadline import TimeLimitExceeded
 
-# pandoc's heap: a brief's text is at most 1 MiB, and its images, inside the document as data:
-# URIs, are what take room; beyond this pandoc stops with an error rather than eat the machine.
-HEAP = "2g"
+# pandoc's heap: a brief's text is at most 1 MiB (with 1,000 notes pandoc peaks near 330 MB)
+# and images reach it as small stand-ins; beyond this it stops with an error, not the machine.
+HEAP = "1g"
 # What pandoc says on failure is shown, up to this many characters.
 MOST_SHOWN = 2000
 
@@ -56,7 +57,13 @@ def write_docx(
         f"-M{HEAP}",
         "-RTS",
     ]
-    environment = {"LANG": "C.UTF-8", "SOURCE_DATE_EPOCH": str(int(modified.timestamp()))}
+    environment = {
+        "LANG": "C.UTF-8",
+        "SOURCE_DATE_EPOCH": str(int(modified.timestamp())),
+        # A home of its own: without one, pandoc reads /etc/passwd to find the user's, and it
+        # would look for data files (templates, filters) there.
+        "HOME": str(reference.parent),
+    }
     with subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
