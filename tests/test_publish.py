@@ -854,3 +854,24 @@ def test_a_corrected_brief_s_entry_says_so_and_is_updated_on_its_latest_correcti
     assert f"<strong>Corrected {corrected_on}:</strong>" in page
     # The PDF published cites the DOI; the uncorrected brief, without one, its own address.
     assert "https://example.org/b/plain.pdf" in " ".join(pdf_text(site / "plain.pdf").split())
+
+
+def test_long_unbroken_words_in_a_card_never_widen_the_page_on_a_phone(tmp_path: Path) -> None:
+    run = "Interministerialabstimmungsverfahrensbeschleunigungsgesetz" * 2
+    publication = _publication(
+        tmp_path / "a.md",
+        title=f"The {run} in practice",
+        subtitle=run,
+        authors=(run,),
+        organisation=run,
+        series=run,
+        number="2025/" + "9" * 60,
+        summary=f"See https://example.org/{'a' * 150} and {run}.",
+        keywords=(run,),
+    )
+    site = Site(base_url="https://x.example/", title=run, author=run)
+    html = render_page(Catalogue.of(site, [publication]), Theme.of((ROOT,)), Labels())
+    (tmp_path / "index.html").write_bytes(html)
+    with Chromium() as browser:
+        browser.open(tmp_path / "index.html", 390, mobile=True)
+        assert browser.evaluate("document.documentElement.scrollWidth") <= 390
