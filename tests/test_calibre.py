@@ -9,8 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from test_epub import MULTILINGUAL, SAMPLE, rendered
+from briefkit.sources.loader import load_brief
+from conftest import write
+from test_epub import MULTILINGUAL, SAMPLE, render, rendered
 
 pytestmark = [
     pytest.mark.slow,
@@ -61,3 +64,66 @@ def test_converted_to_pdf_the_cover_appears_once_and_no_page_is_blank(tmp_path: 
     assert texts[0] == ""  # the cover: a picture
     assert texts[1].startswith("MGMM")  # then the title page, at once
     assert all(texts[1:]), [n + 1 for n, t in enumerate(texts) if not t]
+
+
+def _pdf_pages(epub: Path) -> tuple[Path, list[str]]:
+    """Convert an EPUB to PDF with calibre; return the PDF and the text of each page."""
+    pdf = epub.with_suffix(".pdf")
+    calibre("ebook-convert", str(epub), str(pdf))
+    pages = int(re.search(r"Pages:\s+(\d+)", calibre("pdfinfo", str(pdf))).group(1))  # type: ignore[union-attr]
+    texts = [
+        calibre("pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-") for n in range(1, pages + 1)
+    ]
+    return pdf, texts
+
+
+def test_converted_to_pdf_short_sections_share_pages(tmp_path: Path) -> None:
+    # Each section was a document of its own, so calibre began each on a new page: the
+    # sample's seven sections took seven pages and the whole book twelve.
+    epub = tmp_path / "brief.epub"
+    epub.write_bytes(rendered(SAMPLE))
+    _, texts = _pdf_pages(epub)
+    titles = [
+        "The meeting in Johannesburg",
+        "A free and open Indo-Pacific",
+        "Defence, technology and AI",
+        "Talent mobility",
+        "Economic security and investment",
+        "Shared history",
+        "The MGMM Outlook",
+    ]
+    first = [next(n for n, t in enumerate(texts) if title in t.split("\n")) for title in titles]
+    assert len(set(first)) <= 5, first
+    assert len(texts) <= 10
+
+
+FIGURES = 24
+
+
+def test_converted_to_pdf_each_caption_stays_with_its_figure(tmp_path: Path) -> None:
+    # Figures after more and more text land at every height on a page; a tall chart whose
+    # caption did not fit below it was left at the foot of one page, its caption on the next.
+    folder = tmp_path / "briefings"
+    folder.mkdir()
+    sentence = "The delegations went through the plan, the corridor and the visas again. "
+    body = []
+    for number in range(1, FIGURES + 1):
+        Image.new("RGB", (900 + number, 900), "white").save(folder / f"chart{number}.png")
+        body.append(sentence * (3 * (number % 7) + 1))
+        body.append(f'![Chart {number}](chart{number}.png "Chart number {number} of the brief")')
+    source = write(
+        folder / "figures.md",
+        "---\ntitle: Figures\ndate: 2025-11-24\n---\n\n## Charts {.fact}\n\n"
+        + "\n\n".join(body)
+        + "\n",
+    )
+    brief = load_brief(source).brief
+    assert brief is not None
+    epub = tmp_path / "figures.epub"
+    epub.write_bytes(render(brief))
+    pdf, texts = _pdf_pages(epub)
+    listed = calibre("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    image_pages = {int(line.split()[3]) - 900: int(line.split()[0]) for line in listed}
+    for number in range(1, FIGURES + 1):
+        caption = next(n for n, t in enumerate(texts, start=1) if f"Figure {number} " in t)
+        assert image_pages[number] == caption, (number, image_pages, caption)

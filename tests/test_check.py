@@ -208,7 +208,7 @@ def test_pandoc_citations_render_as_numbered_references(tmp_path: Path) -> None:
     )
     assert '[see <a href="#_src1">1</a>, p. 4]' in html
     assert '[<a href="#_src1">1</a>, p. 5]' in html
-    assert '<span class="narrative-citation">A source <span class="citation">' in html
+    assert '<span class="narrative-citation">A source <span class="citation" id="_cite4">' in html
     assert "@src" not in html
 
 
@@ -283,7 +283,7 @@ def test_a_width_that_is_not_a_checked_value_never_reaches_an_output(tmp_path: P
     image.attrs["style"] = "background:red"
     page = briefkit.render(loaded, "html").decode()
     with zipfile.ZipFile(io.BytesIO(briefkit.render(loaded, "epub"))) as epub:
-        chapter = next(epub.read(n) for n in epub.namelist() if n.endswith("section-01.xhtml"))
+        chapter = next(epub.read(n) for n in epub.namelist() if n.endswith("text-01.xhtml"))
     for section in (page[page.index("<figure") : page.index("</figure>")], chapter.decode()):
         assert "background" not in section and "figure--sized" not in section
         assert "<figure " in section and "width:" not in section

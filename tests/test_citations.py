@@ -45,7 +45,7 @@ def _pdf(brief: Brief, folder: Path) -> str:
 
 def _epub(brief: Brief, folder: Path) -> str:
     with zipfile.ZipFile(io.BytesIO(briefkit.render(brief, "epub"))) as epub:
-        names = sorted(n for n in epub.namelist() if "section-" in n)
+        names = sorted(n for n in epub.namelist() if "/text-" in n)
         return _words(" ".join(epub.read(name).decode() for name in names))
 
 
@@ -173,3 +173,48 @@ def test_a_source_cited_first_in_a_heading_is_numbered_first(tmp_path: Path) -> 
     page = _words(briefkit.render(brief, "html").decode())
     assert "As A also reported [2], and B [1]." in page
     assert page.index("Source B") < page.index("Source A")
+
+
+TWICE = (
+    "---\ntitle: Cited twice\ndate: 2025-11-24\n"
+    "sources:\n  a: {title: Source A, url: 'https://example.org/reports/2025/a.html'}\n---\n\n"
+    "## What A reported {.fact}\n\nA reported it [@a].\n\n"
+    "## What A added {.fact}\n\nAnd added more [see @a, p. 4].\n"
+)
+
+
+def test_the_page_links_each_source_back_to_its_citations(tmp_path: Path) -> None:
+    brief = briefkit.load_text(TWICE, base_dir=tmp_path, raise_errors=True, strict=True).brief
+    page = html.unescape(briefkit.render(brief, "html").decode())
+    assert re.findall(r'<span class="citation" id="(_cite\d+)">', page) == [
+        "_cite1",
+        "_cite2",
+    ]
+    back = re.findall(
+        r'<a class="backlink" role="doc-backlink" href="([^"]+)" aria-label="([^"]+)">([^<]+)</a>',
+        page,
+    )
+    assert back == [
+        ("#_cite1", "Back to the text (1): Fact: What A reported", "1"),
+        ("#_cite2", "Back to the text (2): Fact: What A added", "2"),
+    ]
+    # The shown address breaks after its slashes and dots; the link is the address as written.
+    assert (
+        'href="https://example.org/reports/2025/a.html">https://<wbr>example.<wbr>org/<wbr>'
+        "reports/<wbr>2025/<wbr>a.<wbr>html</a>"
+    ) in page
+
+
+@pytest.mark.slow
+def test_the_message_and_the_pdf_have_no_way_back_from_a_source(tmp_path: Path) -> None:
+    # The message's bodies stay as they were: plain numbers, no ids; the PDF's links are as
+    # its checkers passed them.
+    brief = briefkit.load_text(TWICE, base_dir=tmp_path, raise_errors=True, strict=True).brief
+    message = briefkit.compose_email(brief, to=["desk@example.org"], sender="a@example.org")
+    for kind in ("html", "plain"):
+        shown = body(message, kind)
+        assert "_cite" not in shown and "backlink" not in shown
+        assert "Back to the text" not in shown
+    printed = _pdf(brief, tmp_path)
+    assert "Back to the text" not in printed
+    assert "[1]" in printed and "[see 1, p. 4]" in printed

@@ -18,12 +18,14 @@ from xml.etree import ElementTree as ET
 import pytest
 from PIL import Image
 
+import briefkit
 from briefkit.config import Labels, find_workspace
 from briefkit.errors import BriefkitError
 from briefkit.model.brief import Brief
 from briefkit.model.choices import Format
 from briefkit.model.edition import Edition
 from briefkit.rendering.cover import CoverText, render_cover
+from briefkit.rendering.epub import book
 from briefkit.rendering.epub.metadata import series_position
 from briefkit.rendering.render import Renderer, imprint_for
 from briefkit.rendering.theme import Theme
@@ -129,8 +131,20 @@ def with_class(root: ET.Element, name: str) -> list[ET.Element]:
 
 
 def sections(epub: Epub) -> list[ET.Element]:
-    """Return the root of every section document in reading order."""
-    return [epub.xhtml(h) for h in epub.spine if h.startswith("section-")]
+    """Return every section of the text, in reading order, whichever document holds it."""
+    return [
+        section
+        for href in epub.spine
+        if href.startswith("text-")
+        for section in epub.xhtml(href).iter(f"{{{NS['x']}}}section")
+        if section.get(EPUB_TYPE) == "chapter"
+    ]
+
+
+@pytest.fixture
+def one_section_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split the text at every section, as only a long brief's is."""
+    monkeypatch.setattr(book, "TEXT_LIMIT", 1)
 
 
 # EPUBCheck ----------------------------------------------------------------------------------
@@ -187,7 +201,7 @@ def test_epubcheck_reports_no_errors_or_warnings(
 # Labels and editions ------------------------------------------------------------------------
 
 
-def test_every_section_document_says_fact_or_commentary_in_words() -> None:
+def test_every_section_says_fact_or_commentary_in_words() -> None:
     epub = Epub(rendered(SAMPLE))
     labels = [text(with_class(root, "section-label")[0]) for root in sections(epub)]
     assert labels == ["Fact"] * 6 + ["Commentary · MGMM Editorial Board"]
@@ -197,9 +211,7 @@ def test_the_label_is_part_of_each_section_heading() -> None:
     # Moving by headings announces the heading's text: it must say what the section is.
     epub = Epub(rendered(SAMPLE))
     headings = []
-    for root in sections(epub):
-        body = root.find(".//x:section", NS)
-        assert body is not None
+    for body in sections(epub):
         heading = next(iter(body))
         assert heading.tag == f"{{{NS['x']}}}h2"
         assert body.get("aria-labelledby") == heading.get("id")
@@ -207,8 +219,6 @@ def test_the_label_is_part_of_each_section_heading() -> None:
         headings.append(text(heading))
     assert headings[0] == "Fact The meeting in Johannesburg"
     assert headings[-1] == "Commentary · MGMM Editorial Board The MGMM Outlook"
-    title = epub.xhtml("section-01.xhtml").find(".//x:title", NS)
-    assert text(title).startswith("Fact: The meeting in Johannesburg · ")  # type: ignore[arg-type]
 
 
 def test_label_words_come_from_the_workspace_labels() -> None:
@@ -216,7 +226,7 @@ def test_label_words_come_from_the_workspace_labels() -> None:
     epub = Epub(render(SAMPLE, labels=labels))
     words = [text(with_class(root, "section-label")[0]) for root in sections(epub)]
     assert words == ["Reported"] * 6 + ["Opinion · MGMM Editorial Board"]
-    legend = text(with_class(epub.xhtml("title.xhtml"), "legend")[0])
+    legend = text(with_class(epub.xhtml("text-01.xhtml"), "legend")[0])
     assert "Reported what happened." in legend
     assert "Opinion" in legend
     nav = text(epub.xhtml("nav.xhtml"))
@@ -225,7 +235,7 @@ def test_label_words_come_from_the_workspace_labels() -> None:
 
 def test_title_page_has_summary_key_points_and_legend() -> None:
     epub = Epub(rendered(SAMPLE))
-    page = epub.xhtml("title.xhtml")
+    page = epub.xhtml("text-01.xhtml")
     content = text(page)
     h1 = page.find(".//x:h1", NS)
     assert h1 is not None
@@ -245,7 +255,7 @@ def test_facts_only_leaves_commentary_out_and_says_so() -> None:
     assert "Commentary" not in everything
     assert "leaves the facts-only edition" not in everything  # the commentary's footnote
     assert [text(with_class(r, "section-label")[0]) for r in sections(epub)] == ["Fact"] * 2
-    note = text(with_class(epub.xhtml("title.xhtml"), "edition-note")[0])
+    note = text(with_class(epub.xhtml("text-01.xhtml"), "edition-note")[0])
     assert note.startswith("Facts-only edition. One section of commentary in the full brief")
     ncx = epub.read("toc.ncx").decode()
     assert "Our reading" not in ncx
@@ -423,19 +433,99 @@ def test_series_and_number_are_a_collection_with_a_position() -> None:
 
 def test_navigation_follows_the_reading_order() -> None:
     epub = Epub(rendered(SAMPLE))
-    assert epub.spine[:3] == ["cover.xhtml", "title.xhtml", "nav.xhtml"]
-    assert epub.spine[-1] == "sources.xhtml"
+    # The title page and the sections flow in one document; the contents come last.
+    assert epub.spine == ["cover.xhtml", "text-01.xhtml", "sources.xhtml", "nav.xhtml"]
     assert epub.item_with("nav").get("href") == "nav.xhtml"
     nav = epub.xhtml("nav.xhtml")
     toc = next(n for n in nav.iter(f"{{{NS['x']}}}nav") if n.get(EPUB_TYPE) == "toc")
-    hrefs = [a.get("href") for a in toc.iter(f"{{{NS['x']}}}a")]
-    assert hrefs == [h for h in epub.spine if h not in ("cover.xhtml", "nav.xhtml")]
+    hrefs = [a.get("href", "") for a in toc.iter(f"{{{NS['x']}}}a")]
+    anchors = [section.get("id") for section in sections(epub)]
+    assert hrefs == [
+        "text-01.xhtml",
+        *(f"text-01.xhtml#{anchor}" for anchor in anchors),
+        "sources.xhtml",
+    ]
     ncx = ET.fromstring(epub.read("toc.ncx"))
     assert [c.get("src") for c in ncx.iter(f"{{{NS['ncx']}}}content")] == hrefs
     assert epub.opf.find("opf:spine", NS).get("toc") == "ncx"  # type: ignore[union-attr]
     names = [text(a) for a in toc.iter(f"{{{NS['x']}}}a")]
-    assert names[1] == "Fact: The meeting in Johannesburg"
+    assert names[:2] == ["Title page", "Fact: The meeting in Johannesburg"]
     assert names[-2:] == ["Commentary: The MGMM Outlook", "Sources"]
+    landmarks = next(n for n in nav.iter(f"{{{NS['x']}}}nav") if n.get(EPUB_TYPE) == "landmarks")
+    marks = {a.get(EPUB_TYPE): a.get("href") for a in landmarks.iter(f"{{{NS['x']}}}a")}
+    assert marks["titlepage"] == "text-01.xhtml"
+    assert marks["bodymatter"] == f"text-01.xhtml#{anchors[0]}"
+    assert marks["bibliography"] == "sources.xhtml"
+
+
+def test_a_seven_section_brief_opens_in_at_most_five_documents() -> None:
+    # Each section was a document of its own: a four-line section took a screen to itself.
+    epub = Epub(rendered(SAMPLE))
+    assert len(sections(epub)) == 7
+    assert len(epub.spine) <= 5
+    assert [h for h in epub.spine if h.startswith("text-")] == ["text-01.xhtml"]
+
+
+def long_brief(folder: Path) -> Brief:
+    """Write and load a brief of seven sections of about 30 kB of text each.
+
+    The first section calls a note the last calls again, cites a source the last cites too,
+    and links to the last section.
+    """
+    paragraph = "The delegations met again to go through the corridor, the visas and the plan. " * 6
+    filler = "\n\n".join([paragraph.strip()] * 62)
+    names = ["one", "two", "three", "four", "five", "six", "seven"]
+    body = [
+        f"## Section {name} {{.fact #{name}}}\n\n"
+        + ("It began here [@s][^a], as [the last section](#seven) recalls.\n\n" if n == 0 else "")
+        + ("Called again[^a] [@s], and a note of its own[^b].\n\n" if n == 6 else "")
+        + filler
+        for n, name in enumerate(names)
+    ]
+    source = write(
+        folder / "briefings/long.md",
+        "---\ntitle: A long brief\ndate: 2025-11-24\nsources:\n  s: {title: S, url: "
+        "'https://example.org/a/b.html'}\n---\n\n"
+        + "\n\n".join(body)
+        + "\n\n[^a]: A shared note [@s].\n[^b]: The last section's note.\n",
+    )
+    brief = load_brief(source).brief
+    assert brief is not None
+    return brief
+
+
+@needs_java
+def test_a_long_brief_is_split_between_sections_by_size(tmp_path: Path) -> None:
+    data = render(long_brief(tmp_path))
+    epub = Epub(data)
+    texts = [h for h in epub.spine if h.startswith("text-")]
+    assert epub.spine == ["cover.xhtml", *texts, "sources.xhtml", "nav.xhtml"]
+    documents = {h: epub.xhtml(h) for h in texts}
+    held = {
+        h: [s.get("id") for s in root.iter(f"{{{NS['x']}}}section") if s.get(EPUB_TYPE)]
+        for h, root in documents.items()
+    }
+    # Whole sections, about 100 kB of text a document: three sections of 30 kB, then a new one.
+    assert held == {
+        "text-01.xhtml": ["one", "two", "three"],
+        "text-02.xhtml": ["four", "five", "six"],
+        "text-03.xhtml": ["seven"],
+    }
+    assert all(len(epub.read(h)) < 2 * book.TEXT_LIMIT for h in texts)
+    # The link to the last section names its document; the shared note is repeated there.
+    first, last = documents["text-01.xhtml"], documents["text-03.xhtml"]
+    links = [a.get("href") for a in first.iter(f"{{{NS['x']}}}a") if "seven" in a.get("href", "")]
+    assert links == ["text-03.xhtml#seven"]
+    assert [n.get("id") for n in with_class(last, "footnote")] == ["_fn1", "_fn2"]
+    # The contents and the Sources' way back lead into the right documents.
+    nav = epub.xhtml("nav.xhtml")
+    hrefs = [a.get("href", "") for a in nav.iter(f"{{{NS['x']}}}a")]
+    assert "text-02.xhtml#four" in hrefs and "text-03.xhtml#seven" in hrefs
+    back = [
+        a.get("href") for a in epub.xhtml("sources.xhtml").iter() if a.get("role") == "doc-backlink"
+    ]
+    assert back == ["text-01.xhtml#_cite1", "text-01.xhtml#_cite2", "text-03.xhtml#_cite3"]
+    assert not problems(epubcheck(data, tmp_path)[0])
 
 
 def test_footnotes_are_asides_in_the_calling_document_with_a_way_back() -> None:
@@ -454,23 +544,37 @@ def test_footnotes_are_asides_in_the_calling_document_with_a_way_back() -> None:
             assert [a.get("href") for a in back] == [f"#{ref.get('id')}"]
             assert text(note).startswith(f"Note {text(ref)} ")
     assert calls == 3
-    second = text(epub.xhtml("section-02.xhtml"))
+    second = text(sections(epub)[1])
     assert "A note of two paragraphs. Its second paragraph cites a source [2]." in second
 
 
+TWO_CALLS = (
+    "---\ntitle: Notes\ndate: 2025-11-24\nsources:\n  s: {title: S}\n---\n\n"
+    "## One {.fact}\n\nFirst call[^a] [@s], and again[^a].\n\n"
+    "## Two {.fact}\n\nSecond call[^a] and a new one[^b] [@s].\n\n"
+    "[^a]: Shared note.\n[^b]: Its own note.\n"
+)
+
+
 @needs_java
-def test_a_note_called_from_two_sections_is_in_both_documents(tmp_path: Path) -> None:
-    source = write(
-        tmp_path / "briefings/notes.md",
-        "---\ntitle: Notes\ndate: 2025-11-24\nsources:\n  s: {title: S}\n---\n\n"
-        "## One {.fact}\n\nFirst call[^a] [@s], and again[^a].\n\n"
-        "## Two {.fact}\n\nSecond call[^a] and a new one[^b] [@s].\n\n"
-        "[^a]: Shared note.\n[^b]: Its own note.\n",
-    )
-    brief = load_brief(source).brief
+def test_a_note_called_from_two_sections_of_one_document_is_there_once(tmp_path: Path) -> None:
+    brief = load_brief(write(tmp_path / "briefings/notes.md", TWO_CALLS)).brief
+    assert brief is not None
+    data = render(brief)
+    one, two = sections(Epub(data))
+    assert [n.get("id") for n in with_class(one, "footnote")] == ["_fn1"]
+    assert [n.get("id") for n in with_class(two, "footnote")] == ["_fn2"]
+    assert not problems(epubcheck(data, tmp_path)[0])
+
+
+@needs_java
+@pytest.mark.usefixtures("one_section_a_document")
+def test_a_note_called_from_two_documents_is_in_both(tmp_path: Path) -> None:
+    brief = load_brief(write(tmp_path / "briefings/notes.md", TWO_CALLS)).brief
     assert brief is not None
     data = render(brief)
     epub = Epub(data)
+    assert [h for h in epub.spine if h.startswith("text-")] == ["text-01.xhtml", "text-02.xhtml"]
     one, two = sections(epub)
     assert [n.get("id") for n in with_class(one, "footnote")] == ["_fn1"]
     assert [n.get("id") for n in with_class(two, "footnote")] == ["_fn1", "_fn2"]
@@ -479,6 +583,7 @@ def test_a_note_called_from_two_sections_is_in_both_documents(tmp_path: Path) ->
 
 
 @needs_java
+@pytest.mark.usefixtures("one_section_a_document")
 def test_a_note_called_again_brings_the_notes_its_text_calls(tmp_path: Path) -> None:
     # Note a's text calls note b; a section after the one that called a first calls it again.
     # Its document must hold a and b both, each linked to: the view says which notes it calls.
@@ -505,7 +610,7 @@ def test_title_page_links_the_organisation_when_configured() -> None:
     workspace = find_workspace(brief.folder)
     edition = Imprint(workspace.config.labels, MODIFIED, organisation_url="https://example.org/")
     data = epub_of(brief, edition)
-    masthead = with_class(Epub(data).xhtml("title.xhtml"), "organisation")[0]
+    masthead = with_class(Epub(data).xhtml("text-01.xhtml"), "organisation")[0]
     link = masthead.find("x:a", NS)
     assert link is not None
     assert (link.get("href"), text(link)) == ("https://example.org/", "MGMM")
@@ -531,6 +636,57 @@ def test_citations_link_to_the_source_with_their_number(facts_only: bool) -> Non
     assert titles[-2:] == ["भारत–जापान संबंध", "An uncited background paper"]
 
 
+@pytest.mark.parametrize("facts_only", [False, True])
+def test_each_source_links_back_to_every_citation_of_it(facts_only: bool) -> None:
+    epub = Epub(rendered(MULTILINGUAL, facts_only))
+    cited: dict[str, list[tuple[str, ET.Element]]] = {}
+    for section in sections(epub):
+        label, title = with_class(section, "label")[0], with_class(section, "section-title")[0]
+        where = f"{text(label)}: {text(title)}"
+        for cite in with_class(section, "citation"):
+            for link in cite.iter(f"{{{NS['x']}}}a"):
+                anchor = link.get("href", "").partition("#")[2]
+                cited.setdefault(anchor, []).append((where, cite))
+    assert len(cited) >= 2
+    entries = {li.get("id"): li for li in epub.xhtml("sources.xhtml").iter(f"{{{NS['x']}}}li")}
+    for anchor, entry in entries.items():
+        back = [a for a in entry.iter() if a.get("role") == "doc-backlink"]
+        places = cited.get(anchor, [])
+        assert len(back) == len(places), anchor
+        for link, (where, cite) in zip(back, places, strict=True):
+            page, _, target = link.get("href", "").partition("#")
+            assert page == "text-01.xhtml"
+            assert target == cite.get("id")
+            name = link.get("aria-label", "")
+            # Named by the section it leads to, with its label, and holding the visible text.
+            assert name.startswith("Back to the text")
+            assert name.endswith(where)
+            assert text(link) in name
+
+
+def test_a_citation_in_a_heading_has_no_id_the_contents_would_repeat(tmp_path: Path) -> None:
+    source = MINIMAL.replace("## ", "## Cited in the heading [@src] ", 1)
+    brief = load_brief(write(tmp_path / "briefings" / "b.md", source)).brief
+    assert brief is not None
+    heading = sections(Epub(render(brief)))[0].find("x:h2", NS)
+    assert heading is not None
+    assert [c.get("id") for c in with_class(heading, "citation")] == [None]
+    page = briefkit.render(brief, "html").decode()
+    assert len(re.findall(r'id="_cite1"', page)) == 1
+
+
+def test_source_addresses_break_after_slashes_and_dots_and_link_as_written() -> None:
+    epub = Epub(rendered(SAMPLE))
+    xhtml = epub.read("sources.xhtml").decode()
+    assert (
+        '<a class="url" href="https://www.mea.gov.in/">'
+        "https://<wbr/>www.<wbr/>mea.<wbr/>gov.<wbr/>in/</a>"
+    ) in xhtml
+    css = (ROOT / "styles/epub.css").read_text()
+    assert "break-all" not in css
+    assert re.search(r"a\.url \{[^}]*overflow-wrap: anywhere", css)
+
+
 def test_citations_print_numbers_in_order_and_name_sources_as_sentences_do() -> None:
     talent = Epub(rendered(ROOT / "briefings" / "talent-mobility-2025-11.md"))
     cited = [text(cite) for root in sections(talent) for cite in with_class(root, "citation")]
@@ -545,7 +701,7 @@ def test_citations_print_numbers_in_order_and_name_sources_as_sentences_do() -> 
 
 def test_figures_keep_caption_credit_alt_text_and_a_packaged_image() -> None:
     epub = Epub(rendered(MULTILINGUAL))
-    figure = epub.xhtml("section-02.xhtml").find(".//x:figure", NS)
+    figure = sections(epub)[1].find(".//x:figure", NS)
     assert figure is not None
     image = figure.find("x:img", NS)
     assert image is not None
@@ -582,7 +738,7 @@ def test_a_figure_is_as_wide_as_the_brief_asks_and_epubcheck_accepts_it(tmp_path
 
 
 def test_tables_and_scripts_come_through_as_text() -> None:
-    root = Epub(rendered(MULTILINGUAL)).xhtml("section-01.xhtml")
+    root = sections(Epub(rendered(MULTILINGUAL)))[0]
     cells = [text(td) for td in root.iter(f"{{{NS['x']}}}td")]
     assert cells[:3] == ["नरेन्द्र मोदी", "Devanagari", "Prime Minister of India"]
     assert "高市早苗" in cells
@@ -669,7 +825,10 @@ def test_stylesheet_is_safe_for_reading_systems() -> None:
     ):
         assert not re.search(banned, css), banned
     assert not re.search(r"\d(px|pt|mm|cm|in)\b", css)
-    assert not re.search(r"(?<![-\w])(color|background)\s*:", css)  # colour is the reader's
+    # Colour is the reader's, but for the commentary label's solid black box.
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", css)
+    coloured = [r.strip() for r, body in rules if re.search(r"(?<![-\w])(color|background)", body)]
+    assert coloured == [".label--commentary"]
     assert "::before" not in css and "::after" not in css and "content:" not in css
 
 
@@ -683,7 +842,7 @@ def test_corrections_and_the_reference_are_in_the_book_and_date_its_change(
     assert brief is not None
     data = render(brief)
     epub = Epub(data)
-    (box,) = with_class(epub.xhtml("title.xhtml"), "corrections")
+    (box,) = with_class(epub.xhtml("text-01.xhtml"), "corrections")
     assert text(box) == (
         "Corrections Corrected November 28, 2025: The meeting was the leaders’ first as prime "
         "ministers, not their first ever. Corrected November 26, 2025: An earlier version "
@@ -707,5 +866,31 @@ def test_a_book_without_sources_gives_the_reference_on_its_title_page(tmp_path: 
     assert brief is not None
     epub = Epub(render(brief))
     assert "sources.xhtml" not in epub.spine
-    (cite,) = with_class(epub.xhtml("title.xhtml"), "cite-this")
+    (cite,) = with_class(epub.xhtml("text-01.xhtml"), "cite-this")
     assert text(cite) == "Cite this brief (2025). A minimal brief."
+
+
+def test_labels_are_outlined_for_fact_and_reversed_out_for_commentary() -> None:
+    # As in the PDF and on the page (base.css), in solid black and white that e-ink shows.
+    css = (ROOT / "styles/epub.css").read_text()
+    rules = dict(re.findall(r"\n([.\w-]+) \{([^}]*)\}", css))
+    assert "dashed" not in rules[".label--commentary"]
+    assert "background-color: #000" in rules[".label--commentary"]
+    assert "color: #fff" in rules[".label--commentary"]
+    assert rules[".label--fact"].strip() == "border: 0.08em solid;"
+    # The words stay, so a reader that drops the colours still reads the label.
+    section = sections(Epub(rendered(SAMPLE)))[-1]
+    (label,) = with_class(section, "label--commentary")
+    assert text(label) == "Commentary"
+
+
+def test_a_figure_keeps_its_caption_and_fits_a_screen() -> None:
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles/epub.css").read_text(), flags=re.S)
+    figure = re.search(r"\nfigure \{([^}]*)\}", css)
+    image = re.search(r"\nfigure img \{([^}]*)\}", css)
+    assert figure is not None and image is not None
+    assert "break-inside: avoid" in figure.group(1)
+    assert "page-break-inside: avoid" in figure.group(1)
+    assert re.search(r"max-height: \d+vh", image.group(1))
+    caption = sections(Epub(rendered(MULTILINGUAL)))[1].find(".//x:figure/x:figcaption", NS)
+    assert caption is not None

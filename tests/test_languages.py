@@ -139,7 +139,7 @@ def test_arabic_reads_right_to_left_in_every_format(built: dict[str, dict[str, P
     assert '<html lang="ar" dir="rtl">' in files["html"].read_text(encoding="utf-8")
     with zipfile.ZipFile(files["epub"]) as epub:
         opf = next(epub.read(n).decode() for n in epub.namelist() if n.endswith(".opf"))
-        section = epub.read(next(n for n in epub.namelist() if "section-01" in n)).decode()
+        section = epub.read(next(n for n in epub.namelist() if "text-01" in n)).decode()
     assert 'page-progression-direction="rtl"' in opf
     assert 'dir="rtl"' in section
     # In the PDF the heading "اللقاء في جوهانسبرغ" starts at the right margin and runs left.

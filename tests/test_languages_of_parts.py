@@ -15,7 +15,7 @@ NAMES = [("hi", "नरेन्द्र मोदी"), ("ja", "高市早苗")
 
 
 def test_epub_marks_each_span_with_lang_and_xml_lang() -> None:
-    root = Epub(rendered(MULTILINGUAL)).xhtml("section-01.xhtml")
+    root = Epub(rendered(MULTILINGUAL)).xhtml("text-01.xhtml")
     spans = [(s.get("lang"), s.get(XML_LANG), text(s)) for s in root.iter() if s.get("lang")]
     # The document's own language, then the names in the paragraph and in the table.
     assert spans[0][:2] == ("en-GB", "en-GB")

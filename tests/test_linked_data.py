@@ -265,27 +265,35 @@ def test_a_brief_without_authors_is_by_its_organisation() -> None:
 # The EPUB -----------------------------------------------------------------------------------
 
 
-def test_every_epub_document_describes_the_brief_or_its_own_section(brief: Brief) -> None:
+def test_every_epub_document_describes_the_brief(brief: Brief) -> None:
+    # The sections flow in one text document, which opens with the title page.
     documents = epub_documents(render(brief, Format.EPUB))
     page = page_data(render(brief, Format.HTML))
-    whole = {key: value for key, value in page.items() if key not in ("@context", "hasPart")}
-    sections = sorted(name for name in documents if name.startswith("section-"))
-    assert len(sections) == len(EXPECTED)
     for name, document in documents.items():
         data = xhtml_data(document)
-        if name in sections:
-            continue
         assert parts(data) == EXPECTED, name
         # The same map as the page's but for the sections' addresses.
         assert _without_urls(data) == _without_urls(page)
-        for position, part in enumerate(data["hasPart"], start=1):
+        for part in data["hasPart"]:
             file_name, anchor = part["url"].split("#")
-            assert file_name == f"section-{position:02d}.xhtml"
+            assert file_name == "text-01.xhtml"
             assert ET.fromstring(documents[file_name]).find(f".//*[@id='{anchor}']") is not None
-    # A section's document describes that section, part of the brief: no list of every
-    # section in every section's document.
-    title = xhtml_data(documents["title.xhtml"])
-    for position, name in enumerate(sections, start=1):
+
+
+def test_a_later_part_of_a_long_brief_describes_its_own_sections(
+    brief: Brief, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Split at every section, as only a long brief is: no list of every section in every part.
+    monkeypatch.setattr("briefkit.rendering.epub.book.TEXT_LIMIT", 1)
+    documents = epub_documents(render(brief, Format.EPUB))
+    page = page_data(render(brief, Format.HTML))
+    whole = {key: value for key, value in page.items() if key not in ("@context", "hasPart")}
+    texts = sorted(name for name in documents if name.startswith("text-"))
+    assert len(texts) == len(EXPECTED)
+    title = xhtml_data(documents["text-01.xhtml"])
+    for position, part in enumerate(title["hasPart"], start=1):
+        assert part["url"].startswith(f"text-{position:02d}.xhtml#")
+    for position, name in enumerate(texts[1:], start=2):
         data = xhtml_data(documents[name])
         assert data["@context"] == SCHEMA and "hasPart" not in data
         assert data["isPartOf"] == whole
@@ -300,7 +308,7 @@ def test_the_package_names_the_genres_the_edition_holds(brief: Brief) -> None:
         opf = ET.fromstring(zipfile.ZipFile(io.BytesIO(epub)).read("EPUB/content.opf"))
         types = opf.findall(".//{http://purl.org/dc/elements/1.1/}type")
         assert [t.text for t in types] == genres
-        data = xhtml_data(epub_documents(epub)["title.xhtml"])
+        data = xhtml_data(epub_documents(epub)["text-01.xhtml"])
         assert parts(data) == (EXPECTED[:2] if facts_only else EXPECTED)
 
 

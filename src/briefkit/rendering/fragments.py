@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from markdown_it.common.utils import escapeHtml
@@ -26,7 +26,7 @@ from briefkit.errors import BriefkitError
 from briefkit.model.brief import CheckedImage, SourceEntry
 from briefkit.model.figure_width import FigureWidth
 from briefkit.rendering.fetcher import Fetcher, FetchRefused
-from briefkit.rendering.markup.references import NoteNumbers, citation_text
+from briefkit.rendering.markup.references import CitationPlaces, NoteNumbers, citation_text
 from briefkit.sources.images import image_path
 from briefkit.sources.markup.markdown import parser, typographic
 from briefkit.sources.validate import link_allowed
@@ -57,6 +57,7 @@ class FragmentContext:
     footnotes: dict[int, list[Token]]
     language: Language
     note_numbers: NoteNumbers = field(default_factory=NoteNumbers)
+    citations: CitationPlaces = field(default_factory=CitationPlaces)
     notes: list[Note] = field(default_factory=list)
     figures: int = 0
 
@@ -70,11 +71,14 @@ class FragmentRenderer(RendererHTML):
     paged: ClassVar[bool] = False
     # What a soft line break between words becomes.
     line_break: ClassVar[str] = "\n"
+    # Whether each citation gets an id that its sources' entries link back to.
+    citation_ids: ClassVar[bool] = False
 
     def __init__(self, context: FragmentContext) -> None:
         super().__init__()
         self.context = context
         self._notes_open: set[int] = set()
+        self._in_heading = False
 
     @classmethod
     def logo_src(cls, logo: Path, fetcher: Fetcher, image_src: Callable[[Path], str]) -> str | None:
@@ -92,7 +96,12 @@ class FragmentRenderer(RendererHTML):
 
     def render_heading(self, inline: Token) -> Markup:
         """Render one inline token (a heading's text) to safe HTML."""
-        return Markup(self.renderInline(inline.children or [], parser().options, {}))
+        # A heading's citations get no id: the contents repeat its text, and an id with it.
+        self._in_heading = True
+        try:
+            return Markup(self.renderInline(inline.children or [], parser().options, {}))
+        finally:
+            self._in_heading = False
 
     def citation(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -109,10 +118,17 @@ class FragmentRenderer(RendererHTML):
             self._source_number,
             escapeHtml,
         )
-        numbers = f'<span class="citation">{cited.numbers}</span>'
+        anchor = self._citation_id(tokens[idx].meta)
+        numbers = f'<span class="citation"{anchor}>{cited.numbers}</span>'
         if cited.name is None:
             return numbers
         return f'<span class="narrative-citation">{self._prose(cited.name)} {numbers}</span>'
+
+    def _citation_id(self, meta: dict[str, Any]) -> str:
+        """Return a citation's id attribute, where the output links its sources back to it."""
+        if not self.citation_ids or self._in_heading:
+            return ""
+        return f' id="{self.context.citations.cite(meta["keys"])}"'
 
     def _source_number(self, key: str, number: int) -> str:
         """Return a source's number, linked to its entry in Sources."""

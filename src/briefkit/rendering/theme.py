@@ -142,13 +142,17 @@ class Theme:
         return ", ".join(str(f) for f in self.folders)
 
 
-def breakable_url(address: str) -> Markup:
-    """Return an address escaped, with a <wbr> break opportunity after its slashes and dots."""
+def breakable_url(address: str, xhtml: bool = False) -> Markup:
+    """Return an address escaped, with a <wbr> break opportunity after its slashes and dots.
+
+    xhtml closes each <wbr/>, as an XML parser (an EPUB reading system) needs it.
+    """
     pieces = _URL_BREAKS.split(address)
+    wbr = Markup("<wbr/>" if xhtml else "<wbr>")
     # split() with one group alternates text and separators: odd indexes are separators,
     # and a break after the last one, with nothing after it, would break nothing.
     marked = [
-        escape(piece) + (Markup("<wbr>") if index % 2 and pieces[index + 1] else "")
+        escape(piece) + (wbr if index % 2 and pieces[index + 1] else "")
         for index, piece in enumerate(pieces)
     ]
     return Markup("").join(marked)

@@ -30,6 +30,7 @@ from briefkit.rendering.fragments import (
     join_lines,
     source_names,
 )
+from briefkit.rendering.markup.references import CitationPlace
 from briefkit.sources.markup.markdown import typographic
 from briefkit.sources.markup.tokens import citation_order
 from briefkit.text.languages import Language, language_for
@@ -78,6 +79,16 @@ class SectionView:
     notes: list[Note] = field(default_factory=list)
     bookmark: str = ""
     continued: str = ""
+    # The citations in its text and its notes that the Sources list links back to.
+    citations: list[CitationPlace] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Citing:
+    """A place that cites a source: the citation's id and the section it stands in."""
+
+    id: str
+    section: SectionView
 
 
 @dataclass
@@ -92,6 +103,8 @@ class SourceView:
     date: str | None
     url: str | None
     accessed: str | None
+    # The citations of it, in reading order, where the output links back to them.
+    cited_at: list[Citing] = field(default_factory=list)
 
 
 @dataclass
@@ -281,13 +294,15 @@ def build_view(
     )
     markup = renderer(context)
     sections = [_section_view(section, brief, labels, markup) for section in included]
+    sources = _sources(brief, numbers, language)
+    _place_citations(sources, sections)
     return BriefView(
         meta=meta,
         renderer=renderer,
         language=language,
         labels=labels,
         sections=sections,
-        sources=_sources(brief, numbers, language),
+        sources=sources,
         notes=list(context.notes),
         edition=edition,
         omitted=edition.omitted(brief),
@@ -333,7 +348,7 @@ def _section_view(
 ) -> SectionView:
     """Render one section, collecting the notes it calls first."""
     context = markup.context
-    before = len(context.notes)
+    before, cited = len(context.notes), len(context.citations.places)
     body = markup.render_tokens(section.tokens)
     title_html = markup.render_heading(section.heading)
     attribution = None
@@ -354,7 +369,17 @@ def _section_view(
         notes=context.notes[before:],
         bookmark=_("{label}: {title}").format(label=label, title=section.title),
         continued=_("{label} (continued)").format(label=label),
+        citations=context.citations.places[cited:],
     )
+
+
+def _place_citations(sources: list[SourceView], sections: list[SectionView]) -> None:
+    """Give each source the citations of it, in reading order, with the section of each."""
+    by_key = {source.key: source for source in sources}
+    for section in sections:
+        for place in section.citations:
+            for key in place.keys:
+                by_key[key].cited_at.append(Citing(place.id, section))
 
 
 def _sources(brief: Brief, numbers: dict[str, int], language: Language) -> list[SourceView]:

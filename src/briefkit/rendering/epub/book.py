@@ -1,13 +1,17 @@
 """Render a brief as an EPUB 3 publication.
 
-The reading order is: cover, title page (summary, key points, legend), contents, one document
-per section with its footnotes at the end, and the sources. Every document comes from a
-template in ``templates/epub/``; the Markdown is rendered once, by the shared view.
+The reading order is: cover, the text (title page, summary, key points, legend, then every
+section, each with its footnotes at its end), the sources, and the contents. The sections flow
+in one document, so a short section shares a screen with the next; a long brief is split at a
+section boundary once a document holds about 100 kB of text (:data:`TEXT_LIMIT`). Every
+document comes from a template in ``templates/epub/``; the Markdown is rendered once, by the
+shared view.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,23 +37,52 @@ XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"
 FONT_STYLESHEET = "styles/fonts.css"
 SOURCES = "sources.xhtml"
+NAV_FILE = "nav.xhtml"
+NAV_UID = "nav"
+# The text a document holds before the next section starts another, in bytes of XHTML. Adobe's
+# RMSDK (older Kobo, Nook and Sony readers) refuses documents over about 300 kB, calibre splits
+# at 260 kB, and every reader lays out (and repaginates, at each change of font size) a whole
+# document at once; 100 kB, some 15,000 words, keeps a 30-page brief in one document.
+TEXT_LIMIT = 100_000
+_HREF = re.compile(r'href="#([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')
 
 
 @dataclass(frozen=True)
 class Page:
-    """A content document: where it lives, how the contents name it, and its template."""
+    """A content document: where it lives, how the contents name it, its template and sections.
+
+    repeated holds, by section anchor, the notes a section calls that an earlier document holds.
+    """
 
     file_name: str
     uid: str
     label: str
     kind: str
     template: str
+    sections: tuple[SectionView, ...] = ()
+    title_page: bool = False
+    repeated: tuple[tuple[str, tuple[Note, ...]], ...] = ()
+
+    def repeated_notes(self, section: SectionView) -> tuple[Note, ...]:
+        """Return the notes a section of this document repeats from an earlier document."""
+        return dict(self.repeated).get(section.anchor, ())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry of the contents: its document, words and kind, and the section it leads to."""
+
+    file_name: str
+    uid: str
+    label: str
+    kind: str
     section: SectionView | None = None
-    repeated_notes: tuple[Note, ...] = ()
 
-
-NAV_FILE = "nav.xhtml"
-NAV_UID = "nav"
+    @property
+    def href(self) -> str:
+        """Return where the entry leads: its document, at its section if it has one."""
+        return f"{self.file_name}#{self.section.anchor}" if self.section else self.file_name
 
 
 @dataclass(frozen=True)
@@ -99,75 +132,128 @@ def render_epub(request: RenderRequest) -> bytes:
     images = PackageImages(fetcher)
     view = request.view(EpubRenderer, images.add, lambda anchor: f"{SOURCES}#{anchor}")
     cover = _cover(brief, view, fetcher)
-    pages = content_pages(view, repeated_notes(view))
-    spine = tuple(_render_page(page, pages, view, theme, cover) for page in pages)
+    pages = content_pages(view, TEXT_LIMIT)
+    spine = relinked([_render_page(page, pages, view, theme, cover) for page in pages])
     fonts = embedded_fonts(
         visible_text(document.data for document in spine), theme, fetcher, FontFormat.SFNT
     )
     spec = PackageSpec(
         metadata=package_metadata(brief, view, request.imprint.certified_by),
-        spine=spine,
+        spine=tuple(spine),
         nav=NAV_UID,
         cover=cover.resource,
         resources=(_stylesheet(theme), *_fonts(theme, fonts), *images.resources()),
-        toc=tuple(NavPoint(p.file_name, p.label, f"toc-{p.uid}") for p in _contents(pages)),
+        toc=tuple(NavPoint(e.href, e.label, f"toc-{e.uid}") for e in contents(pages, view)),
         cover_page=(pages[0].file_name, pages[0].label),
     )
     return build_package(spec, request.imprint.modified)
 
 
-def content_pages(view: BriefView, repeats: dict[str, list[Note]] | None = None) -> list[Page]:
-    """Return the spine's documents in reading order: the contents follow the title page."""
+def content_pages(view: BriefView, limit: int = TEXT_LIMIT) -> list[Page]:
+    """Return the spine's documents in reading order: cover, text, sources, contents."""
     _ = view.language.gettext
-    pages = [
-        Page("cover.xhtml", "cover", _("Cover"), "cover", "epub/cover.xhtml"),
-        Page("title.xhtml", "title", _("Title page"), "title", "epub/title.xhtml"),
-        Page(NAV_FILE, NAV_UID, _("Contents"), "nav", "epub/nav.xhtml"),
-    ]
-    for number, section in enumerate(view.sections, start=1):
-        uid = f"section-{number:02d}"
-        label = _("{label}: {title}").format(label=section.label, title=section.title)
-        again = tuple((repeats or {}).get(section.anchor, []))
-        template = "epub/section.xhtml"
-        pages.append(Page(f"{uid}.xhtml", uid, label, section.kind, template, section, again))
+    pages = [Page("cover.xhtml", "cover", _("Cover"), "cover", "epub/cover.xhtml")]
+    runs = split_sections(view.sections, limit)
+    notes = {note.footnote: note for note in view.notes}
+    for number, run in enumerate(runs, start=1):
+        uid = f"text-{number:02d}"
+        label = _("Title page") if number == 1 else run[0].title
+        again = repeated_notes(run, notes)
+        template = "epub/text.xhtml"
+        pages.append(Page(f"{uid}.xhtml", uid, label, "text", template, run, number == 1, again))
     if view.sources:
         pages.append(Page(SOURCES, "sources", _("Sources"), "sources", "epub/sources.xhtml"))
+    pages.append(Page(NAV_FILE, NAV_UID, _("Contents"), "nav", "epub/nav.xhtml"))
     return pages
 
 
-def repeated_notes(view: BriefView) -> dict[str, list[Note]]:
-    """Return, by section anchor, the notes a section calls that an earlier section called first.
+def split_sections(
+    sections: Sequence[SectionView], limit: int = TEXT_LIMIT
+) -> list[tuple[SectionView, ...]]:
+    """Return the sections in runs of about limit bytes of text, one document each.
+
+    A run ends before the section that would take it past the limit; a section larger than
+    that has a run of its own, since a section is never cut.
+    """
+    runs: list[list[SectionView]] = [[]]
+    size = 0
+    for section in sections:
+        weight = section_size(section)
+        if runs[-1] and size + weight > limit:
+            runs.append([])
+            size = 0
+        runs[-1].append(section)
+        size += weight
+    return [tuple(run) for run in runs]
+
+
+def section_size(section: SectionView) -> int:
+    """Return the bytes of XHTML a section's heading, text and notes take."""
+    parts = [section.title_html, section.body_html, *(note.html for note in section.notes)]
+    return sum(len(str(part).encode("utf-8")) for part in parts)
+
+
+def repeated_notes(
+    run: Iterable[SectionView], notes: dict[int, Note]
+) -> tuple[tuple[str, tuple[Note, ...]], ...]:
+    """Return, by section anchor, the notes a document's sections call that it does not hold.
 
     The view gives each note to the section that calls it first, and names every note a
-    section calls, those its notes call included; a section document must hold every note it
-    links to, so a note called again later is repeated in that later document.
+    section calls, those its notes call included; a document must hold every note it links
+    to, so a note an earlier document holds is repeated in the first section here that calls it.
     """
-    notes = {note.footnote: note for note in view.notes}
-    repeats: dict[str, list[Note]] = {}
-    for section in view.sections:
-        own = {note.footnote for note in section.notes}
-        repeats[section.anchor] = [notes[called] for called in section.calls if called not in own]
-    return repeats
+    sections = list(run)
+    held = {note.footnote for section in sections for note in section.notes}
+    repeats = []
+    for section in sections:
+        again = [called for called in section.calls if called not in held]
+        held.update(again)
+        repeats.append((section.anchor, tuple(notes[called] for called in again)))
+    return tuple(repeats)
 
 
-def _contents(pages: list[Page]) -> list[Page]:
-    """Return the pages the table of contents lists: all but the cover and itself."""
-    return [page for page in pages if page.kind not in ("cover", "nav")]
+def contents(pages: list[Page], view: BriefView) -> list[Entry]:
+    """Return what the contents list: the title page, each section in its document, Sources."""
+    entries = []
+    for page in pages:
+        if page.kind == "text":
+            if page.title_page:
+                entries.append(Entry(page.file_name, page.uid, page.label, "title"))
+            entries += [_entry(page, section, view) for section in page.sections]
+        elif page.kind == "sources":
+            entries.append(Entry(page.file_name, page.uid, page.label, page.kind))
+    return entries
+
+
+def _entry(page: Page, section: SectionView, view: BriefView) -> Entry:
+    """Return the contents' entry of a section: its label and title, in its document."""
+    label = view.language.gettext("{label}: {title}").format(
+        label=section.label, title=section.title
+    )
+    uid = f"section-{view.sections.index(section) + 1:02d}"
+    return Entry(page.file_name, uid, label, section.kind, section)
+
+
+def section_files(pages: list[Page]) -> dict[str, str]:
+    """Return the document that holds each section, by the section's anchor."""
+    return {section.anchor: page.file_name for page in pages for section in page.sections}
 
 
 def landmarks(pages: list[Page], view: BriefView) -> list[Landmark]:
     """Return the landmarks: cover, title page, contents, start of the text, sources."""
+    text = [page for page in pages if page.kind == "text"]
+    nav = next(page for page in pages if page.kind == "nav")
     marks = [
         Landmark("cover", pages[0].file_name, pages[0].label),
-        Landmark("titlepage", pages[1].file_name, pages[1].label),
-        Landmark("toc", f"{NAV_FILE}#toc", pages[2].label),
+        Landmark("titlepage", text[0].file_name, text[0].label),
+        Landmark("toc", f"{NAV_FILE}#toc", nav.label),
     ]
-    body = [page for page in pages if page.section is not None]
-    if body:
+    if view.sections:
         start = view.language.gettext("Start of content")
-        marks.append(Landmark("bodymatter", body[0].file_name, start))
-    if pages[-1].file_name == SOURCES:
-        marks.append(Landmark("bibliography", SOURCES, pages[-1].label))
+        first = f"{text[0].file_name}#{view.sections[0].anchor}"
+        marks.append(Landmark("bodymatter", first, start))
+    sources = [page for page in pages if page.file_name == SOURCES]
+    marks += [Landmark("bibliography", SOURCES, page.label) for page in sources]
     return marks
 
 
@@ -180,14 +266,47 @@ def _render_page(
         view.language,
         view=view,
         page=page,
-        section=page.section,
-        contents=_contents(pages),
+        contents=contents(pages, view),
+        section_files=section_files(pages),
         landmarks=landmarks(pages, view),
         cover=cover,
         stylesheet=STYLESHEET,
         font_stylesheet=FONT_STYLESHEET,
     )
     return Resource(page.file_name, XHTML, xhtml.encode("utf-8"), page.uid)
+
+
+def relinked(documents: list[Resource]) -> list[Resource]:
+    """Point each link to an id in another document at that document.
+
+    The text's links (a section's ``#anchor``) are written for one document; once a long brief
+    is split, a link to a section in another document names that document. The ids and links
+    are the renderers' own markup: a source's text is escaped and never forms one.
+    """
+    homes: dict[str, str] = {}
+    for document in documents:
+        for found in _ID.findall(document.data.decode("utf-8")):
+            homes.setdefault(found, document.file_name)
+    return [_relink(document, homes) for document in documents]
+
+
+def _relink(document: Resource, homes: dict[str, str]) -> Resource:
+    """Return a document whose links to ids it does not hold name the document that does."""
+    xhtml = document.data.decode("utf-8")
+    own = set(_ID.findall(xhtml))
+
+    def address(match: re.Match[str]) -> str:
+        target = match.group(1)
+        if target in own or target not in homes:
+            return match.group(0)
+        return f'href="{homes[target]}#{target}"'
+
+    fixed = _HREF.sub(address, xhtml)
+    return (
+        document
+        if fixed == xhtml
+        else Resource(document.file_name, document.media_type, fixed.encode("utf-8"), document.uid)
+    )
 
 
 def _cover(brief: Brief, view: BriefView, fetcher: Fetcher) -> Cover:

@@ -14,6 +14,7 @@ class EpubRenderer(FragmentRenderer):
     """Markup for an EPUB's XHTML content documents."""
 
     name = "epub"
+    citation_ids = True
 
     @classmethod
     def logo_src(cls, logo: Path, fetcher: Fetcher, image_src: Callable[[Path], str]) -> str | None:

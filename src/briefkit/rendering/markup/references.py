@@ -3,12 +3,14 @@
 A citation ``[see @b, p. 4; @a]`` prints its sources' numbers in order, ``[1; see 2, p. 4]``,
 and a narrative one (``As @a notes``) names the source before its number. A note is numbered
 on its first call, in reading order, and keeps that number at every later call; in plain text
-its mark is the number in superscript digits.
+its mark is the number in superscript digits. Where an output links a source back to the places
+that cite it (the EPUB and the web page), each citation gets an id, ``_cite1``, ``_cite2``...,
+in reading order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,3 +69,24 @@ class NoteNumbers:
 def note_mark(number: int) -> str:
     """Return a note's call mark in plain text: its number in superscript digits."""
     return str(number).translate(_SUPERSCRIPT)
+
+
+@dataclass(frozen=True)
+class CitationPlace:
+    """A citation in the text that a Sources entry links back to: its id and the keys it cites."""
+
+    id: str
+    keys: tuple[str, ...]
+
+
+@dataclass
+class CitationPlaces:
+    """The citations given an id so far, in reading order."""
+
+    places: list[CitationPlace] = field(default_factory=list)
+
+    def cite(self, keys: Sequence[str]) -> str:
+        """Return the id of a new citation of these keys, each key once."""
+        place = CitationPlace(f"_cite{len(self.places) + 1}", tuple(dict.fromkeys(keys)))
+        self.places.append(place)
+        return place.id

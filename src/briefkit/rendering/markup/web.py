@@ -15,6 +15,7 @@ class WebRenderer(FragmentRenderer):
     """Markup for the single-file HTML page."""
 
     name = "web"
+    citation_ids = True
 
     @classmethod
     def section_address(cls, anchor: str) -> str | None:
