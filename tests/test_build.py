@@ -130,10 +130,10 @@ def test_a_brief_split_over_two_workers_is_written_whole_or_not_at_all(
     assert "What happened" in text(pdf) and epub.stat().st_size > 10_000
     kept = {path: path.stat().st_mtime_ns for path in (pdf, epub)}
     # An EPUB template that cannot render fails the brief's EPUB job only.
-    write(workspace / "templates" / "epub" / "section.xhtml", "{{ no_such_thing.at_all }}")
+    write(workspace / "templates" / "epub" / "text.xhtml", "{{ no_such_thing.at_all }}")
     second = briefkit.build(formats=["pdf", "epub"], jobs=2, force=True)
     assert [r.source.name for r in second.failed] == ["one.md"]
-    assert "section.xhtml:1" in (second.failed[0].error or "")
+    assert "text.xhtml:1" in (second.failed[0].error or "")
     # The PDF rendered fine in its own worker, but it is not written without the EPUB.
     assert {path: path.stat().st_mtime_ns for path in (pdf, epub)} == kept
 
