@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -451,3 +454,40 @@ def test_pandoc_opens_only_its_staged_reference_and_reaches_nothing(
     assert staged and all(path.endswith("/reference.docx") for path in staged)
     assert paths == staged
     assert not any("connect(" in line for line in pandoc_calls)
+
+
+def test_pandoc_s_cpu_time_is_limited_so_it_stops_without_its_parent() -> None:
+    # A worker killed at the time limit cannot stop the pandoc it started: the kernel does.
+    document = nodes.document({}, [nodes.para(nodes.text("word " * 150_000))])
+    writer = threading.Thread(target=write_docx, args=(document, REFERENCE, MOMENT, 60))
+    writer.start()
+    limits = ""
+    deadline = time.monotonic() + 20
+    while writer.is_alive() and time.monotonic() < deadline and "61 " not in limits:
+        limits = next((_cpu_limit(child) for child in _pandoc_children()), "")
+    writer.join()
+    assert re.fullmatch(r"61 +61 +seconds", limits), limits
+
+
+def _pandoc_children() -> list[Path]:
+    """Return the /proc folders of the pandoc processes this process started."""
+    found = []
+    for folder in Path("/proc").iterdir():
+        try:
+            stat = (folder / "stat").read_text()
+            command = (folder / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and b"files/pandoc" in command:
+            found.append(folder)
+    return found
+
+
+def _cpu_limit(folder: Path) -> str:
+    """Return a process's CPU-time limit as /proc shows it: soft, hard, unit."""
+    try:
+        lines = (folder / "limits").read_text().splitlines()
+    except OSError:
+        return ""
+    return next((line[len("Max cpu time") :].strip() for line in lines if "cpu time" in line), "")

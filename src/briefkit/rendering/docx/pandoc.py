@@ -95,10 +95,11 @@ def _limit_cpu(pid: int, seconds: float) -> None:
     The worker that runs pandoc is killed at the build's time limit; pandoc, its child, would
     run on alone without a limit of its own.
     """
-    if not seconds:
+    set_limit = getattr(resource, "prlimit", None)  # Linux only
+    if not seconds or set_limit is None:
         return
     limit = int(seconds) + 1
     try:
-        resource.prlimit(pid, resource.RLIMIT_CPU, (limit, limit))
+        set_limit(pid, resource.RLIMIT_CPU, (limit, limit))
     except (OSError, ValueError):
         return  # pandoc has ended already
