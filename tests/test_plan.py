@@ -157,6 +157,13 @@ def test_publish_takes_each_edition_and_file_from_the_plan(workspace: Path) -> N
     assert report.ok and (report.briefs, report.publications) == (1, 2)
     (result,) = report.build.results
     names = sorted(path.name for path in result.outputs)
-    assert names == ["x-facts-only-letter.pdf", "x-facts-only.epub", "x-letter.pdf", "x.epub"]
+    assert names == [
+        "x-facts-only-letter.pdf",
+        "x-facts-only.epub",
+        "x-facts-only.html",
+        "x-letter.pdf",
+        "x.epub",
+        "x.html",
+    ]
     feed = (workspace / "site" / "catalog.xml").read_text()
     assert "x-letter.pdf" in feed and "x-facts-only-letter.pdf" in feed

@@ -42,6 +42,7 @@ SHAPING_NONE = (
     "publish.title",
     "publish.out",
     "publish.facts_only",
+    "publish.page_size",
     "build.out",
     "build.jobs",
     "build.time_limit",
