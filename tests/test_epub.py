@@ -528,6 +528,25 @@ def test_a_long_brief_is_split_between_sections_by_size(tmp_path: Path) -> None:
     assert not problems(epubcheck(data, tmp_path)[0])
 
 
+def test_a_later_part_counts_the_descriptions_in_its_head(tmp_path: Path) -> None:
+    # A later part describes each of its sections in its head: 400 short sections must not
+    # make parts of 100 kB of text and as much again of JSON-LD.
+    paragraph = "A short section of reported fact, cited as the others are [@s]. " * 8
+    body = "\n\n".join(f"## Item {n} {{.fact}}\n\n{paragraph}" for n in range(1, 401))
+    source = write(
+        tmp_path / "briefings/many.md",
+        "---\ntitle: Many sections\ndate: 2025-11-24\norganisation: MGMM\n"
+        "sources:\n  s: {title: S}\n---\n\n" + body + "\n",
+    )
+    brief = load_brief(source).brief
+    assert brief is not None
+    epub = Epub(render(brief))
+    later = [h for h in epub.spine if h.startswith("text-")][1:]
+    assert later
+    for href in later:
+        assert len(epub.read(href)) < book.TEXT_LIMIT * 1.15, href
+
+
 def test_footnotes_are_asides_in_the_calling_document_with_a_way_back() -> None:
     epub = Epub(rendered(MULTILINGUAL))
     calls = 0

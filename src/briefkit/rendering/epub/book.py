@@ -11,7 +11,7 @@ shared view.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from briefkit.rendering.font_subset import (
 )
 from briefkit.rendering.formats import RenderRequest
 from briefkit.rendering.fragments import Note
+from briefkit.rendering.linked_data import linked_data
 from briefkit.rendering.markup.epub import EpubRenderer
 from briefkit.rendering.theme import Theme
 from briefkit.rendering.view import BriefView, SectionView
@@ -44,6 +45,8 @@ NAV_UID = "nav"
 # at 260 kB, and every reader lays out (and repaginates, at each change of font size) a whole
 # document at once; 100 kB, some 15,000 words, keeps a 30-page brief in one document.
 TEXT_LIMIT = 100_000
+# About what the template writes around a section's text: its element, label and heading.
+SECTION_FRAME = 400
 _HREF = re.compile(r'href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
 
@@ -153,7 +156,7 @@ def content_pages(view: BriefView, limit: int = TEXT_LIMIT) -> list[Page]:
     """Return the spine's documents in reading order: cover, text, sources, contents."""
     _ = view.language.gettext
     pages = [Page("cover.xhtml", "cover", _("Cover"), "cover", "epub/cover.xhtml")]
-    runs = split_sections(view.sections, limit)
+    runs = split_sections(view, limit)
     notes = {note.footnote: note for note in view.notes}
     for number, run in enumerate(runs, start=1):
         uid = f"text-{number:02d}"
@@ -167,19 +170,21 @@ def content_pages(view: BriefView, limit: int = TEXT_LIMIT) -> list[Page]:
     return pages
 
 
-def split_sections(
-    sections: Sequence[SectionView], limit: int = TEXT_LIMIT
-) -> list[tuple[SectionView, ...]]:
-    """Return the sections in runs of about limit bytes of text, one document each.
+def split_sections(view: BriefView, limit: int = TEXT_LIMIT) -> list[tuple[SectionView, ...]]:
+    """Return the sections in runs of about limit bytes, one document each.
 
     A run ends before the section that would take it past the limit; a section larger than
-    that has a run of its own, since a section is never cut.
+    that has a run of its own, since a section is never cut. A later part of a long brief
+    describes each of its sections in its head (JSON-LD), so there the description counts as
+    the text does.
     """
     runs: list[list[SectionView]] = [[]]
     size = 0
-    for section in sections:
-        weight = section_size(section)
+    for section in view.sections:
+        weight = text_size(section) + (description_size(view, section) if len(runs) > 1 else 0)
         if runs[-1] and size + weight > limit:
+            if len(runs) == 1:
+                weight += description_size(view, section)
             runs.append([])
             size = 0
         runs[-1].append(section)
@@ -187,10 +192,15 @@ def split_sections(
     return [tuple(run) for run in runs]
 
 
-def section_size(section: SectionView) -> int:
-    """Return the bytes of XHTML a section's heading, text and notes take."""
+def text_size(section: SectionView) -> int:
+    """Return the bytes of XHTML a section's heading, text and notes take, and its frame."""
     parts = [section.title_html, section.body_html, *(note.html for note in section.notes)]
-    return sum(len(str(part).encode("utf-8")) for part in parts)
+    return SECTION_FRAME + sum(len(str(part).encode("utf-8")) for part in parts)
+
+
+def description_size(view: BriefView, section: SectionView) -> int:
+    """Return the bytes of a section's description in the head of a later part."""
+    return len(linked_data(view, None, section).json.encode("utf-8"))
 
 
 def repeated_notes(
