@@ -229,19 +229,22 @@ def contents(pages: list[Page], view: BriefView) -> list[Entry]:
         if page.kind == "text":
             if page.title_page:
                 entries.append(Entry(page.file_name, page.uid, page.label, "title"))
-            entries += [_entry(page, section, view) for section in page.sections]
+            first = sum(entry.section is not None for entry in entries) + 1
+            entries += [
+                _entry(page, section, number, view)
+                for number, section in enumerate(page.sections, start=first)
+            ]
         elif page.kind == "sources":
             entries.append(Entry(page.file_name, page.uid, page.label, page.kind))
     return entries
 
 
-def _entry(page: Page, section: SectionView, view: BriefView) -> Entry:
+def _entry(page: Page, section: SectionView, number: int, view: BriefView) -> Entry:
     """Return the contents' entry of a section: its label and title, in its document."""
     label = view.language.gettext("{label}: {title}").format(
         label=section.label, title=section.title
     )
-    uid = f"section-{view.sections.index(section) + 1:02d}"
-    return Entry(page.file_name, uid, label, section.kind, section)
+    return Entry(page.file_name, f"section-{number:02d}", label, section.kind, section)
 
 
 def section_files(pages: list[Page]) -> dict[str, str]:
