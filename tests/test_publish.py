@@ -875,3 +875,26 @@ def test_long_unbroken_words_in_a_card_never_widen_the_page_on_a_phone(tmp_path:
     with Chromium() as browser:
         browser.open(tmp_path / "index.html", 390, mobile=True)
         assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_workspace_may_publish_the_word_edition_and_take_it_down_again(
+    workspace: Path,
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    settings = '[organisation]\nname = "Test Unit"\n\n[publish]\nword = true\n'
+    (workspace / "briefkit.toml").write_text(settings, encoding="utf-8")
+    first = briefkit.publish(base_url="https://example.org/", jobs=1)
+    site = workspace / "site"
+    assert first.ok and (site / "one.docx").is_file()
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    (entry,) = _feed(site, "catalog.xml").entries
+    links = [(link.type, link.href) for link in entry.links if link.rel.endswith("open-access")]
+    assert links[-1] == (word, "one.docx") and links[0][0] == "application/epub+zip"
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(f'<a href="[^"]*one.docx" type="{word}"[^>]*>Word</a>', page)
+    # Asked no more, the Word file leaves the folder and the feeds.
+    (workspace / "briefkit.toml").write_text(settings.replace("true", "false"), encoding="utf-8")
+    second = briefkit.publish(base_url="https://example.org/", jobs=1)
+    assert [p.name for p in second.build.removed + second.removed] == ["one.docx"]
+    assert not (site / "one.docx").exists()
+    assert "one.docx" not in (site / "catalog.xml").read_text(encoding="utf-8")

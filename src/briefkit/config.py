@@ -173,6 +173,7 @@ class Publish(_Section):
     base_url: str | None = Field(None, description="Where the folder is served from.")
     out: str = "site"
     facts_only: bool = Field(False, description="Also publish each brief's facts-only edition.")
+    word: bool = Field(False, description="Also publish each brief's Word edition (.docx).")
     # Strict: a page size of "50" or 2.5 or true is a typo, not a number to guess at.
     page_size: int = Field(
         DEFAULT_PAGE_SIZE,

@@ -43,6 +43,7 @@ SHAPING_NONE = (
     "publish.out",
     "publish.facts_only",
     "publish.page_size",
+    "publish.word",
     "build.out",
     "build.jobs",
     "build.time_limit",

@@ -192,6 +192,8 @@ class Publication(Description):
     anchor: str = ""
     # The brief as a web page, which browsers open and e-reader apps may offer.
     html: FileRef | None = None
+    # The Word edition, for clearance rounds, when the workspace publishes it.
+    docx: FileRef | None = None
 
     @property
     def updated(self) -> dt.datetime:
@@ -205,8 +207,8 @@ class Publication(Description):
 
     @property
     def downloads(self) -> tuple[FileRef, ...]:
-        """Return the files a reader can download: EPUB (apps take the first), PDF, HTML."""
-        return tuple(file for file in (self.epub, self.pdf, self.html) if file)
+        """Return the files a reader can download: EPUB (apps take the first), PDF, HTML, Word."""
+        return tuple(file for file in (self.epub, self.pdf, self.html, self.docx) if file)
 
 
 @dataclass(frozen=True)

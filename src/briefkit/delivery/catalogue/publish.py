@@ -49,6 +49,7 @@ from briefkit.model.edition import FULL, Edition
 from briefkit.paths import shown
 from briefkit.rendering.citing import thumbnail_name
 from briefkit.rendering.epub.metadata import publication_id
+from briefkit.rendering.formats import get_format
 from briefkit.sources.discover import SourceFile, find_sources
 from briefkit.sources.limits import MAX_SOURCE_BYTES
 from briefkit.sources.loader import is_draft, load_brief
@@ -59,6 +60,8 @@ DEFAULT_TITLE = "Briefs"
 # The formats a catalogue serves, by their names in the registry: e-readers take the EPUB,
 # browsers the HTML page.
 CATALOGUE_FORMATS = ("epub", "pdf", "html")
+# The Word edition, published only when the workspace asks ([publish] word = true).
+WORD_FORMAT = "docx"
 
 
 @dataclass
@@ -142,7 +145,9 @@ def publishing_plan(space: Workspace, request: Request) -> tuple[Plan, list[Sour
     if not published:
         # Refused before the build makes the folder: there would be nothing in it.
         raise BriefkitError(_nothing_to_publish(drafts))
-    plan = make_plan(space, replace(request, formats=CATALOGUE_FORMATS), published)
+    word = (WORD_FORMAT,) if space.config.publish.word else ()
+    formats = CATALOGUE_FORMATS + word
+    plan = make_plan(space, replace(request, formats=formats), published)
     _refuse_catalogue_names(plan)
     return plan, drafts
 
@@ -259,7 +264,7 @@ def _publication(
     collected.files[cover_path] = cover.data
     collected.files[thumbnail_path] = small.data
     collected.covers[thumbnail_path] = cover.data
-    pdf, html = files.get("pdf"), files.get("html")
+    pdf, html, word = files.get("pdf"), files.get("html"), files.get(WORD_FORMAT)
     return Publication(
         **{f.name: getattr(description, f.name) for f in fields(Description)},
         title=packaged.title,
@@ -267,6 +272,7 @@ def _publication(
         epub=FileRef(edition, EPUB, epub.path.stat().st_size),
         pdf=_file_ref(folder, pdf.path, PDF) if pdf else None,
         html=_file_ref(folder, html.path, HTML) if html else None,
+        docx=_file_ref(folder, word.path, get_format(WORD_FORMAT).media_type) if word else None,
         cover=FileRef(cover_path, cover.media_type, len(cover.data), cover.width, cover.height),
         thumbnail=FileRef(
             thumbnail_path, small.media_type, len(small.data), small.width, small.height
