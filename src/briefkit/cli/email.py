@@ -51,14 +51,16 @@ def email(
     attach: Annotated[
         list[str] | None,
         typer.Option(
-            "--attach", metavar="pdf|epub", help="Attach the PDF or EPUB; repeat for both."
+            "--attach",
+            metavar="FORMAT",
+            help="Attach the brief as a format: pdf, epub, docx...; repeat for more.",
         ),
     ] = None,
     link: Annotated[
         bool,
         typer.Option(
             "--link",
-            help="Link to the published PDF and EPUB ([publish] base_url) instead of attaching.",
+            help="Link to the published copies ([publish] base_url) instead of attaching.",
         ),
     ] = False,
     body: Annotated[
