@@ -1,0 +1,344 @@
+"""Read a Word draft (.docx) as the main text in simple HTML, with what the file says of itself.
+
+mammoth turns the document into HTML by a style map, so Word's Title and Subtitle become the
+brief's title and subtitle and its headings become sections, whatever they look like. The
+file is read once, never through a link, and its zip directory is checked before anything is
+unpacked: no part may unpack to more than the directory says (zipfile stops there and fails
+the part's CRC check), mammoth reads each XML part as a stream and each image through
+:class:`_Images` in bounded reads, so what the directory promises bounds time and memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import mammoth  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]
+from lxml import html as lxml_html
+
+from briefkit.commands.importing.extracted import Extracted, Picture
+from briefkit.errors import BriefkitError
+from briefkit.files import read_regular
+from briefkit.sources.images import MAX_IMAGE_BYTES, image_problem
+
+# A draft carries its photographs: a few compressed images of a few MB each, beside text that
+# rarely reaches a megabyte of XML. The brief's own source limit (1 MiB) is for text alone.
+MAX_WORD_BYTES = 64 * 1024 * 1024
+# Everything the file unpacks to, told by its directory before anything is unpacked.
+MAX_WORD_UNPACKED = 128 * 1024 * 1024
+# A document has a dozen parts and one more per image.
+MAX_WORD_ENTRIES = 1000
+# One XML part: a 100-page draft's document.xml is a few MB; mammoth holds it as a DOM, many
+# times that size in memory.
+MAX_WORD_XML = 16 * 1024 * 1024
+
+# An OLE compound file: a password-protected .docx (encrypted inside one), or a Word 97 .doc.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CHUNK = 64 * 1024
+_STYLE_MAP = "\n".join(
+    [
+        "p[style-name='Title'] => h1.briefkit-title:fresh",
+        "p[style-name='Subtitle'] => p.briefkit-subtitle:fresh",
+        "p[style-name='Heading 1'] => h2:fresh",
+        "p[style-name='Heading 2'] => h2:fresh",
+        *(f"p[style-name='Heading {level}'] => h3:fresh" for level in range(3, 10)),
+    ]
+)
+# Warnings about styles only say some formatting had no mapping: the text is kept all the same.
+_STYLE_WARNINGS = ("Unrecognised paragraph style", "Unrecognised run style")
+_IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
+_CORE = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+# The note kinds mammoth writes, by the prefix of the names the brief gives them.
+_NOTES = {"footnote-": "", "endnote-": "e"}
+
+
+class WordError(BriefkitError):
+    """A .docx that cannot be read: encrypted, corrupt, not Word, or too large."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass
+class _Images:
+    """The images mammoth meets, kept as pictures or listed as removed, in document order."""
+
+    pictures: list[Picture] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    _names: dict[str, str] = field(default_factory=dict)
+
+    def convert(self, image: Any) -> list[Any]:
+        """Return the <img> mammoth writes for an image, or nothing for one not kept."""
+        name = self.keep(image)
+        if name is None:
+            return []
+        attributes = {"src": name}
+        if image.alt_text:
+            attributes["alt"] = image.alt_text
+        return [mammoth.html.element("img", attributes)]
+
+    def keep(self, image: Any) -> str | None:
+        """Keep a PNG, JPEG or GIF within the image limits; return its name, or None."""
+        described = f"an image ({image.content_type})"
+        if image.alt_text:
+            described = f"an image ({image.content_type}, alt text {image.alt_text!r})"
+        suffix = _IMAGE_SUFFIXES.get(image.content_type)
+        if suffix is None:
+            self.removed.append(f"{described}: only PNG, JPEG and GIF images are kept")
+            return None
+        with image.open() as stream:
+            data = stream.read(MAX_IMAGE_BYTES + 1)
+        problem = "is larger than the image limit" if len(data) > MAX_IMAGE_BYTES else None
+        problem = problem or image_problem(data, suffix)
+        if problem:
+            self.removed.append(f"{described} {problem}")
+            return None
+        return self.name(data, suffix, image.content_type)
+
+    def name(self, data: bytes, suffix: str, media_type: str) -> str:
+        """Return the name of a picture, one per distinct image, however often it is shown."""
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in self._names:
+            self._names[digest] = f"image-{len(self.pictures) + 1}{suffix}"
+            self.pictures.append(Picture(self._names[digest], data, media_type))
+        return self._names[digest]
+
+
+@dataclass(frozen=True)
+class _Core:
+    """What a Word file's core properties say of it."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    date: dt.date | None = None
+    language: str | None = None
+
+
+def read_word(path: Path) -> Extracted:
+    """Return the main text, notes, pictures and properties of a Word (.docx) file."""
+    data = read_regular(path, MAX_WORD_BYTES)
+    if data.startswith(_OLE):
+        raise WordError(
+            path,
+            "is encrypted (password-protected) or an old Word 97-2003 document: remove the "
+            "password, or save it as .docx, and import it again",
+        )
+    images = _Images()
+    with _open_package(path, data) as archive:
+        core = _core(path, archive)
+    body, messages = _convert(path, data, images.convert)
+    root = lxml_html.fragment_fromstring(body, create_parent="div")
+    title = _take_text(root, "//h1[@class='briefkit-title']")
+    subtitle = _take_text(root, "//p[@class='briefkit-subtitle']")
+    notes = _take_notes(root)
+    removed = _unwrap_anchors(root)
+    return Extracted(
+        html=_inner_html(root),
+        source=str(path),
+        title=title or core.title,
+        subtitle=subtitle,
+        date=core.date,
+        authors=core.authors,
+        language=core.language,
+        notes=notes,
+        pictures=tuple(images.pictures),
+        removed=(*images.removed, *messages, *removed),
+    )
+
+
+def _open_package(path: Path, data: bytes) -> zipfile.ZipFile:
+    """Open the package, refusing a zip bomb by its directory before anything is unpacked."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise WordError(
+            path, f"is not a Word document: damaged, or not a zip file ({exc})"
+        ) from exc
+    try:
+        _check_entries(path, archive.infolist())
+    except WordError:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse a package whose directory promises too much, or what Word never writes."""
+    if len(entries) > MAX_WORD_ENTRIES:
+        raise WordError(path, f"holds {len(entries):,} files; the limit is {MAX_WORD_ENTRIES:,}")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_WORD_UNPACKED:
+        raise WordError(path, f"unpacks to {unpacked:,} bytes; the limit is {MAX_WORD_UNPACKED:,}")
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise WordError(path, f"is encrypted (its part {entry.filename} needs a password)")
+        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # bzip2 and LZMA unpack each chunk read without bound; Word uses neither.
+            raise WordError(path, f"packs {entry.filename} in a way Word never does")
+        if entry.filename.endswith((".xml", ".rels")) and entry.file_size > MAX_WORD_XML:
+            raise WordError(
+                path,
+                f"has a part {entry.filename} of {entry.file_size:,} bytes; "
+                f"the limit is {MAX_WORD_XML:,}",
+            )
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    """Return one part in bounded chunks, or None if the package has no such part."""
+    try:
+        entry = archive.getinfo(name)
+    except KeyError:
+        return None
+    chunks = []
+    with archive.open(entry) as stream:
+        while chunk := stream.read(_CHUNK):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _convert(
+    path: Path, data: bytes, convert_image: Callable[[Any], list[Any]]
+) -> tuple[str, tuple[str, ...]]:
+    """Return mammoth's HTML of a package and the warnings that mean something was lost."""
+    try:
+        result = mammoth.convert_to_html(
+            io.BytesIO(data),
+            style_map=_STYLE_MAP,
+            convert_image=convert_image,
+            # The file's own style map and linked files are the author's, not the analyst's.
+            include_embedded_style_map=False,
+            external_file_access=False,
+        )
+    except Exception as exc:
+        # mammoth reads untrusted XML with code of its own and raises whatever that meets
+        # (IOError for a zip that is not Word, ExpatError, KeyError, ...): every one of them
+        # means this file cannot be read as a Word document.
+        raise WordError(path, f"cannot be read as a Word document ({exc})") from exc
+    messages = tuple(
+        f"Word: {message.message}"
+        for message in result.messages
+        if not message.message.startswith(_STYLE_WARNINGS)
+    )
+    return str(result.value), messages
+
+
+def _take_text(root: Any, xpath: str) -> str | None:
+    """Remove the elements an XPath finds; return their text joined, or None if none."""
+    texts = []
+    for element in root.xpath(xpath):
+        texts.append(" ".join(element.text_content().split()))
+        element.drop_tree()
+    return " ".join(text for text in texts if text) or None
+
+
+def _take_notes(root: Any) -> dict[str, str]:
+    """Turn mammoth's list of notes into notes by name and its calls into note links."""
+    notes: dict[str, str] = {}
+    for item in root.xpath(
+        "//ol/li[starts-with(@id, 'footnote-') or starts-with(@id, 'endnote-')]"
+    ):
+        name = _note_name(item.get("id"))
+        for back in item.xpath(
+            ".//a[starts-with(@href, '#footnote-ref-') or starts-with(@href, '#endnote-ref-')]"
+        ):
+            back.drop_tree()
+        notes[name] = _inner_html(item).strip()
+        listing = item.getparent()
+        item.drop_tree()
+        if not len(listing):
+            listing.drop_tree()
+    for call in root.xpath(
+        "//a[starts-with(@href, '#footnote-') or starts-with(@href, '#endnote-')]"
+    ):
+        _make_call(call, _note_name(call.get("href")[1:]))
+    return notes
+
+
+def _note_name(html_id: str) -> str:
+    """Return the brief's name of the note mammoth gives an HTML id: 3 or e3."""
+    for prefix, mark in _NOTES.items():
+        if html_id.startswith(prefix):
+            return mark + html_id[len(prefix) :]
+    return html_id
+
+
+def _make_call(call: Any, name: str) -> None:
+    """Turn mammoth's <sup><a>[1]</a></sup> into the contract's <a class="note">."""
+    note = lxml_html.Element("a", {"class": "note", "href": f"#{name}"})
+    note.text = name
+    wrapper = call.getparent()
+    if wrapper.tag == "sup" and len(wrapper) == 1 and not (wrapper.text or "").strip():
+        note.tail = wrapper.tail
+        wrapper.getparent().replace(wrapper, note)
+    else:
+        note.tail = call.tail
+        wrapper.replace(call, note)
+
+
+def _unwrap_anchors(root: Any) -> tuple[str, ...]:
+    """Keep the text of bookmarks and of links to places inside the document; say which."""
+    removed = []
+    for anchor in root.xpath("//a[not(@href) or starts-with(@href, '#')][not(@class='note')]"):
+        href = anchor.get("href")
+        if href:
+            text = " ".join(anchor.text_content().split())
+            removed.append(f"a link to {href} inside the document, kept as text: {text!r}")
+        anchor.drop_tag()
+    return tuple(removed)
+
+
+def _inner_html(element: Any) -> str:
+    """Return the HTML inside an element, without the element itself."""
+    return escape(element.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in element
+    )
+
+
+def _core(path: Path, archive: zipfile.ZipFile) -> _Core:
+    """Return what docProps/core.xml says: title, authors, date, language."""
+    try:
+        data = _read_part(archive, "docProps/core.xml")
+        root = etree.fromstring(data, _XML) if data else None
+    except (zipfile.BadZipFile, OSError, etree.XMLSyntaxError) as exc:
+        raise WordError(path, f"has unreadable document properties ({exc})") from exc
+    if root is None:
+        return _Core()
+    title = _core_text(root, "dc:title")
+    creator = _core_text(root, "dc:creator") or ""
+    return _Core(
+        title=title,
+        # Word separates several authors with semicolons.
+        authors=tuple(name.strip() for name in creator.split(";") if name.strip()),
+        date=_core_date(_core_text(root, "dcterms:modified"))
+        or _core_date(_core_text(root, "dcterms:created")),
+        language=_core_text(root, "dc:language"),
+    )
+
+
+def _core_text(root: Any, name: str) -> str | None:
+    """Return the text of one core property, whitespace collapsed, or None if empty."""
+    found = root.find(name, _CORE)
+    if found is None:
+        return None
+    return " ".join("".join(found.itertext()).split()) or None
+
+
+def _core_date(text: str | None) -> dt.date | None:
+    """Return the date of a W3CDTF time stamp (2025-11-23T10:00:00Z), or None."""
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
