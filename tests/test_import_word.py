@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -83,6 +84,8 @@ def add_link(paragraph: Paragraph, text: str, address: str) -> None:
 def draft(title: bool = True, picture: bytes | None = None) -> docx.document.Document:
     """Return a Word draft modelled on the seed article: reported sections, then Outlook."""
     document = docx.Document()
+    document.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph(f"{SECTIONS[0]}\t2", style="toc 1")
     if title:
         document.add_paragraph("India and Japan open a new phase", style="Title")
     document.add_paragraph("A first meeting of the two prime ministers", style="Subtitle")
@@ -106,6 +109,7 @@ def draft(title: bool = True, picture: bytes | None = None) -> docx.document.Doc
     support.add_run(".")
     document.add_picture(io.BytesIO(picture or png()))
     document.inline_shapes[0]._inline.docPr.set("descr", ALT)
+    document.add_paragraph("The two prime ministers in Johannesburg", style="Caption")
     document.add_heading(SECTIONS[3], level=1)
     plan = document.add_paragraph(
         "The ten-year Joint Vision of August 2025 aims at 10 trillion yen"
@@ -199,6 +203,25 @@ def test_keeps_an_image_with_its_alt_text(extracted: Extracted) -> None:
     assert extracted.removed == ()
 
 
+def test_marks_captions_for_the_figure_before_them(extracted: Extracted) -> None:
+    figure = f'<p><img alt="{ALT}" src="image-1.png"></p>'
+    caption = '<p class="caption">The two prime ministers in Johannesburg</p>'
+    assert figure + caption in extracted.html
+
+
+def test_leaves_out_a_table_of_contents(extracted: Extracted) -> None:
+    assert extracted.html.count(SECTIONS[0]) == 1
+
+
+def test_drops_an_image_beyond_the_pixel_limit(tmp_path: Path) -> None:
+    huge = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(huge, "PNG")
+    found = read_word(save(draft(picture=huge.getvalue()), tmp_path / "draft.docx"))
+    assert found.pictures == ()
+    assert "<img" not in found.html
+    assert [line for line in found.removed if "8000×6000 pixels" in line]
+
+
 def test_drops_an_image_of_another_type_and_says_so(tmp_path: Path) -> None:
     bitmap = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(bitmap, "BMP")
@@ -280,6 +303,15 @@ def test_refuses_a_zip_part_larger_than_it_says(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     # Read to its end at once, as mammoth reads, the part inflates whole before zipfile cuts it.
     refused(path, "CRC")
+
+
+def test_refuses_a_zip_with_a_password(tmp_path: Path) -> None:
+    path = save(draft(), tmp_path / "draft.docx")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02")  # the first part's flags, as the directory gives them
+    data[at + 8] |= 0x1
+    path.write_bytes(bytes(data))
+    refused(path, "encrypted", "needs a password")
 
 
 def test_refuses_too_many_parts(tmp_path: Path) -> None:

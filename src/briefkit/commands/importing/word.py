@@ -50,6 +50,11 @@ _STYLE_MAP = "\n".join(
         "p[style-name='Heading 1'] => h2:fresh",
         "p[style-name='Heading 2'] => h2:fresh",
         *(f"p[style-name='Heading {level}'] => h3:fresh" for level in range(3, 10)),
+        # The writer makes a caption right after a figure that figure's caption.
+        "p[style-name='Caption'] => p.caption:fresh",
+        # A table of contents repeats the headings; the brief makes its own.
+        "p[style-name='TOC Heading'] => !",
+        *(f"p[style-name='TOC {level}'] => !" for level in range(1, 10)),
     ]
 )
 # Warnings about styles only say some formatting had no mapping: the text is kept all the same.
