@@ -270,14 +270,51 @@ def test_refuses_a_damaged_file(tmp_path: Path) -> None:
     refused(path, "not a Word document")
 
 
+def test_refuses_a_part_damaged_inside(tmp_path: Path) -> None:
+    path = save(draft(), tmp_path / "draft.docx")
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo("word/document.xml")
+    data = bytearray(path.read_bytes())
+    start = entry.header_offset + 30 + len(entry.filename.encode())
+    data[start : start + 64] = bytes(range(64))
+    path.write_bytes(bytes(data))
+    refused(path, "damaged")
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    """Return every part of a package by name."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def xml_bytes(entries: dict[str, bytes]) -> int:
+    """Return how many bytes the XML parts of a package unpack to, by their names."""
+    return sum(len(data) for name, data in entries.items() if name.endswith((".xml", ".rels")))
+
+
+def test_refuses_more_xml_than_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save(draft(), tmp_path / "draft.docx")
+    monkeypatch.setattr(word, "MAX_WORD_XML", xml_bytes(parts(path)) - 1)
+    refused(path, "bytes of XML; the limit is")
+
+
+def test_counts_xml_under_another_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = parts(save(draft(), tmp_path / "draft.docx"))
+    monkeypatch.setattr(word, "MAX_WORD_XML", xml_bytes(entries) - 1)
+    entries["word/media/photo.png"] = entries.pop("word/document.xml")
+    entries["_rels/.rels"] = entries["_rels/.rels"].replace(
+        b'Target="word/document.xml"', b'Target="word/media/photo.png"'
+    )
+    refused(package(tmp_path / "disguised.docx", entries), "bytes of XML; the limit is")
+
+
 def test_refuses_a_zip_that_is_not_word(tmp_path: Path) -> None:
     path = package(tmp_path / "notes.docx", {"notes.txt": b"Talks went well."})
     refused(path, "cannot be read as a Word document")
 
 
 def test_refuses_a_document_whose_xml_expands_without_end(tmp_path: Path) -> None:
-    whole = zipfile.ZipFile(save(draft(), tmp_path / "whole.docx"))
-    entries = {name: whole.read(name) for name in whole.namelist()}
+    entries = parts(save(draft(), tmp_path / "whole.docx"))
     laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 12))
     entries["word/document.xml"] = (
         f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "ha">{laughs}]>'

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -36,13 +37,18 @@ MAX_WORD_BYTES = 64 * 1024 * 1024
 MAX_WORD_UNPACKED = 128 * 1024 * 1024
 # A document has a dozen parts and one more per image.
 MAX_WORD_ENTRIES = 1000
-# One XML part: a 100-page draft's document.xml is a few MB; mammoth holds it as a DOM, many
-# times that size in memory.
-MAX_WORD_XML = 16 * 1024 * 1024
+# All its XML together: a 100-page draft's is a megabyte or two. mammoth holds it as a DOM,
+# many times that size: 8 MiB of it took 14 s and 330 MB here, and makes a text that is
+# already past a brief's own limit.
+MAX_WORD_XML = 8 * 1024 * 1024
 
 # An OLE compound file: a password-protected .docx (encrypted inside one), or a Word 97 .doc.
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 64 * 1024
+_PEEK = 64
+# What zipfile raises for a damaged package: zlib's own error comes through unwrapped.
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _STYLE_MAP = "\n".join(
     [
         "p[style-name='Title'] => h1.briefkit-title:fresh",
@@ -143,6 +149,7 @@ def read_word(path: Path) -> Extracted:
         )
     images = _Images()
     with _open_package(path, data) as archive:
+        _check_entries(path, archive)
         core = _core(path, archive)
     body, messages = _convert(path, data, images.convert)
     root = lxml_html.fragment_fromstring(body, create_parent="div")
@@ -165,23 +172,21 @@ def read_word(path: Path) -> Extracted:
 
 
 def _open_package(path: Path, data: bytes) -> zipfile.ZipFile:
-    """Open the package, refusing a zip bomb by its directory before anything is unpacked."""
+    """Open the package by its directory; nothing is unpacked yet."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise WordError(
-            path, f"is not a Word document: damaged, or not a zip file ({exc})"
-        ) from exc
-    try:
-        _check_entries(path, archive.infolist())
-    except WordError:
-        archive.close()
-        raise
-    return archive
+        return zipfile.ZipFile(io.BytesIO(data))
+    except _DAMAGED as exc:
+        raise _damaged(path, exc) from exc
 
 
-def _check_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+def _damaged(path: Path, exc: Exception) -> WordError:
+    """Return the error for a package zipfile cannot read."""
+    return WordError(path, f"is not a Word document: damaged, or not a zip file ({exc})")
+
+
+def _check_entries(path: Path, archive: zipfile.ZipFile) -> None:
     """Refuse a package whose directory promises too much, or what Word never writes."""
+    entries = archive.infolist()
     if len(entries) > MAX_WORD_ENTRIES:
         raise WordError(path, f"holds {len(entries):,} files; the limit is {MAX_WORD_ENTRIES:,}")
     unpacked = sum(entry.file_size for entry in entries)
@@ -193,12 +198,25 @@ def _check_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
         if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             # bzip2 and LZMA unpack each chunk read without bound; Word uses neither.
             raise WordError(path, f"packs {entry.filename} in a way Word never does")
-        if entry.filename.endswith((".xml", ".rels")) and entry.file_size > MAX_WORD_XML:
-            raise WordError(
-                path,
-                f"has a part {entry.filename} of {entry.file_size:,} bytes; "
-                f"the limit is {MAX_WORD_XML:,}",
-            )
+    try:
+        xml = sum(entry.file_size for entry in entries if _is_xml(archive, entry))
+    except _DAMAGED as exc:
+        raise _damaged(path, exc) from exc
+    if xml > MAX_WORD_XML:
+        raise WordError(path, f"holds {xml:,} bytes of XML; the limit is {MAX_WORD_XML:,}")
+
+
+def _is_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """Tell whether a part is XML by its first bytes, whatever its name says.
+
+    mammoth finds the document, its notes and styles through relationships that may name
+    any part: one called image.png may hold the document, so names cannot be trusted.
+    """
+    with archive.open(entry) as stream:
+        start = stream.read(_PEEK)
+    for mark in _BOMS:
+        start = start.removeprefix(mark)
+    return start.lstrip(b" \t\r\n\0").startswith(b"<")
 
 
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
@@ -317,7 +335,9 @@ def _core(path: Path, archive: zipfile.ZipFile) -> _Core:
     try:
         data = _read_part(archive, "docProps/core.xml")
         root = etree.fromstring(data, _XML) if data else None
-    except (zipfile.BadZipFile, OSError, etree.XMLSyntaxError) as exc:
+    except _DAMAGED as exc:
+        raise _damaged(path, exc) from exc
+    except etree.XMLSyntaxError as exc:
         raise WordError(path, f"has unreadable document properties ({exc})") from exc
     if root is None:
         return _Core()
