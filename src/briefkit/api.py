@@ -1,8 +1,7 @@
 """briefkit's Python API: what the command line does, for scripts and notebooks.
 
-Every command is a thin caller of these functions: load a source and see its findings,
-render a brief to the bytes of one format, build a folder of briefs into an output folder,
-or compose a brief's message and send it to its readers.
+Every command is a thin caller of these functions: load and check sources, render and build
+briefs, import material as a brief (:func:`import_source`), compose and send a brief's message.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefkit.commands.importing.command import import_source as import_source
 from briefkit.config import Workspace, find_workspace
 from briefkit.errors import ParameterError
 from briefkit.model.choices import EmailBody, Format, Paper, PdfVariant, SmtpSecurity, choose

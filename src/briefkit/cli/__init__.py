@@ -28,6 +28,7 @@ from briefkit.cli.common import (
     _reported,
 )
 from briefkit.cli.email import email
+from briefkit.cli.importing import import_brief
 from briefkit.cli.lists import bounces, suppress
 from briefkit.cli.publish import publish, serve
 from briefkit.model.choices import Paper, PdfVariant
@@ -352,6 +353,7 @@ def _on_watch(printer: Printer) -> Callable[[WatchEvent], None]:
 
 
 app.command()(email)
+app.command(name="import")(import_brief)
 app.command()(publish)
 app.command()(serve)
 app.command()(suppress)

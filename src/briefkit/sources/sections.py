@@ -13,6 +13,9 @@ from briefkit.sources.markup.markdown import plain_text
 from briefkit.sources.markup.slugs import slug
 
 _KNOWN_ATTRS = {"class", "id", "by", "allow"}
+# `briefkit import` suggests each section's kind and marks it `{.commentary .unconfirmed}`: the
+# brief loads, and check warns (so --strict fails) until the writer removes the mark.
+UNCONFIRMED = "unconfirmed"
 # Anchors are letters, digits and hyphens; the templates' own ids start with "_" so none clash.
 _ANCHOR = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 
@@ -122,6 +125,9 @@ def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> 
         )
         return None
     classes: list[str] = heading.meta.get("classes", [])
+    if UNCONFIRMED in classes:
+        classes = [c for c in classes if c != UNCONFIRMED]
+        _warn_unconfirmed(classes, title, line, col, findings)
     if not classes:
         findings.error(
             line, f"section '{title}' has no kind: add {{.fact}} or {{.commentary}} to its heading"
@@ -129,7 +135,7 @@ def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> 
         return None
     unknown = [c for c in classes if c not in SECTION_KINDS]
     if unknown:
-        hint = did_you_mean(f".{unknown[0]}", [f".{kind}" for kind in SECTION_KINDS])
+        hint = did_you_mean(f".{unknown[0]}", [f".{k}" for k in (*SECTION_KINDS, UNCONFIRMED)])
         findings.error(
             line,
             f"section '{title}': unknown kind '.{unknown[0]}' (allowed kinds: {allowed}){hint}",
@@ -143,6 +149,19 @@ def _section_kind(heading: Token, title: str, line: int, findings: Findings) -> 
         return None
     kind: SectionKind = "fact" if classes[0] == "fact" else "commentary"
     return kind
+
+
+def _warn_unconfirmed(
+    classes: list[str], title: str, line: int, col: int, findings: Findings
+) -> None:
+    """Warn that a section's kind was suggested, not confirmed, and say how to confirm it."""
+    kind = f".{classes[0]}" if classes else "its kind"
+    findings.warning(
+        line,
+        f"section '{title}': {kind} is unconfirmed (suggested by briefkit import): read the "
+        f"section, correct its kind and title if need be, then remove .{UNCONFIRMED}",
+        col,
+    )
 
 
 def slugify(text: str) -> str:

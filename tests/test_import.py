@@ -1,0 +1,261 @@
+"""briefkit import: a saved article page, pasted text and bad input, to a brief that builds."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefkit.commands.importing.clean import Cleaner, keeps_no_break
+from briefkit.commands.importing.command import import_source
+from briefkit.commands.importing.kinds import suggest_kind
+from briefkit.errors import BriefkitError
+from briefkit.sources.loader import load_brief, load_text
+from conftest import ROOT, Run, write
+
+PAGE = Path(__file__).resolve().parent / "briefs" / "import"
+SEED = ROOT.parent / "shared" / "seeds" / "000_52fc782a05a64d37.txt"
+NAME = "tokyo-and-new-delhi-agree-to-speed-up-defence-and-technology"
+CAPTION = "Narendra Modi and Sanae Takaichi at the G20 summit in Johannesburg, 23 November 2025."
+BOILERPLATE = [
+    "top of page",
+    "bottom of page",
+    "cookie",
+    "Share on",
+    "LinkedIn",
+    "Great article",
+    "Post comment",
+    "Comments",
+    "min read",
+    "Subscribe",
+    "Related articles",
+    "All rights reserved",
+    "Privacy",
+    "dataLayer",
+    "track()",
+    "font-family",
+    "@context",
+]
+
+
+@pytest.fixture
+def imported(workspace: Path, run_cli: Run) -> Path:
+    """Import the saved article page into the workspace; return the brief written."""
+    shutil.copytree(PAGE, workspace / "saved")
+    result = run_cli("import", "saved/article.html", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote briefings/{NAME}.md from saved/article.html" in result.stdout
+    return workspace / "briefings" / f"{NAME}.md"
+
+
+def test_import_keeps_the_article_and_leaves_the_page_around_it(imported: Path) -> None:
+    text = imported.read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1]
+    for words in BOILERPLATE:
+        assert words not in body, words
+    assert body.count(CAPTION) == 1  # printed twice on the page, under the image and as text
+    assert "intelligence" in body and "\u200b" not in text
+    # The page's no-break space between two words is a plain space (trafilatura's and ours).
+    assert "the two leaders" in body
+    assert "| Area | What the readout mentions |\n| --- | --- |\n| Defence |" in body
+    assert "## Meridian Outlook {.commentary .unconfirmed" in body
+    assert "## The Indo-Pacific {.fact .unconfirmed}" in body
+    assert "## Introduction {.fact .unconfirmed}" in body
+
+
+def test_import_saves_the_local_image_with_its_alt_text(imported: Path) -> None:
+    saved = imported.parent / "images" / f"{NAME}-1.png"
+    assert saved.read_bytes() == (PAGE / "images" / "meeting.png").read_bytes()
+    text = imported.read_text(encoding="utf-8")
+    assert (
+        f"![The two prime ministers shake hands in front of their flags](images/{NAME}-1.png"
+        in text
+    )
+
+
+def test_import_front_matter_names_the_page_as_the_first_source(imported: Path) -> None:
+    loaded = load_brief(imported)
+    assert loaded.brief is not None
+    meta = loaded.brief.meta
+    assert meta.title == "Tokyo and New Delhi agree to speed up defence and technology work"
+    assert meta.date.isoformat() == "2025-11-24"
+    assert [author.name for author in meta.authors] == ["Asha Verma"]
+    key, entry = next(iter(meta.sources.items()))
+    assert key == "meridian-policy-review"
+    assert entry.url == "https://review.example.org/2025/11/tokyo-new-delhi-talks"
+    assert entry.publisher == "Meridian Policy Review"
+    assert entry.date == "2025-11-24" and entry.accessed is not None
+    assert [s.kind for s in loaded.brief.sections] == ["fact"] * 4 + ["commentary"]
+    assert loaded.brief.sections[-1].by == "Meridian Policy Review"
+
+
+def test_imported_brief_passes_check_but_for_its_unconfirmed_kinds_then_builds(
+    imported: Path, workspace: Path, run_cli: Run
+) -> None:
+    result = run_cli("check", cwd=workspace)
+    assert result.returncode == 0, result.stdout
+    warnings = [line for line in result.stdout.splitlines() if ": warning: " in line]
+    assert len(warnings) == 5
+    assert all(".unconfirmed" in line and f"briefings/{NAME}.md:" in line for line in warnings)
+    assert re.search(
+        rf"{NAME}\.md:\d+:\d+: warning: section 'Meridian Outlook': \.commentary", result.stdout
+    )
+    assert run_cli("check", "--strict", cwd=workspace).returncode == 1
+    text = imported.read_text(encoding="utf-8")
+    imported.write_text(text.replace(" .unconfirmed", ""), encoding="utf-8")
+    strict = run_cli("check", "--strict", cwd=workspace)
+    assert strict.returncode == 0, strict.stdout
+    assert "0 errors, 0 warnings" in strict.stdout
+    built = run_cli("build", "--format", "pdf", cwd=workspace)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (workspace / "out" / f"{NAME}.pdf").stat().st_size > 10_000
+
+
+def test_import_says_what_to_confirm(workspace: Path, run_cli: Run) -> None:
+    shutil.copytree(PAGE, workspace / "saved")
+    result = run_cli("import", "saved/article.html", "-o", "briefings/talks.md", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "cleaned: 1 removed zero-width character" in result.stdout
+    assert (
+        "briefings/talks.md:16: title and kind of 'Introduction' suggested: .fact" in result.stdout
+    )
+    assert re.search(
+        r"talks\.md:\d+: kind of 'Meridian Outlook' suggested: \.commentary", result.stdout
+    )
+    assert (workspace / "briefings" / "images" / "talks-1.png").is_file()
+
+
+def test_pasted_text_loses_page_furniture_and_repeated_captions(tmp_path: Path) -> None:
+    report = import_source(SEED, tmp_path / "seed.md")
+    text = report.path.read_text(encoding="utf-8")
+    for furniture in ("top of page", "bottom of page", "\nComments"):
+        assert furniture not in text
+    assert text.count("In this image posted on Nov. 23, 2025") == 1
+    assert "## The MGMM Outlook {.commentary .unconfirmed}" in text
+    loaded = load_brief(report.path)
+    assert not loaded.errors, loaded.errors
+
+
+def test_import_escapes_what_markdown_would_read(tmp_path: Path) -> None:
+    write(
+        tmp_path / "page.html",
+        "<html><head><title>Marks</title></head><body><article><h1>Marks</h1><p>"
+        + "Readers wrote to desk@example.org and @press, quoting *stars*, _lines_, [links], "
+        "<b>bold</b> {.fact} and &amp;amp; as they were typed, with "
+        '<a href="javascript:alert(1)">a script</a> and <a href="file:///etc/passwd">a file</a>.'
+        + " Long enough to be an article's paragraph." * 5
+        + "</p><h2>Heading {.commentary}</h2><p>"
+        + "# Not a heading, and 1. not a list either; just a sentence. " * 4
+        + "</p></article></body></html>",
+    )
+    report = import_source(tmp_path / "page.html", tmp_path / "marks.md")
+    loaded = load_brief(report.path)
+    assert not loaded.errors, loaded.errors
+    assert loaded.brief is not None
+    text = report.path.read_text(encoding="utf-8")
+    assert "javascript:" not in text and "file:" not in text
+    assert "a script and a file" in text
+    assert [s.title for s in loaded.brief.sections] == ["Introduction", "Heading {.commentary}"]
+    assert any("javascript:alert(1)" in line for line in report.dropped)
+
+
+def test_clean_keeps_no_break_spaces_where_they_belong() -> None:
+    cleaner = Cleaner()
+    text = "10\u00a0%, 23\u00a0November, Prime\u00a0Minister, Quoi\u00a0? «\u00a0oui\u00a0»"
+    assert (
+        cleaner.text(text)
+        == "10\u00a0%, 23\u00a0November, Prime Minister, Quoi\u00a0? «\u00a0oui\u00a0»"
+    )
+    assert keeps_no_break("a\u00a0%", 1) and not keeps_no_break("a\u00a0b", 1)
+    assert cleaner.text("e\u0301vite\u202e\u200b") == "évite"
+    assert cleaner.report() == [
+        "1 no-break space made a plain space",
+        "1 removed bidirectional control character",
+        "1 removed zero-width character",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "kind"),
+    [
+        ("The MGMM Outlook", "en", "commentary"),
+        ("Our view", "en-GB", "commentary"),
+        ("Kommentar der Redaktion", "de", "commentary"),
+        ("Notre point de vue", "fr", "commentary"),
+        ("今後の展望", "ja", "commentary"),
+        ("تحليل", "ar", "commentary"),
+        ("Trade figures", "en", "fact"),
+    ],
+)
+def test_kind_suggested_by_the_heading_in_each_language(
+    title: str, language: str, kind: str
+) -> None:
+    assert suggest_kind(title, "The ministers met on Monday.", language) == kind
+
+
+def test_kind_suggested_by_the_opinion_check_under_a_plain_heading() -> None:
+    assert (
+        suggest_kind("What it means", "In our view this is clearly the start.", "en")
+        == "commentary"
+    )
+
+
+def test_unconfirmed_mark_loads_with_a_warning_at_its_heading(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: T\ndate: 2025-11-24\n---\n\n## Our view {.commentary .unconfirmed}\n\nWe do.\n"
+    )
+    loaded = load_text(text, tmp_path / "b.md")
+    assert loaded.brief is not None and loaded.brief.sections[0].kind == "commentary"
+    (warning,) = loaded.warnings
+    assert (warning.line, warning.col) == (6, 13)
+    assert "remove .unconfirmed" in warning.message
+    typo = load_text(text.replace(".unconfirmed", ".unconfirmd"), tmp_path / "b.md")
+    assert "did you mean '.unconfirmed'" in typo.errors[0].message
+
+
+def test_import_refuses_a_page_with_no_main_text(workspace: Path, run_cli: Run) -> None:
+    write(
+        workspace / "menu.html",
+        "<html><head><title>Home</title><script>var a = 1;</script></head><body><nav>"
+        '<a href="/a">World</a> <a href="/b">Asia</a></nav><div class="cookie-banner">We use '
+        "cookies.</div><footer>© 2025</footer></body></html>",
+    )
+    _refused(run_cli, workspace, "menu.html", "menu.html: no main text found")
+
+
+def test_import_refuses_a_file_over_the_size_limit(workspace: Path, run_cli: Run) -> None:
+    with (workspace / "huge.html").open("wb") as stream:
+        stream.truncate(11 * 1024 * 1024)
+    _refused(run_cli, workspace, "huge.html", "huge.html: is larger than the limit")
+
+
+def test_import_refuses_an_unsupported_type(workspace: Path, run_cli: Run) -> None:
+    write(workspace / "brief.pdf", "%PDF-1.7\n")
+    _refused(run_cli, workspace, "brief.pdf", "brief.pdf: cannot import a '.pdf' file")
+
+
+def test_import_refuses_to_overwrite_and_writes_nothing(workspace: Path, run_cli: Run) -> None:
+    shutil.copytree(PAGE, workspace / "saved")
+    write(workspace / "briefings" / f"{NAME}.md", "mine\n")
+    _refused(run_cli, workspace, "saved/article.html", f"briefings/{NAME}.md: already exists")
+    assert (workspace / "briefings" / f"{NAME}.md").read_text() == "mine\n"
+
+
+def test_import_refuses_an_existing_image_and_writes_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "out" / "images" / "talks-1.png", "mine")
+    with pytest.raises(BriefkitError, match=r"talks-1\.png: already exists"):
+        import_source(PAGE / "article.html", tmp_path / "out" / "talks.md")
+    assert not (tmp_path / "out" / "talks.md").exists()
+
+
+def _refused(run_cli: Run, workspace: Path, source: str, message: str) -> None:
+    """Import source, expecting a refusal: exit 1, a message naming it, nothing new written."""
+    before = sorted(os.walk(workspace / "briefings"))
+    result = run_cli("import", source, cwd=workspace)
+    assert result.returncode == 1, result.stdout
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(os.walk(workspace / "briefings")) == before
