@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import struct
@@ -211,6 +212,33 @@ def test_marks_captions_for_the_figure_before_them(extracted: Extracted) -> None
 
 def test_leaves_out_a_table_of_contents(extracted: Extracted) -> None:
     assert extracted.html.count(SECTIONS[0]) == 1
+
+
+def shown_again(document: docx.document.Document, times: int) -> None:
+    """Show the document's first image again, times more, each in a paragraph of its own."""
+    drawing = document.inline_shapes[0]._inline.getparent()
+    for _ in range(times):
+        document.add_paragraph().add_run()._r.append(copy.deepcopy(drawing))
+
+
+def test_keeps_an_image_shown_twice_once(tmp_path: Path) -> None:
+    document = draft()
+    shown_again(document, 1)
+    found = read_word(save(document, tmp_path / "draft.docx"))
+    assert len(found.pictures) == 1
+    assert found.html.count('src="image-1.png"') == 2
+
+
+def test_stops_unpacking_an_image_shown_too_often(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = draft()
+    shown_again(document, 20)
+    monkeypatch.setattr(word, "MAX_WORD_IMAGES_UNPACKED", 3 * len(png()))
+    found = read_word(save(document, tmp_path / "draft.docx"))
+    assert found.html.count('src="image-1.png"') == 4
+    assert [line for line in found.removed if "unpack to more than the limit" in line]
+    assert len(found.removed) == 1
 
 
 def test_drops_an_image_beyond_the_pixel_limit(tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ from briefkit.sources.images import MAX_IMAGE_BYTES, image_problem
 MAX_WORD_BYTES = 64 * 1024 * 1024
 # Everything the file unpacks to, told by its directory before anything is unpacked.
 MAX_WORD_UNPACKED = 128 * 1024 * 1024
+# Images are unpacked each time the text shows them: an image shown thousands of times
+# would be unpacked thousands of times.
+MAX_WORD_IMAGES_UNPACKED = MAX_WORD_UNPACKED
 # A document has a dozen parts and one more per image.
 MAX_WORD_ENTRIES = 1000
 # All its XML together: a 100-page draft's is a megabyte or two. mammoth holds it as a DOM,
@@ -89,6 +92,8 @@ class _Images:
 
     pictures: list[Picture] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Bytes unpacked so far, and each kept image's name by its digest.
+    read: int = 0
     _names: dict[str, str] = field(default_factory=dict)
 
     def convert(self, image: Any) -> list[Any]:
@@ -110,22 +115,28 @@ class _Images:
         if suffix is None:
             self.removed.append(f"{described}: only PNG, JPEG and GIF images are kept")
             return None
+        if self.read > MAX_WORD_IMAGES_UNPACKED:
+            self.removed.append(f"{described}: the images shown unpack to more than the limit")
+            return None
         with image.open() as stream:
             data = stream.read(MAX_IMAGE_BYTES + 1)
-        problem = "is larger than the image limit" if len(data) > MAX_IMAGE_BYTES else None
-        problem = problem or image_problem(data, suffix)
-        if problem:
-            self.removed.append(f"{described} {problem}")
-            return None
-        return self.name(data, suffix, image.content_type)
-
-    def name(self, data: bytes, suffix: str, media_type: str) -> str:
-        """Return the name of a picture, one per distinct image, however often it is shown."""
+        self.read += len(data)
         digest = hashlib.sha256(data).hexdigest()
         if digest not in self._names:
+            problem = _image_problem(data, suffix)
+            if problem:
+                self.removed.append(f"{described} {problem}")
+                return None
             self._names[digest] = f"image-{len(self.pictures) + 1}{suffix}"
-            self.pictures.append(Picture(self._names[digest], data, media_type))
+            self.pictures.append(Picture(self._names[digest], data, image.content_type))
         return self._names[digest]
+
+
+def _image_problem(data: bytes, suffix: str) -> str | None:
+    """Return why an image cannot be kept, or None if it fits the limits of a brief's images."""
+    if len(data) > MAX_IMAGE_BYTES:
+        return f"is larger than the limit of {MAX_IMAGE_BYTES:,} bytes"
+    return image_problem(data, suffix)
 
 
 @dataclass(frozen=True)
@@ -167,7 +178,8 @@ def read_word(path: Path) -> Extracted:
         language=core.language,
         notes=notes,
         pictures=tuple(images.pictures),
-        removed=(*images.removed, *messages, *removed),
+        # A thing missing many times is said once.
+        removed=tuple(dict.fromkeys((*images.removed, *messages, *removed))),
     )
 
 
