@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -11,7 +12,9 @@ import pytest
 
 from briefkit.commands.importing.clean import Cleaner, keeps_no_break
 from briefkit.commands.importing.command import import_source
+from briefkit.commands.importing.extracted import Extracted, Picture
 from briefkit.commands.importing.kinds import suggest_kind
+from briefkit.commands.importing.writer import write_brief
 from briefkit.errors import BriefkitError
 from briefkit.sources.loader import load_brief, load_text
 from conftest import ROOT, Run, write
@@ -160,6 +163,21 @@ def test_import_escapes_what_markdown_would_read(tmp_path: Path) -> None:
     assert "a script and a file" in text
     assert [s.title for s in loaded.brief.sections] == ["Introduction", "Heading {.commentary}"]
     assert any("javascript:alert(1)" in line for line in report.dropped)
+
+
+def test_text_repeating_a_figure_s_alt_text_becomes_its_caption_once(tmp_path: Path) -> None:
+    png = (PAGE / "images" / "meeting.png").read_bytes()
+    material = Extracted(
+        html='<p>The leaders met.</p><p><img src="a.png" alt="The leaders"></p><p>The leaders</p>'
+        "<p>The leaders</p>",
+        source="draft.docx",
+        title="Draft",
+        pictures=(Picture("a.png", png, "image/png"),),
+    )
+    written = write_brief(material, "draft", dt.date(2025, 11, 24))
+    assert '![The leaders](images/draft-1.png "The leaders")' in written.text
+    assert written.text.count('The leaders"') == 1 and "\n\nThe leaders\n" not in written.text
+    assert written.images == {"images/draft-1.png": png}
 
 
 def test_clean_keeps_no_break_spaces_where_they_belong() -> None:

@@ -337,7 +337,8 @@ def _deduplicated(blocks: list[Block]) -> list[Block]:
     """Drop a paragraph that repeats the one before it, or the caption of the figure before.
 
     A page's caption is often printed twice, under the image and again as text; a paragraph
-    marked as a caption right after a figure without one becomes its caption.
+    marked as a caption, or repeating the alt text, right after a figure without a caption
+    becomes its caption.
     """
     kept: list[Block] = []
     for block in blocks:
@@ -345,7 +346,12 @@ def _deduplicated(blocks: list[Block]) -> list[Block]:
         if before is not None and block.kind == "paragraph":
             if block.markdown == before.markdown or block.text == _plain(before.caption):
                 continue
-            if before.kind == "figure" and not before.caption and block.is_caption:
+            # Under a figure without a caption: one the material marks so, or its alt text again.
+            if (
+                before.kind == "figure"
+                and not before.caption
+                and (block.is_caption or block.text == before.text)
+            ):
                 kept[-1] = _captioned(before, block.markdown)
                 continue
         kept.append(block)
