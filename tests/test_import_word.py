@@ -26,6 +26,7 @@ from briefkit.commands.importing import word
 from briefkit.commands.importing.extracted import Extracted
 from briefkit.commands.importing.word import read_word
 from briefkit.errors import BriefkitError
+from conftest import Run
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -399,3 +400,29 @@ def test_refuses_a_link(tmp_path: Path) -> None:
     link = tmp_path / "link.docx"
     link.symlink_to(save(draft(), tmp_path / "draft.docx"))
     refused(link, "symbolic link")
+
+
+def test_imported_draft_passes_check_but_for_its_unconfirmed_kinds(
+    workspace: Path, run_cli: Run
+) -> None:
+    save(draft(), workspace / "draft.docx")
+    result = run_cli("import", "draft.docx", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    brief = workspace / "briefings" / "india-and-japan-open-a-new-phase.md"
+    text = brief.read_text(encoding="utf-8")
+    assert "\nauthors:\n- Asha Rao\n- Kenji Mori\n" in text and "\ndate: 2025-11-25\n" in text
+    assert "## Outlook {.commentary .unconfirmed}" in text
+    assert "10 trillion yen[^1] of Japanese" in text and "\n[^1]: Roughly USD 68 billion" in text
+    assert "| Investment | 10 trillion yen in ten years |" in text
+    image = "images/india-and-japan-open-a-new-phase-1.png"
+    assert f"![{ALT}]({image} " in text
+    assert (brief.parent / image).read_bytes() == png()
+    checked = run_cli("check", cwd=workspace)
+    assert checked.returncode == 0, checked.stdout
+    warnings = [line for line in checked.stdout.splitlines() if ": warning: " in line]
+    assert len(warnings) == len(SECTIONS) + 1  # and the text before the first heading
+    assert all("is unconfirmed" in line for line in warnings)
+    brief.write_text(text.replace(" .unconfirmed", ""), encoding="utf-8")
+    strict = run_cli("check", "--strict", cwd=workspace)
+    assert strict.returncode == 0, strict.stdout
+    assert "0 errors, 0 warnings" in strict.stdout
