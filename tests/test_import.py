@@ -277,3 +277,77 @@ def _refused(run_cli: Run, workspace: Path, source: str, message: str) -> None:
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(os.walk(workspace / "briefings")) == before
+
+
+def _page(folder: Path, body: str) -> Path:
+    """Write a saved page around body, with a paragraph long enough to read as an article."""
+    text = "The ministers met in Johannesburg and agreed to meet again in Tokyo next year. " * 4
+    return write(
+        folder / "page.html",
+        "<html><head><title>Page</title>"
+        '<link rel="canonical" href="https://news.example.org/2025/page"></head><body><article>'
+        f"<h1>Page</h1><p>{text}</p>{body}</article></body></html>",
+    )
+
+
+def test_import_fetches_nothing_and_takes_no_image_from_outside_the_folder(
+    tmp_path: Path, listener: tuple[int, list[bytes]]
+) -> None:
+    port, seen = listener
+    (tmp_path / "page").mkdir()
+    shutil.copy(PAGE / "images" / "meeting.png", tmp_path / "outside.png")
+    (tmp_path / "page" / "link.png").symlink_to(tmp_path / "outside.png")
+    page = _page(
+        tmp_path / "page",
+        f'<p><img src="http://127.0.0.1:{port}/remote.png" alt="remote"></p>'
+        '<p><img src="../outside.png" alt="outside"></p><p><img src="link.png" alt="link"></p>'
+        f'<p>See <a href="http://127.0.0.1:{port}/more">the full readout</a> and '
+        '<a href="/2025/other">an earlier report</a>.</p>',
+    )
+    report = import_source(page, tmp_path / "brief.md")
+    assert seen == []
+    assert report.images == []
+    assert not (tmp_path / "images").exists()
+    text = report.path.read_text(encoding="utf-8")
+    assert "remote.png" not in text and "outside" not in text and "link.png" not in text
+    # A link is kept as a link, a relative one made whole from the page's own address.
+    assert f"[the full readout](http://127.0.0.1:{port}/more)" in text
+    assert "[an earlier report](https://news.example.org/2025/other)" in text
+    assert len([line for line in report.dropped if line.startswith("image ")]) == 3
+
+
+def test_notes_become_footnotes_that_call_no_other_note(tmp_path: Path) -> None:
+    material = Extracted(
+        html='<h1>Draft</h1><p>The figure is about USD 68 billion<a class="note" href="#n1">1'
+        '</a>.</p><h1>More</h1><p>Again<a class="note" href="#n1">1</a>.</p>',
+        source="draft.docx",
+        notes={"n1": '<p>At the rate then quoted<a class="note" href="#n1">1</a>.</p><p>Two.</p>'},
+    )
+    written = write_brief(material, "draft", dt.date(2025, 11, 24))
+    assert "billion[^1]. [@source]" in written.text and "Again[^1]." in written.text
+    assert written.text.endswith("[^1]: At the rate then quoted.\n\n    Two.\n")
+    loaded = load_text(written.text, tmp_path / "draft.md")
+    assert not loaded.errors, loaded.errors
+
+
+def test_import_refuses_material_of_more_sections_than_a_brief_holds(tmp_path: Path) -> None:
+    source = write(tmp_path / "long.md", "## Part\n\nSome text.\n\n" * 501)
+    with pytest.raises(BriefkitError, match="would have 501 sections, over a brief's limit"):
+        import_source(source, tmp_path / "brief.md")
+    assert not (tmp_path / "brief.md").exists()
+
+
+def test_markdown_is_imported_with_its_local_images(tmp_path: Path) -> None:
+    shutil.copy(PAGE / "images" / "meeting.png", tmp_path / "meeting.png")
+    source = write(
+        tmp_path / "notes.md",
+        "# Notes\n\nThe leaders met.\n\n![The leaders](meeting.png)\n\n## Our view\n\nWe agree.\n",
+    )
+    report = import_source(source, tmp_path / "out" / "brief.md")
+    assert report.images == [tmp_path / "out" / "images" / "brief-1.png"]
+    loaded = load_brief(report.path)
+    assert loaded.brief is not None
+    assert [(s.title, s.kind) for s in loaded.brief.sections] == [
+        ("Introduction", "fact"),
+        ("Our view", "commentary"),
+    ]

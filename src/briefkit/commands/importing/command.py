@@ -18,7 +18,7 @@ from briefkit.commands.importing.extracted import Extracted
 from briefkit.config import CONFIG_NAME, find_workspace
 from briefkit.errors import BriefkitError, Finding, UsageError
 from briefkit.paths import shown
-from briefkit.sources.limits import MAX_SOURCE_BYTES
+from briefkit.sources.limits import MAX_FOOTNOTES, MAX_SECTIONS, MAX_SOURCE_BYTES
 from briefkit.sources.loader import load_brief
 from briefkit.sources.markup.slugs import slug
 from briefkit.system.output import write_atomic
@@ -76,7 +76,7 @@ def import_source(
     written = write_brief(material, target.stem, day)
     images = {target.parent / name: data for name, data in written.images.items()}
     _refuse_existing([target, *images])
-    _refuse_oversized(target, written)
+    _refuse_too_large(target, written)
     _save(target, written.text.encode("utf-8"), images)
     return ImportReport(
         source=material_path,
@@ -131,14 +131,19 @@ def _refuse_existing(paths: list[Path]) -> None:
             raise BriefkitError(f"{shown(path)}: already exists; nothing was written")
 
 
-def _refuse_oversized(target: Path, written: Written) -> None:
+def _refuse_too_large(target: Path, written: Written) -> None:
     """Refuse a brief larger than a source may be, before anything is written."""
-    size = len(written.text.encode("utf-8"))
-    if size > MAX_SOURCE_BYTES:
-        raise BriefkitError(
-            f"{shown(target)}: the brief would be {size:,} bytes, over a brief's limit of "
-            f"{MAX_SOURCE_BYTES:,}: import a shorter part of the material; nothing was written"
-        )
+    sizes = (
+        (len(written.text.encode("utf-8")), MAX_SOURCE_BYTES, "bytes"),
+        (len(written.sections), MAX_SECTIONS, "sections"),
+        (written.notes, MAX_FOOTNOTES, "footnotes"),
+    )
+    for size, limit, what in sizes:
+        if size > limit:
+            raise BriefkitError(
+                f"{shown(target)}: the brief would have {size:,} {what}, over a brief's limit "
+                f"of {limit:,}: import a shorter part of the material; nothing was written"
+            )
 
 
 def _save(target: Path, data: bytes, images: dict[Path, bytes]) -> None:

@@ -155,12 +155,11 @@ class Converter:
         """Return the brief's path of an image the material holds, or None, noting why."""
         if image is None:
             return None
+        # The reader has said why an image it was shown is not among the pictures.
         src = image.get("src") or ""
         path = self.pictures.get(src)
-        if path is None:
-            self.dropped.append(f"image '{src}' (not a PNG, JPEG or GIF file beside the page)")
-            return None
-        self.used.add(src)
+        if path is not None:
+            self.used.add(src)
         return path
 
     def table(self, element: _Element) -> list[Block]:

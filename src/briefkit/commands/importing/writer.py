@@ -64,6 +64,7 @@ class Written:
     dropped: list[str]
     undated: bool
     source_key: str
+    notes: int = 0
 
 
 @dataclass
@@ -113,6 +114,7 @@ def write_brief(material: Extracted, stem: str, today: dt.date) -> Written:
         dropped=[*material.removed, *converted.dropped],
         undated=material.date is None,
         source_key=key,
+        notes=len(converted.notes),
     )
 
 
