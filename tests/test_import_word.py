@@ -38,6 +38,7 @@ _FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 Roughly USD 68 billion at the rate cited when the plan was announced.</w:t></w:r></w:p></w:footnote>
 </w:footnotes>"""
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_ENDNOTES_TYPE = _FOOTNOTES_TYPE.replace("footnotes", "endnotes")
 ALT = "Narendra Modi and Sanae Takaichi seated facing each other at the Johannesburg summit"
 LINK = "https://www.mea.gov.in/bilateral-documents.htm"
 SECTIONS = [
@@ -426,3 +427,33 @@ def test_imported_draft_passes_check_but_for_its_unconfirmed_kinds(
     strict = run_cli("check", "--strict", cwd=workspace)
     assert strict.returncode == 0, strict.stdout
     assert "0 errors, 0 warnings" in strict.stdout
+
+
+def test_never_opens_a_linked_image(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png("red"))
+    document = draft()
+    blip = document.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip
+    linked = document.part.relate_to(secret.as_uri(), RELATIONSHIP_TYPE.IMAGE, is_external=True)
+    del blip.attrib[qn("r:embed")]
+    blip.set(qn("r:link"), linked)
+    found = read_word(save(document, tmp_path / "draft.docx"))
+    assert found.pictures == ()
+    assert "<img" not in found.html
+    assert [line for line in found.removed if "external file access is disabled" in line]
+
+
+def test_names_endnotes_apart_from_footnotes(tmp_path: Path) -> None:
+    document = draft()
+    endnotes = _FOOTNOTES.replace("footnote", "endnote").replace("Roughly", "Near")
+    part = Part(
+        PackURI("/word/endnotes.xml"), _ENDNOTES_TYPE, endnotes.encode(), document.part.package
+    )
+    document.part.relate_to(part, RELATIONSHIP_TYPE.ENDNOTES)
+    reference = OxmlElement("w:endnoteReference")
+    reference.set(qn("w:id"), "1")
+    document.add_paragraph("Investment grows.").add_run()._r.append(reference)
+    found = read_word(save(document, tmp_path / "draft.docx"))
+    assert sorted(found.notes) == ["1", "e1"]
+    assert "Near USD 68 billion" in found.notes["e1"]
+    assert 'Investment grows.<a class="note" href="#e1">e1</a>' in found.html
