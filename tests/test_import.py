@@ -324,7 +324,7 @@ def test_notes_become_footnotes_that_call_no_other_note(tmp_path: Path) -> None:
         notes={"n1": '<p>At the rate then quoted<a class="note" href="#n1">1</a>.</p><p>Two.</p>'},
     )
     written = write_brief(material, "draft", dt.date(2025, 11, 24))
-    assert "billion[^1]. [@source]" in written.text and "Again[^1]." in written.text
+    assert "billion[^1] [@source]." in written.text and "Again[^1] [@source]." in written.text
     assert written.text.endswith("[^1]: At the rate then quoted.\n\n    Two.\n")
     loaded = load_text(written.text, tmp_path / "draft.md")
     assert not loaded.errors, loaded.errors

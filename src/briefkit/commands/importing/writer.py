@@ -235,9 +235,16 @@ def _cited(blocks: list[Block], key: str) -> list[str]:
     parts = [block.markdown for block in blocks]
     for index, block in enumerate(blocks):
         if block.kind == "paragraph":
-            parts[index] = f"{block.markdown} [@{key}]"
+            parts[index] = _cite(block.markdown, key)
             return parts
     return [*parts, f"[@{key}]"]
+
+
+def _cite(markdown: str, key: str) -> str:
+    """Return a paragraph citing key at its end, before its final full stop if it has one."""
+    if markdown.endswith(".") and not markdown.endswith(("\\.", "..")):
+        return f"{markdown[:-1]} [@{key}]."
+    return f"{markdown} [@{key}]"
 
 
 def _opening(language: str | None) -> str:
