@@ -354,6 +354,16 @@ def test_refuses_a_document_whose_xml_expands_without_end(tmp_path: Path) -> Non
     refused(package(tmp_path / "laughs.docx", entries), "cannot be read as a Word document")
 
 
+def test_refuses_tables_nested_too_deep(tmp_path: Path) -> None:
+    entries = parts(save(draft(), tmp_path / "whole.docx"))
+    cell = "<w:p><w:r><w:t>deep</w:t></w:r></w:p>"
+    nested = "<w:tbl><w:tr><w:tc>" * 100 + cell + "</w:tc></w:tr></w:tbl>" * 100
+    entries["word/document.xml"] = (
+        f'<w:document xmlns:w="{_W}"><w:body>{nested}</w:body></w:document>'
+    ).encode()
+    refused(package(tmp_path / "deep.docx", entries), "nests tables or other content too deep")
+
+
 def test_refuses_a_zip_bomb_by_its_directory(tmp_path: Path) -> None:
     path = package(tmp_path / "bomb.docx", {"word/document.xml": bytes(200 * 1024 * 1024)})
     assert path.stat().st_size < 1024 * 1024

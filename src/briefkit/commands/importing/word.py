@@ -257,6 +257,9 @@ def _convert(
             include_embedded_style_map=False,
             external_file_access=False,
         )
+    except RecursionError as exc:
+        # mammoth reads by recursion: a hundred tables inside one another exhaust the stack.
+        raise WordError(path, "nests tables or other content too deep to read") from exc
     except Exception as exc:
         # mammoth reads untrusted XML with code of its own and raises whatever that meets
         # (IOError for a zip that is not Word, ExpatError, KeyError, ...): every one of them
