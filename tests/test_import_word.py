@@ -467,3 +467,14 @@ def test_names_endnotes_apart_from_footnotes(tmp_path: Path) -> None:
     assert sorted(found.notes) == ["1", "e1"]
     assert "Near USD 68 billion" in found.notes["e1"]
     assert 'Investment grows.<a class="note" href="#e1">e1</a>' in found.html
+
+
+def test_import_of_an_encrypted_draft_exits_1_and_writes_nothing(
+    workspace: Path, run_cli: Run
+) -> None:
+    (workspace / "secret.docx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512))
+    result = run_cli("import", "secret.docx", cwd=workspace)
+    assert result.returncode == 1
+    assert result.stderr.startswith("secret.docx: is encrypted (password-protected)")
+    assert "Traceback" not in result.stderr
+    assert list((workspace / "briefings").iterdir()) == []
