@@ -351,3 +351,14 @@ def test_markdown_is_imported_with_its_local_images(tmp_path: Path) -> None:
         ("Introduction", "fact"),
         ("Our view", "commentary"),
     ]
+
+
+def test_import_refuses_main_text_far_longer_than_a_brief_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefkit.commands.importing import command
+
+    monkeypatch.setattr(command, "MAX_MATERIAL_BYTES", 1000)
+    with pytest.raises(BriefkitError, match=r"article\.html: its main text is [\d,]+ bytes"):
+        import_source(PAGE / "article.html", tmp_path / "brief.md")
+    assert list(tmp_path.iterdir()) == []

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 Reader = Callable[[Path], Extracted]
 SUFFIXES = (".html", ".htm", ".docx", ".txt", ".md")
+# Main text as HTML, markup and all, of which a brief within its limit could be made.
+MAX_MATERIAL_BYTES = 4 * MAX_SOURCE_BYTES
 
 
 @dataclass
@@ -71,6 +73,7 @@ def import_source(
     material_path = Path(source)
     reader = reader_for(material_path)
     material = reader(material_path)
+    _refuse_long_material(material_path, material)
     day = today or dt.date.today()
     target = Path(out) if out is not None else _default_target(material, material_path)
     written = write_brief(material, target.stem, day)
@@ -129,6 +132,16 @@ def _refuse_existing(paths: list[Path]) -> None:
     for path in paths:
         if path.exists() or path.is_symlink():
             raise BriefkitError(f"{shown(path)}: already exists; nothing was written")
+
+
+def _refuse_long_material(path: Path, material: Extracted) -> None:
+    """Refuse main text far longer than a brief may be, before the writer spends time on it."""
+    size = len(material.html.encode("utf-8"))
+    if size > MAX_MATERIAL_BYTES:
+        raise BriefkitError(
+            f"{shown(path)}: its main text is {size:,} bytes of HTML, far over a brief's limit "
+            f"of {MAX_SOURCE_BYTES:,} bytes: import a shorter part of it; nothing was written"
+        )
 
 
 def _refuse_too_large(target: Path, written: Written) -> None:
