@@ -202,7 +202,7 @@ def test_a_running_head_with_no_short_title_is_a_few_words_on_one_line(
     title: str, head: str
 ) -> None:
     # A head that wraps crowds the page, and outloud reads it as prose hidden as furniture.
-    from briefkit.rendering.view import running_title
+    from briefkit.text.running_title import running_title
 
     assert running_title(title) == head
 
