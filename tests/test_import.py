@@ -362,3 +362,10 @@ def test_import_refuses_main_text_far_longer_than_a_brief_before_writing(
     with pytest.raises(BriefkitError, match=r"article\.html: its main text is [\d,]+ bytes"):
         import_source(PAGE / "article.html", tmp_path / "brief.md")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_api_offers_import_source() -> None:
+    import briefkit
+
+    assert briefkit.import_source is import_source
+    assert briefkit.ImportReport.__name__ == "ImportReport"

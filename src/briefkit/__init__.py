@@ -25,6 +25,9 @@ if TYPE_CHECKING:
         compose_kindle_email as compose_kindle_email,
     )
     from briefkit.api import (
+        import_source as import_source,
+    )
+    from briefkit.api import (
         load as load,
     )
     from briefkit.api import (
@@ -77,6 +80,9 @@ if TYPE_CHECKING:
     )
     from briefkit.commands.check import (
         CheckReport as CheckReport,
+    )
+    from briefkit.commands.importing.command import (
+        ImportReport as ImportReport,
     )
     from briefkit.config import (
         Workspace as Workspace,
@@ -160,6 +166,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "build": "briefkit.api",
     "check": "briefkit.api",
+    "import_source": "briefkit.api",
     "load": "briefkit.api",
     "load_text": "briefkit.api",
     "open_workspace": "briefkit.api",
@@ -171,6 +178,7 @@ _EXPORTS = {
     "BuildProgress": "briefkit.building.pipeline",
     "BuildReport": "briefkit.building.pipeline",
     "CheckReport": "briefkit.commands.check",
+    "ImportReport": "briefkit.commands.importing.command",
     "Workspace": "briefkit.config",
     "PublishReport": "briefkit.delivery.catalogue.publish",
     "BriefkitError": "briefkit.errors",

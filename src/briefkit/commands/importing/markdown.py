@@ -17,6 +17,18 @@ import lxml.html  # type: ignore[import-untyped]
 from lxml.etree import _Element  # type: ignore[import-untyped]
 
 from briefkit.commands.importing.clean import Cleaner
+from briefkit.commands.importing.shapes import (
+    cell,
+    collapse,
+    indented,
+    list_start,
+    note,
+    one_line,
+    prefixed,
+    rows,
+    table_row,
+    tag_of,
+)
 from briefkit.sources.validate import link_allowed
 
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
@@ -31,7 +43,6 @@ _EMPHASIS = {"em": "*", "i": "*", "cite": "*", "dfn": "*", "strong": "**", "b": 
 # read as plain text: a brief allows 8 and 32 (sources/limits.py).
 MOST_BLOCK_DEPTH = 6
 MOST_INLINE_DEPTH = 16
-_SPACES = re.compile(r"[ \t\n\r\f]+")
 # Characters Markdown, the citation rules or an attribute block would read as syntax.
 _SYNTAX = re.compile(r"([\\`*_\[\]<{}~#])")
 _AT = re.compile(r"(?<![\w@])@")
@@ -86,7 +97,7 @@ class Converter:
         self.in_note = True  # a note may not call another
         for name, number in list(self.calls.items()):
             inner = self.container(fragment(self.notes[name]), depth=1, top=False)
-            definitions.append(_note(number, [b.markdown for b in inner]))
+            definitions.append(note(number, [b.markdown for b in inner]))
         return Converted(blocks, definitions, self.used, self.dropped)
 
     def container(self, element: _Element, depth: int, top: bool) -> list[Block]:
@@ -94,7 +105,7 @@ class Converter:
         blocks: list[Block] = []
         run: list[str] = [self.text(element.text)]
         for child in element:
-            tag = _tag(child)
+            tag = tag_of(child)
             if tag in _BLOCKS or tag in _SKIPPED or (tag == "img" and _alone(child)):
                 _paragraph(run, blocks)
                 run = []
@@ -120,7 +131,7 @@ class Converter:
             return self.listing(element, tag == "ol", depth)
         if tag == "blockquote":
             inner = self.container(element, depth + 1, False)
-            return [Block(_prefixed(inner, "> "), "quote")] if inner else []
+            return [Block(prefixed([b.markdown for b in inner], "> "), "quote")] if inner else []
         if tag == "p" and _only_image(element):
             return self.figure(element)
         if tag in ("p", "dt", "dd", "figcaption", "pre"):
@@ -131,21 +142,21 @@ class Converter:
 
     def heading(self, element: _Element, level: int, top: bool) -> Block:
         """Return a heading; one below the top level of the body is a bold paragraph."""
-        text = _one_line(self.inline_content(element, 0))
-        plain = _one_line(self.cleaner.text(element.text_content()))
+        text = one_line(self.inline_content(element, 0))
+        plain = one_line(self.cleaner.text(element.text_content()))
         if not top:
             return Block(f"**{text}**" if text else "", "paragraph", plain)
         return Block(text, "heading", plain, level)
 
     def figure(self, element: _Element) -> list[Block]:
         """Return a figure (an image alone, with its caption), or its caption if not kept."""
-        image = element if _tag(element) == "img" else next(element.iter("img"), None)
-        captions = list(element.iter("figcaption")) if _tag(element) == "figure" else []
-        caption = _one_line(self.inline_content(captions[0], 0)) if captions else ""
+        image = element if tag_of(element) == "img" else next(element.iter("img"), None)
+        captions = list(element.iter("figcaption")) if tag_of(element) == "figure" else []
+        caption = one_line(self.inline_content(captions[0], 0)) if captions else ""
         path = self.picture(image)
         if image is None or path is None:
             return [Block(caption, "paragraph", caption)] if caption else []
-        alt = self.cleaner.text(_collapse(image.get("alt") or ""))
+        alt = self.cleaner.text(collapse(image.get("alt") or ""))
         # The caption is read aloud where the alt text is missing, as it says what is shown.
         alt = alt or _plain(caption)
         markdown = f"![{escape(alt)}]({path}{_title(caption)})"
@@ -164,32 +175,32 @@ class Converter:
 
     def table(self, element: _Element) -> list[Block]:
         """Return a GFM table; its first row is the header."""
-        rows = [
-            [_cell(self.inline_content(cell, 0)) for cell in row if _tag(cell) in ("th", "td")]
-            for row in _rows(element)
+        cells = [
+            [cell(self.inline_content(one, 0)) for one in row if tag_of(one) in ("th", "td")]
+            for row in rows(element)
         ]
-        rows = [row for row in rows if any(row)]
-        if not rows:
+        kept = [row for row in cells if any(row)]
+        if not kept:
             return []
-        width = max(len(row) for row in rows)
-        lines = [_row(row + [""] * (width - len(row))) for row in rows]
-        lines.insert(1, _row(["---"] * width))
-        captions = [c for c in element if _tag(c) == "caption"]
+        width = max(len(row) for row in kept)
+        lines = [table_row(row + [""] * (width - len(row))) for row in kept]
+        lines.insert(1, table_row(["---"] * width))
+        captions = [c for c in element if tag_of(c) == "caption"]
         before = _plain_paragraph(captions[0], self.cleaner) if captions else []
-        return [*before, Block("\n".join(lines), "table", " ".join(" ".join(r) for r in rows))]
+        return [*before, Block("\n".join(lines), "table", " ".join(" ".join(r) for r in kept))]
 
     def listing(self, element: _Element, ordered: bool, depth: int) -> list[Block]:
         """Return a list, its items' blocks indented under their markers."""
         items: list[str] = []
-        number = _start(element)
+        number = list_start(element)
         for item in element:
-            if _tag(item) != "li":
+            if tag_of(item) != "li":
                 continue
             inner = self.container(item, depth + 1, False)
             if not inner:
                 continue
             marker = f"{number}." if ordered else "-"
-            items.append(_indented(marker, "\n\n".join(b.markdown for b in inner)))
+            items.append(indented(marker, "\n\n".join(b.markdown for b in inner)))
             number += 1
         return [Block("\n".join(items), "list")] if items else []
 
@@ -205,7 +216,7 @@ class Converter:
 
     def inline_element(self, element: _Element, depth: int) -> str:
         """Return one inline element as Markdown, without its tail."""
-        tag = _tag(element)
+        tag = tag_of(element)
         if tag in _SKIPPED or tag == "":
             return ""
         if tag == "br":
@@ -224,7 +235,7 @@ class Converter:
     def inline_image(self, element: _Element) -> str:
         """Return an image inside text, or nothing if the material does not hold it."""
         path = self.picture(element)
-        alt = self.cleaner.text(_collapse(element.get("alt") or ""))
+        alt = self.cleaner.text(collapse(element.get("alt") or ""))
         return f"![{escape(alt)}]({path})" if path else ""
 
     def link(self, element: _Element, inner: str) -> str:
@@ -245,7 +256,7 @@ class Converter:
 
     def text(self, value: str | None) -> str:
         """Return a text node cleaned, its spaces collapsed and its syntax escaped."""
-        return escape(self.cleaner.text(_collapse(value))) if value else ""
+        return escape(self.cleaner.text(collapse(value))) if value else ""
 
 
 def fragment(html: str) -> _Element:
@@ -259,25 +270,9 @@ def escape(text: str) -> str:
     return _ENTITY.sub(r"\\&", _AT.sub(r"\\@", escaped))
 
 
-def _tag(element: _Element) -> str:
-    """Return an element's tag in lower case; '' for a comment or processing instruction."""
-    tag = element.tag
-    return tag.lower() if isinstance(tag, str) else ""
-
-
 def _classes(element: _Element) -> set[str]:
     """Return an element's classes."""
     return set((element.get("class") or "").split())
-
-
-def _collapse(text: str | None) -> str:
-    """Collapse runs of HTML white space into one space; no-break spaces are not white space."""
-    return _SPACES.sub(" ", text or "")
-
-
-def _one_line(text: str) -> str:
-    """Return inline Markdown on one line: hard breaks become spaces."""
-    return _collapse(text.replace("\\\n", " ")).strip()
 
 
 def _plain(markdown: str) -> str:
@@ -299,9 +294,9 @@ def _alone(image: _Element) -> bool:
 
 def _only_image(element: _Element) -> bool:
     """Tell whether a paragraph holds one image and nothing else."""
-    children = [child for child in element if _tag(child)]
+    children = [child for child in element if tag_of(child)]
     text = (element.text or "") + "".join(child.tail or "" for child in element)
-    return len(children) == 1 and _tag(children[0]) == "img" and not text.strip()
+    return len(children) == 1 and tag_of(children[0]) == "img" and not text.strip()
 
 
 def _emphasised(inner: str, mark: str) -> str:
@@ -328,7 +323,7 @@ def _paragraph(run: list[str], blocks: list[Block], classes: set[str] | None = N
 def _plain_paragraph(element: _Element, cleaner: Cleaner) -> list[Block]:
     """Return an element's text alone, as one paragraph: nesting too deep to keep."""
     blocks: list[Block] = []
-    _paragraph([escape(cleaner.text(_collapse(element.text_content())))], blocks)
+    _paragraph([escape(cleaner.text(collapse(element.text_content())))], blocks)
     return blocks
 
 
@@ -359,53 +354,5 @@ def _deduplicated(blocks: list[Block]) -> list[Block]:
 
 def _captioned(figure: Block, caption: str) -> Block:
     """Return a figure given a caption."""
-    markdown = figure.markdown[:-1] + _title(_one_line(caption)) + ")"
+    markdown = figure.markdown[:-1] + _title(one_line(caption)) + ")"
     return Block(markdown, "figure", figure.text, caption=caption)
-
-
-def _rows(table: _Element) -> list[_Element]:
-    """Return a table's own rows, in order, whether or not in thead, tbody or tfoot."""
-    rows: list[_Element] = []
-    for child in table:
-        tag = _tag(child)
-        if tag == "tr":
-            rows.append(child)
-        elif tag in ("thead", "tbody", "tfoot"):
-            rows.extend(row for row in child if _tag(row) == "tr")
-    return rows
-
-
-def _cell(markdown: str) -> str:
-    """Return a table cell's Markdown on one line, its bars escaped."""
-    return _one_line(markdown).replace("|", "\\|")
-
-
-def _row(cells: list[str]) -> str:
-    """Return one row of a GFM table."""
-    return "| " + " | ".join(cells) + " |"
-
-
-def _start(element: _Element) -> int:
-    """Return the number an ordered list starts from."""
-    start = element.get("start") or "1"
-    return int(start) if start.isdigit() and len(start) < 9 else 1
-
-
-def _indented(marker: str, markdown: str) -> str:
-    """Return a list item: its marker, then its content indented to line up under it."""
-    pad = " " * (len(marker) + 1)
-    first, *rest = markdown.split("\n")
-    return "\n".join([f"{marker} {first}", *(f"{pad}{line}" if line else "" for line in rest)])
-
-
-def _prefixed(blocks: list[Block], prefix: str) -> str:
-    """Return blocks joined, every line of them prefixed (a block quote's '> ')."""
-    lines = "\n\n".join(block.markdown for block in blocks).split("\n")
-    return "\n".join(f"{prefix}{line}".rstrip() for line in lines)
-
-
-def _note(number: int, parts: list[str]) -> str:
-    """Return a footnote's definition: its first block on the label's line, the rest indented."""
-    lines = "\n\n".join(parts or ["(empty note)"]).split("\n")
-    rest = [f"    {line}" if line else "" for line in lines[1:]]
-    return "\n".join([f"[^{number}]: {lines[0]}", *rest])
