@@ -142,6 +142,15 @@ def test_pasted_text_loses_page_furniture_and_repeated_captions(tmp_path: Path) 
     assert not loaded.errors, loaded.errors
 
 
+def test_pasted_text_keeps_its_no_break_spaces_where_they_belong(tmp_path: Path) -> None:
+    pasted = tmp_path / "pasted.txt"
+    body = "Turnout rose to 61\u00a0% on 23\u00a0November, said the Prime\u00a0Minister."
+    pasted.write_text(f"A title\n\n{body} It was\tlong   awaited.\n", encoding="utf-8")
+    text = import_source(pasted, tmp_path / "pasted.md").path.read_text(encoding="utf-8")
+    assert "61\u00a0% on 23\u00a0November, said the Prime Minister." in text
+    assert "It was long awaited [@source]." in text
+
+
 def test_import_escapes_what_markdown_would_read(tmp_path: Path) -> None:
     write(
         tmp_path / "page.html",

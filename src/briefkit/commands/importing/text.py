@@ -42,6 +42,7 @@ FURNITURE = frozenset(
 MOST_HEADING = 120
 _SENTENCE_END = tuple('.!?:;,…"”’)')
 _BLANK = re.compile(r"\n[ \t]*\n")
+_SPACES = re.compile(r"[ \t\f\v]+")
 _IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]*)\"")
 
 
@@ -106,7 +107,8 @@ def _heading(block: str, following: str) -> bool:
 
 def _joined(block: str) -> str:
     """Return a block's lines as one, a line that repeats the one before (a caption) once."""
-    lines = [" ".join(line.split()) for line in block.split("\n")]
+    # Only the spaces and tabs of pasted layout fold; a no-break space is the cleaner's to judge.
+    lines = [_SPACES.sub(" ", line).strip(" ") for line in block.split("\n")]
     kept = [
         line
         for index, line in enumerate(lines)
