@@ -92,16 +92,37 @@ def briefkit_build(corpus: Corpus, force: bool = True, fresh: bool = False) -> M
     return run_commands([command], corpus.workspace)
 
 
+def citeproc(corpus: Corpus) -> list[str]:
+    """Return pandoc's bibliography option for a corpus with sources, none for a plain one."""
+    return [] if corpus.plain else ["--citeproc"]
+
+
+def briefkit_email(corpus: Corpus) -> Measurement:
+    """Write the corpus's first brief's message, its PDF attached, to an .eml file."""
+    source = corpus.workspace / "briefings" / corpus.peer_sources[0].name
+    command = [BRIEFKIT, "email", "-q", str(source), "--to", "desk@example.org"]
+    command += ["--from", "bench@example.org", "--attach", "pdf", "--eml", "out/brief.eml"]
+    return run_commands([command], corpus.workspace)
+
+
+def briefkit_publish(corpus: Corpus, fresh: bool = False) -> Measurement:
+    """Publish every brief of the corpus with its catalogues; fresh: into an empty folder."""
+    if fresh:
+        shutil.rmtree(corpus.workspace / "site", ignore_errors=True)
+    command = [BRIEFKIT, "publish", "-q", "--out", "site", "--base-url", "https://example.org/"]
+    return run_commands([command], corpus.workspace)
+
+
 def pandoc_weasyprint(corpus: Corpus) -> Measurement:
     """Make each brief's PDF through HTML and WeasyPrint, then its EPUB, with pandoc 2."""
-    pandoc = debian_pandoc()
+    pandoc = [debian_pandoc(), *citeproc(corpus)]
     commands = []
     for source in corpus.peer_sources:
         html, pdf, epub = (f"{PANDOC2_OUT}/{source.stem}.{ext}" for ext in ("html", "pdf", "epub"))
         commands += [
-            [pandoc, source.name, "--citeproc", "--standalone", "-o", html],
+            [*pandoc, source.name, "--standalone", "-o", html],
             [WEASYPRINT, "--quiet", html, pdf],
-            [pandoc, source.name, "--citeproc", "-o", epub],
+            [*pandoc, source.name, "-o", epub],
         ]
     (corpus.peers / PANDOC2_OUT).mkdir(exist_ok=True)
     return run_commands(commands, corpus.peers)
@@ -109,16 +130,16 @@ def pandoc_weasyprint(corpus: Corpus) -> Measurement:
 
 def pandoc_typst(corpus: Corpus) -> Measurement:
     """Make each brief's PDF through Typst, then its EPUB, with pandoc 3."""
-    pandoc = pypi_pandoc()
+    pandoc = [pypi_pandoc(), *citeproc(corpus)]
     commands = []
     for source in corpus.peer_sources:
         # Typst reads images relative to the .typ file, so it sits beside the source.
         typ = f"{source.stem}.typ"
         pdf, epub = (f"{PANDOC3_OUT}/{source.stem}.{ext}" for ext in ("pdf", "epub"))
         commands += [
-            [pandoc, source.name, "--citeproc", "--standalone", "-t", "typst", "-o", typ],
+            [*pandoc, source.name, "--standalone", "-t", "typst", "-o", typ],
             [sys.executable, "-c", TYPST_COMPILE, typ, pdf],
-            [pandoc, source.name, "--citeproc", "-o", epub],
+            [*pandoc, source.name, "-o", epub],
         ]
     (corpus.peers / PANDOC3_OUT).mkdir(exist_ok=True)
     return run_commands(commands, corpus.peers)

@@ -1,4 +1,4 @@
-"""The benchmark's tables: every figure measured, then each goal with PASS or FAIL."""
+"""The benchmark's tables: every figure measured, one table a corpus, then each goal."""
 
 from __future__ import annotations
 
@@ -32,27 +32,44 @@ class Goal:
 
 
 @dataclass
-class Report:
-    """Rows of figures and goals, gathered as the cases run."""
+class Table:
+    """One corpus's rows of figures, under a title."""
 
-    heading: str
-    columns: list[str]
+    title: str
+    width: int  # cells a row has after its case
     rows: list[list[str]] = field(default_factory=list)
-    goals: list[Goal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def add(self, case: str, *cells: str) -> None:
         """Add a row of figures, blank where a contender did not run."""
-        padded = [*cells, *[""] * (len(self.columns) - 1 - len(cells))]
+        padded = [*cells, *[""] * (self.width - len(cells))]
         self.rows.append([case, *padded])
+
+
+@dataclass
+class Report:
+    """Tables of figures and the goals, gathered as the cases run."""
+
+    heading: str
+    columns: list[str]
+    tables: list[Table] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, title: str) -> Table:
+        """Return a new table of figures, printed in the order it was made."""
+        made = Table(title, len(self.columns) - 1)
+        self.tables.append(made)
+        return made
 
     def markdown(self) -> str:
         """Return the whole report as Markdown: heading, figures, goals and notes."""
-        goal_rows = [goal.cells() for goal in self.goals]
-        parts = [
-            self.heading,
-            _table(self.columns, self.rows),
-            _table(["goal", "measured", "limit", "result"], goal_rows),
+        parts = [self.heading]
+        for table in self.tables:
+            if table.rows:
+                parts += [f"### {table.title}", _table(self.columns, table.rows)]
+        parts += [
+            "### Goals",
+            _table(["goal", "measured", "limit", "result"], [goal.cells() for goal in self.goals]),
             "\n".join(f"- {note}" for note in self.notes),
         ]
         return "\n\n".join(part for part in parts if part) + "\n"
