@@ -468,3 +468,22 @@ def test_without_a_doi_the_reference_names_where_the_pdf_is_published(workspace:
     config.write_text(config.read_text() + '\n[publish]\nbase_url = "https://example.org/b"\n')
     published = " ".join(text(_build(workspace)["corrected"]).split())
     assert "No. 2025/11. MGMM. https://example.org/b/2025/corrected.pdf" in published
+
+
+def test_a_tiny_image_s_caption_keeps_a_readable_measure(
+    workspace: Path,
+) -> None:
+    from PIL import Image
+
+    folder = workspace / "briefings"
+    Image.new("RGB", (16, 9), "navy").save(folder / "icon.png")
+    caption = "The unit's emblem, as printed on the cover of every brief it sends to ministers"
+    text_with = MINIMAL.replace(
+        "Something happened [@src].",
+        f'Something happened [@src].\n\n![Emblem](icon.png "{caption}")',
+    )
+    write(folder / "tiny.md", text_with)
+    lines = [line for line in text(_build(workspace)["tiny"]).splitlines() if line.strip()]
+    # A caption as narrow as a 12 pt image would run a word or two to a line.
+    held = [line for line in lines if any(w in line for w in ("emblem", "printed", "ministers"))]
+    assert len(held) <= 2, held
