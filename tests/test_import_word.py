@@ -167,6 +167,25 @@ def test_reads_the_core_properties(extracted: Extracted) -> None:
     assert extracted.language == "en-GB"
 
 
+def test_a_byline_of_author_and_date_paragraphs_wins_over_the_properties(
+    tmp_path: Path,
+) -> None:
+    document = draft()
+    for style in ("Author", "Date"):
+        document.styles.add_style(style, WD_STYLE_TYPE.PARAGRAPH)
+    subtitle = next(p for p in document.paragraphs if p.style.name == "Subtitle")
+    for text, style in (
+        ("Priya Nair", "Author"),
+        ("Tomas Ek", "Author"),
+        ("24 November 2025", "Date"),
+    ):
+        subtitle.insert_paragraph_before(text, style=style)
+    read = read_word(save(document, tmp_path / "byline.docx"))
+    assert read.authors == ("Priya Nair", "Tomas Ek")
+    assert read.date == dt.date(2025, 11, 24)
+    assert "Priya" not in read.html and "24 November 2025" not in read.html
+
+
 def test_falls_back_on_the_properties_title(tmp_path: Path) -> None:
     found = read_word(save(draft(title=False), tmp_path / "draft.docx"))
     assert found.title == "Properties title of the India–Japan draft"

@@ -25,6 +25,7 @@ import mammoth  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 from lxml import html as lxml_html
 
+from briefkit.commands.importing.bylines import take_each, take_text, written_date
 from briefkit.commands.importing.extracted import Extracted, Picture
 from briefkit.errors import BriefkitError
 from briefkit.files import read_regular
@@ -56,6 +57,9 @@ _STYLE_MAP = "\n".join(
     [
         "p[style-name='Title'] => h1.briefkit-title:fresh",
         "p[style-name='Subtitle'] => p.briefkit-subtitle:fresh",
+        # pandoc's reference document, and drafts made from it, name the byline so.
+        "p[style-name='Author'] => p.briefkit-author:fresh",
+        "p[style-name='Date'] => p.briefkit-date:fresh",
         "p[style-name='Heading 1'] => h2:fresh",
         "p[style-name='Heading 2'] => h2:fresh",
         *(f"p[style-name='Heading {level}'] => h3:fresh" for level in range(3, 10)),
@@ -164,8 +168,12 @@ def read_word(path: Path) -> Extracted:
         core = _core(path, archive)
     body, messages = _convert(path, data, images.convert)
     root = lxml_html.fragment_fromstring(body, create_parent="div")
-    title = _take_text(root, "//h1[@class='briefkit-title']")
-    subtitle = _take_text(root, "//p[@class='briefkit-subtitle']")
+    title = take_text(root, "//h1[@class='briefkit-title']")
+    subtitle = take_text(root, "//p[@class='briefkit-subtitle']")
+    # The byline the reader sees names the authors better than the file's creator, which is
+    # often whoever saved it last.
+    authors = take_each(root, "//p[@class='briefkit-author']")
+    dated = written_date(take_text(root, "//p[@class='briefkit-date']"))
     notes = _take_notes(root)
     removed = _unwrap_anchors(root)
     return Extracted(
@@ -173,8 +181,8 @@ def read_word(path: Path) -> Extracted:
         source=str(path),
         title=title or core.title,
         subtitle=subtitle,
-        date=core.date,
-        authors=core.authors,
+        date=dated or core.date,
+        authors=authors or core.authors,
         language=core.language,
         notes=notes,
         pictures=tuple(images.pictures),
@@ -271,15 +279,6 @@ def _convert(
         if not message.message.startswith(_STYLE_WARNINGS)
     )
     return str(result.value), messages
-
-
-def _take_text(root: Any, xpath: str) -> str | None:
-    """Remove the elements an XPath finds; return their text joined, or None if none."""
-    texts = []
-    for element in root.xpath(xpath):
-        texts.append(" ".join(element.text_content().split()))
-        element.drop_tree()
-    return " ".join(text for text in texts if text) or None
 
 
 def _take_notes(root: Any) -> dict[str, str]:
