@@ -405,7 +405,11 @@ def run_cases(plan: Plan, base: Path, report: Report, cases: list[str]) -> None:
                 bench.client = client
         else:
             for bench in benches:
-                getattr(bench, name)()
+                try:
+                    getattr(bench, name)()
+                except (RuntimeError, subprocess.CalledProcessError) as exc:
+                    # One broken case must not cost the figures of the others.
+                    report.notes.append(f"The case {name} failed: {str(exc).splitlines()[0]}")
         print(f"{name}: {time.perf_counter() - case_started:.0f} s ({_load()})", file=sys.stderr)
 
 
