@@ -23,3 +23,10 @@ def w3c(moment: dt.datetime) -> str:
     """Format a UTC moment as 2025-11-24T10:00:00Z, the year always in four digits."""
     # Not strftime: its %Y writes the year 1 as "1", which no RFC 3339 reader takes.
     return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """Return a moment in UTC; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)

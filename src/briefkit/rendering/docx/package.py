@@ -12,10 +12,13 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree  # type: ignore[import-untyped]
+
+from briefkit.system.archive import stamped_zip
+from briefkit.system.clock import utc, w3c
 
 CORE = "docProps/core.xml"
 BODY = "word/document.xml"
@@ -27,8 +30,6 @@ _NS = {
     "dcterms": "http://purl.org/dc/terms/",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
-# Zip cannot record a time before 1980.
-_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -80,28 +81,10 @@ def core_xml(properties: Properties) -> bytes:
     for tag, moment in (("created", properties.created), ("modified", properties.modified)):
         element = etree.SubElement(root, _name("dcterms", tag))
         element.set(_name("xsi", "type"), "dcterms:W3CDTF")
-        element.text = _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+        element.text = w3c(utc(moment))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
-
-
-def stamped_zip(entries: Iterable[tuple[str, bytes]], moment: dt.datetime) -> bytes:
-    """Return a zip of entries in order, each with the same time and attributes."""
-    stamp = max(_utc(moment), _ZIP_EPOCH).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, body in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            archive.writestr(info, body, compresslevel=9)
-    return buffer.getvalue()
 
 
 def _name(prefix: str, tag: str) -> str:
     """Return an element's name in its namespace."""
     return f"{{{_NS[prefix]}}}{tag}"
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """Return a moment in UTC; a naive one is taken to be UTC already."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)

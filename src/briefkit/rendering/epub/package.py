@@ -28,14 +28,13 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefkit.system.clock import w3c
+from briefkit.system.archive import stamped_zip
+from briefkit.system.clock import utc, w3c
 from briefkit.version import __version__
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MIMETYPE = b"application/epub+zip"
-# DOS dates in zip headers cannot go before 1980.
-_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ def finish_package(raw: bytes, language: str, modified: dt.datetime) -> bytes:
         for name, data in entries
         if name != "mimetype"
     ]
-    return _zip([("mimetype", MIMETYPE), *fixed], modified)
+    return stamped_zip([("mimetype", MIMETYPE), *fixed], modified, frozenset({"mimetype"}))
 
 
 def _fix_package_document(data: bytes, language: str, modified: dt.datetime) -> bytes:
@@ -203,26 +202,5 @@ def _fix_package_document(data: bytes, language: str, modified: dt.datetime) -> 
     root.set(XML_LANG, language)
     for meta in root.iter(f"{{{OPF_NS}}}meta"):
         if meta.get("property") == "dcterms:modified":
-            meta.text = w3c(_utc(modified))
+            meta.text = w3c(utc(modified))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
-
-
-def _zip(entries: list[tuple[str, bytes]], modified: dt.datetime) -> bytes:
-    """Write entries in order with a fixed time and attributes; only mimetype is stored."""
-    stamp = max(_utc(modified), _ZIP_EPOCH).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            archive.writestr(info, data, compresslevel=9)
-    return buffer.getvalue()
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """Return a moment in UTC; a naive one is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
