@@ -9,11 +9,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import briefkit
 from briefkit import BuildReport
+from briefkit.building import jobs
 from briefkit.rendering.formats import get_format
 from briefkit.text import fonts
 from conftest import MINIMAL, Run, write
@@ -136,6 +138,26 @@ def test_a_brief_split_over_two_workers_is_written_whole_or_not_at_all(
     assert "text.xhtml:1" in (second.failed[0].error or "")
     # The PDF rendered fine in its own worker, but it is not written without the EPUB.
     assert {path: path.stat().st_mtime_ns for path in (pdf, epub)} == kept
+
+
+def test_a_brief_split_over_two_workers_is_loaded_once_by_the_builds_process(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    calls = workspace / "loads.txt"
+    load = jobs.load_brief
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        # Forked workers inherit this too: each load, wherever it runs, adds its process.
+        with calls.open("a", encoding="utf-8") as log:
+            log.write(f"{os.getpid()}\n")
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "load_brief", counted)
+    report = briefkit.build(formats=["pdf", "epub"], jobs=2)
+    assert report.ok and (workspace / "out" / "one.epub").exists()
+    # Loaded here while the workers imported their engines, not once in each worker.
+    assert calls.read_text(encoding="utf-8").split() == [str(os.getpid())]
 
 
 def test_unchanged_rebuild_skips_and_changes_rebuild(workspace: Path) -> None:

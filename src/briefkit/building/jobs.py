@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from briefkit.errors import BriefkitError, Finding, failing
 from briefkit.model.brief import Brief
 from briefkit.rendering.formats import Rendered
 from briefkit.rendering.render import Renderer
-from briefkit.sources.loader import load_brief
+from briefkit.sources.loader import LoadedBrief, load_brief
 from briefkit.system.output import write_atomic
 from briefkit.system.workers import run_limited
 
@@ -77,6 +78,8 @@ class Job:
     todo: tuple[PlannedOutput, ...]
     # The plan without its outputs: what every job shares.
     plan: Plan
+    # The brief as the build's own process loaded it, when its outputs are split over jobs.
+    loaded: LoadedBrief | None = None
 
 
 def split_by_format(jobs: list[Job], workers: int) -> list[Job]:
@@ -96,6 +99,28 @@ def split_by_format(jobs: list[Job], workers: int) -> list[Job]:
             continue
         split += [replace(job, todo=slow), replace(job, todo=rest)]
     return split
+
+
+def loaded_once(jobs: list[Job]) -> list[Job]:
+    """Load here, once, each brief whose outputs are split over several jobs, for all of them.
+
+    The build's process does this while its workers import their engines, so the load is off
+    the brief's critical path and not repeated in each worker.
+    """
+    counts = Counter(job.source for job in jobs)
+    shared: dict[Path, LoadedBrief | None] = {}
+    for job in jobs:
+        if counts[job.source] > 1 and job.source not in shared:
+            shared[job.source] = _load_here(job)
+    return [replace(job, loaded=shared.get(job.source)) for job in jobs]
+
+
+def _load_here(job: Job) -> LoadedBrief | None:
+    """Return a job's brief loaded in this process, or None to leave the load to the job."""
+    try:
+        return load_brief(job.source, job.plan.config.brief_defaults())
+    except Exception:  # the job loads it again and reports what went wrong, as for any brief
+        return None
 
 
 def build_one(job: Job) -> JobResult:
@@ -136,7 +161,7 @@ def render_alone(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
 def _render_into(job: Job, result: JobResult) -> None:
     """Fill result by loading, checking and rendering some of one brief's outputs."""
     plan = job.plan
-    loaded = load_brief(job.source, plan.config.brief_defaults())
+    loaded = job.loaded or load_brief(job.source, plan.config.brief_defaults())
     result.findings = loaded.findings
     problems = failing(loaded.findings, plan.strict)
     if loaded.brief is None or problems:

@@ -11,8 +11,10 @@ was made. Outputs of sources that no longer exist are removed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +25,7 @@ from briefkit.building.jobs import (
     Job,
     JobResult,
     build_one,
+    loaded_once,
     not_built,
     split_by_format,
     stopped,
@@ -36,7 +39,7 @@ from briefkit.rendering.formats import get_format
 from briefkit.rendering.render import release_engines
 from briefkit.system.output import refuse_escapes, remove_abandoned
 from briefkit.system.scratch import remove_abandoned_scratch
-from briefkit.system.workers import WorkerPool, run_jobs, worker_count
+from briefkit.system.workers import WorkerPool, pool_for, run_jobs, worker_count
 
 # The worker processes briefs render in; a caller that builds again and again keeps one.
 BuildPool = WorkerPool[Job, JobResult]
@@ -104,9 +107,6 @@ def build(
         results, jobs = _split_fresh(plan, planned, cache, progress)
         report = _reporter(cache, progress)
         assembler = Assembler(jobs, out_dir)
-        for name in {output.format for job in jobs for output in job.todo}:
-            # Loaded before the workers fork, so each starts with the engine in memory.
-            get_format(name).warm()
 
         def done(part: JobResult) -> None:
             result = assembler.add(part)
@@ -114,21 +114,48 @@ def build(
                 results[result.source] = report(result)
                 _remember(cache, result)
 
-        run_jobs(
-            build_one,
-            jobs,
-            workers=plan.jobs,
-            limit=plan.time_limit,
-            stopped=stopped,
-            on_done=done,
-            on_exit=release_engines,
-            pool=pool,
-        )
+        with _workers(plan, jobs, pool) as workers:
+            run_jobs(
+                build_one,
+                loaded_once(jobs),
+                workers=plan.jobs,
+                limit=plan.time_limit,
+                stopped=stopped,
+                on_done=done,
+                pool=workers,
+            )
         removed = cache.prune()
         if jobs or removed or cache.damaged:
             cache.save()
     ordered = [results[source] for source in planned]
     return BuildReport(ordered, removed, time.perf_counter() - started, _notes(cache, plan))
+
+
+@contextmanager
+def _workers(plan: Plan, jobs: list[Job], pool: BuildPool | None) -> Iterator[BuildPool | None]:
+    """Give the pool the jobs run in, None to run them here; a new pool's workers start now.
+
+    Each new worker imports the engines of the job it will get first while this process loads
+    the briefs, instead of after: that import is most of a cold build's wait.
+    """
+    if pool is not None:
+        yield pool
+        return
+    formats = {output.format for job in jobs for output in job.todo}
+    count, limit = len(jobs), plan.time_limit
+    prepare = partial(_warm, formats)
+    with pool_for(
+        count, workers=plan.jobs, limit=limit, on_exit=release_engines, prepare=prepare
+    ) as fresh:
+        if fresh is not None:
+            fresh.start([partial(_warm, {output.format for output in job.todo}) for job in jobs])
+        yield fresh
+
+
+def _warm(formats: Collection[str]) -> None:
+    """Load what the first render of each format needs: the engine, not a brief."""
+    for name in sorted(formats):
+        get_format(name).warm()
 
 
 def _notes(cache: BuildCache, plan: Plan) -> list[str]:

@@ -6,10 +6,12 @@ each job runs in a worker process, the process that started it waits with the de
 hand, and kills the worker when it passes; a new worker takes the remaining jobs. The waiting
 process is never busy, so Ctrl-C and SIGTERM stop it (and so its workers) at once.
 
-Workers are forked, so they start with everything their parent has loaded; each lives no
-longer than its parent (Linux kills it when the parent dies, however that happens) and keeps
-its temporary files in a folder of its pool's own, removed with the pool, or by the next
-build when this one was killed.
+Workers are forked, so they start with everything their parent has loaded; a pool may also
+start them early, each running a preparation of its own (importing an engine) while the caller
+goes on with its own work, such as loading the sources. Each lives no longer than its parent
+(Linux kills it when the parent dies, however that happens) and keeps its temporary files in a
+folder of its pool's own, removed with the pool, or by the next build when this one was
+killed.
 
 With one worker and no time limit, jobs run in the calling process instead, one call at a time
 (WeasyPrint is not safe to use from two threads at once), with their temporary files in a
@@ -87,9 +89,16 @@ class WorkerPool(Generic[Job, Result]):
     stays loaded in its workers); its workers are started on the first batch that needs them.
     """
 
-    def __init__(self, size: int, on_exit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        on_exit: Callable[[], None] | None = None,
+        prepare: Callable[[], None] | None = None,
+    ) -> None:
         self.size = max(size, 1)
         self.on_exit = on_exit
+        # What each worker started later runs before its first job.
+        self.prepare = prepare
         self._workers: list[_Worker] = []
         self._scratch: Path | None = None
 
@@ -114,6 +123,15 @@ class WorkerPool(Generic[Job, Result]):
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
+
+    def start(self, preparations: Sequence[Callable[[], None] | None]) -> None:
+        """Start a worker for each preparation now; each runs its own before its first job.
+
+        Jobs go to workers in the order they started, so the first job a run hands out reaches
+        the worker started with the first preparation, and so on.
+        """
+        for prepare in preparations[: self.size - len(self._workers)]:
+            self._workers.append(self._start(prepare))
 
     def run(
         self,
@@ -154,11 +172,11 @@ class WorkerPool(Generic[Job, Result]):
                     self._give(idle, work, pending)
         return results
 
-    def _start(self) -> _Worker:
-        """Start a worker process that answers jobs until its pipe closes."""
+    def _start(self, prepare: Callable[[], None] | None = None) -> _Worker:
+        """Start a worker process that prepares, then answers jobs until its pipe closes."""
         if self._scratch is None:
             self._scratch = new_scratch()
-        return _spawn(_serve_jobs, self._scratch, self.on_exit)
+        return _spawn(_serving(prepare or self.prepare), self._scratch, self.on_exit)
 
     def _replace(self, worker: _Worker, needed: bool) -> _Worker | None:
         """Stop a worker that was killed or died; return a new one in its place if needed."""
@@ -220,17 +238,34 @@ def run_jobs(
     """Return work(job) for every job: in a pool's workers, or here if one worker, no limit."""
     if pool is not None:
         return pool.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
-    count = min(worker_count(workers), len(jobs))
-    if count <= 1 and not limit:
-        results = []
-        with in_this_process():
-            for job in jobs:
-                results.append(work(job))
-                if on_done is not None:
-                    on_done(results[-1])
-        return results
-    with WorkerPool[Job, Result](count, on_exit) as fresh:
-        return fresh.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
+    with pool_for(len(jobs), workers=workers, limit=limit, on_exit=on_exit) as fresh:
+        if fresh is not None:
+            return fresh.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
+    results = []
+    with in_this_process():
+        for job in jobs:
+            results.append(work(job))
+            if on_done is not None:
+                on_done(results[-1])
+    return results
+
+
+@contextlib.contextmanager
+def pool_for(
+    jobs: int,
+    *,
+    workers: int,
+    limit: float,
+    on_exit: Callable[[], None] | None = None,
+    prepare: Callable[[], None] | None = None,
+) -> Iterator[WorkerPool[Any, Any] | None]:
+    """Give the pool that would run jobs, stopped with the block; None if they run here."""
+    count = min(worker_count(workers), jobs)
+    if not count or (count == 1 and not limit):
+        yield None
+        return
+    with WorkerPool[Any, Any](count, on_exit, prepare) as pool:
+        yield pool
 
 
 def run_limited(compute: Callable[[], Value], limit: float) -> Value:
@@ -333,6 +368,19 @@ def _worker_main(
     finally:
         if on_exit is not None:
             on_exit()
+
+
+def _serving(prepare: Callable[[], None] | None) -> Callable[[Connection], None]:
+    """Return what runs prepare, if any, then answers jobs until the pipe closes."""
+
+    def serve(connection: Connection) -> None:
+        if prepare is not None:
+            # Should the preparation fail, the first job meets the same failure and reports it.
+            with contextlib.suppress(Exception):
+                prepare()
+        _serve_jobs(connection)
+
+    return serve
 
 
 def _serve_jobs(connection: Connection) -> None:
