@@ -1,11 +1,16 @@
-"""Worker pools started early: each worker prepares before its first job, in the order given."""
+"""Workers started early: each prepares before its first job; work started apart runs at once."""
 
 from __future__ import annotations
 
 import os
+import time
 from functools import partial
+from pathlib import Path
 
-from briefkit.system.workers import WorkerPool
+import pytest
+
+from briefkit.system.deadline import TimeLimitExceeded
+from briefkit.system.workers import WorkerPool, started_apart
 
 MARK = "BRIEFKIT_TEST_PREPARED"
 
@@ -51,3 +56,30 @@ def test_a_failed_preparation_leaves_the_worker_serving() -> None:
     with WorkerPool[str, tuple[str, str]](1) as pool:
         pool.start([_fail])
         assert pool.run(_answer, ["a"], limit=60, stopped=_stopped) == [("a", "unprepared")]
+
+
+def _leave_mark(path: Path) -> str:
+    """Write a file at once, then answer."""
+    path.write_text("started", encoding="utf-8")
+    return "done"
+
+
+def test_work_started_apart_runs_while_the_caller_goes_on(tmp_path: Path) -> None:
+    mark = tmp_path / "mark"
+    with started_apart(partial(_leave_mark, mark), 60) as answer:
+        # The worker runs before its value is asked for: the caller sees its mark meanwhile.
+        waited = 0.0
+        while not mark.exists() and waited < 30:
+            time.sleep(0.05)
+            waited += 0.05
+        assert mark.exists()
+        assert answer() == "done"
+
+
+def test_the_time_limit_of_work_started_apart_counts_from_its_start() -> None:
+    with started_apart(partial(time.sleep, 30), 1) as answer:
+        time.sleep(1.5)  # the caller's own work outlasts the limit
+        started = time.monotonic()
+        with pytest.raises(TimeLimitExceeded):
+            answer()
+    assert time.monotonic() - started < 1

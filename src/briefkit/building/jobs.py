@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from briefkit.rendering.formats import Rendered
 from briefkit.rendering.render import Renderer
 from briefkit.sources.loader import LoadedBrief, load_brief
 from briefkit.system.output import write_atomic
-from briefkit.system.workers import run_limited
+from briefkit.system.workers import started_apart
 
 # The format that takes most of a brief's time, given a worker of its own when workers idle.
 SLOWEST = "pdf"
@@ -154,8 +156,18 @@ def render_output(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
 
 def render_alone(plan: Plan, brief: Brief, output: PlannedOutput) -> Rendered:
     """Render one planned output in a worker process stopped at the plan's time limit."""
-    output.output_format.warm()
-    return run_limited(lambda: render_output(plan, brief, output), plan.time_limit)
+    with rendering_apart(plan, brief, output) as rendered:
+        return rendered()
+
+
+def rendering_apart(
+    plan: Plan, brief: Brief, output: PlannedOutput
+) -> AbstractContextManager[Callable[[], Rendered]]:
+    """Start rendering one planned output in a worker now; the block gets what waits for it.
+
+    The worker imports the format's engine itself, while the caller goes on with its own work.
+    """
+    return started_apart(lambda: render_output(plan, brief, output), plan.time_limit)
 
 
 def _render_into(job: Job, result: JobResult) -> None:

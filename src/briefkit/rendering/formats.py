@@ -110,7 +110,7 @@ class OutputFormat(ABC):
         """Render one edition of a brief; nothing is written here."""
 
     def warm(self) -> None:
-        """Load what the first render would (an engine), so forked workers start with it."""
+        """Load what the first render would (an engine): a worker does, before its first job."""
         return  # most formats have nothing to load
 
     def release(self) -> None:

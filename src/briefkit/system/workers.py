@@ -36,6 +36,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -273,23 +274,47 @@ def run_limited(compute: Callable[[], Value], limit: float) -> Value:
 
     What compute raises is raised here; a worker killed at the limit raises TimeLimitExceeded.
     """
+    with started_apart(compute, limit) as answer:
+        return answer()
+
+
+@contextlib.contextmanager
+def started_apart(compute: Callable[[], Value], limit: float) -> Iterator[Callable[[], Value]]:
+    """Start compute() in a worker now; the block gets what waits for its value.
+
+    The caller goes on with its own work meanwhile. The worker is stopped limit seconds after it
+    started (0: compute runs here, with no limit, when its value is asked for) or with the
+    block; waiting raises what compute raised, or TimeLimitExceeded.
+    """
     if not limit:
-        with in_this_process():
-            return compute()
+        yield partial(_here, compute)
+        return
+    deadline = time.monotonic() + limit
     with _pool_scratch() as scratch:
         worker = _spawn(_answer_once(compute), scratch, None)
         try:
-            ready = wait([worker.connection, worker.process.sentinel], limit)
-            if not _answered(worker.connection):
-                if not ready:
-                    raise TimeLimitExceeded.after(limit)
-                raise WorkerStopped(_died(worker))
-            ok, value = worker.connection.recv()
+            yield partial(_answer_of, worker, deadline, limit)
         finally:
             worker.stop()
+
+
+def _here(compute: Callable[[], Value]) -> Value:
+    """Return compute(), run in this process."""
+    with in_this_process():
+        return compute()
+
+
+def _answer_of(worker: _Worker, deadline: float, limit: float) -> Any:
+    """Wait for a worker's (ok, value) until the deadline; return the value or raise it."""
+    ready = wait([worker.connection, worker.process.sentinel], max(deadline - time.monotonic(), 0))
+    if not _answered(worker.connection):
+        if not ready:
+            raise TimeLimitExceeded.after(limit)
+        raise WorkerStopped(_died(worker))
+    ok, value = worker.connection.recv()
     if not ok:
         raise value
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 @contextlib.contextmanager

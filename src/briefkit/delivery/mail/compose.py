@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from briefkit.building.jobs import render_alone
+from briefkit.building.jobs import rendering_apart
 from briefkit.building.plan import Plan, PlannedOutput, Request, editions, plan_brief
 from briefkit.config import CONFIG_NAME, Workspace
 from briefkit.delivery.mail.body import CidImages, Elsewhere, render_bodies
@@ -28,7 +29,7 @@ from briefkit.model.brief import Brief, Correction
 from briefkit.model.choices import EmailBody
 from briefkit.paths import shown
 from briefkit.rendering.fetcher import Fetcher
-from briefkit.rendering.formats import get_format, registry
+from briefkit.rendering.formats import Rendered, get_format, registry
 from briefkit.rendering.markup.mail import MailRenderer
 from briefkit.rendering.render import Renderer
 from briefkit.rendering.view import BriefView, Imprint, build_view
@@ -86,14 +87,30 @@ class _Composer:
         self.edition: Imprint = replace(plan.imprint, published=plan.address(source, self.shown))
         self.fetcher: Fetcher = Renderer(self.theme).fetcher(brief, self.edition)
 
-    def attachment(self, output: PlannedOutput) -> Attached:
-        """Render one attachment as ``briefkit build`` renders it, within the time limit."""
-        rendered = render_alone(self.plan, self.brief, output)
+    @contextmanager
+    def attachments(self) -> Iterator[Callable[[], list[Attached]]]:
+        """Start rendering each attachment in a worker of its own; the block gets their waiter.
+
+        They render as ``briefkit build`` renders them, within the time limit, while the
+        caller makes the bodies.
+        """
+        with ExitStack() as stack:
+            pending = [
+                (output, stack.enter_context(rendering_apart(self.plan, self.brief, output)))
+                for output in self.plan.outputs
+            ]
+            yield lambda: [self._attached(output, rendered()) for output, rendered in pending]
+
+    def filename(self, output: PlannedOutput) -> str:
+        """Return the name an attachment goes by."""
+        stem = f"{self.brief.path.stem}{self.shown.file_suffix}"
+        return plain_filename(stem, output.output_format.suffix.lstrip("."))
+
+    def _attached(self, output: PlannedOutput, rendered: Rendered) -> Attached:
+        """Return a rendered attachment, its warnings logged."""
         for warning in rendered.warnings:
             _log.warning("%s: %s", self.brief.path, warning)
-        fmt = output.output_format
-        stem = f"{self.brief.path.stem}{self.shown.file_suffix}"
-        return Attached(plain_filename(stem, fmt.suffix.lstrip(".")), rendered.data, fmt.media_type)
+        return Attached(self.filename(output), rendered.data, output.output_format.media_type)
 
     def elsewhere(self, link: bool, sender: Address) -> Elsewhere:
         """Return where the reader finds the brief besides the message: linked, or the sender."""
@@ -149,20 +166,21 @@ def compose(brief: Brief, plan: Plan, options: MailOptions) -> EmailMessage:
     if options.link:
         check_linkable(plan)
     composer = _Composer(brief, plan)
-    attachments = [composer.attachment(output) for output in plan.outputs]
+    with composer.attachments() as rendered:
+        bodies = render_bodies(
+            brief,
+            composer.theme,
+            composer.edition,
+            composer.shown,
+            composer.fetcher,
+            body=options.body,
+            attachments=[composer.filename(output) for output in plan.outputs],
+            domain=options.sender.domain,
+            correction=options.correction,
+            elsewhere=composer.elsewhere(options.link, options.sender),
+        )
+        attachments = rendered()
     check_size(attachments, plan.config.email.max_attachments_mb)
-    bodies = render_bodies(
-        brief,
-        composer.theme,
-        composer.edition,
-        composer.shown,
-        composer.fetcher,
-        body=options.body,
-        attachments=[a.filename for a in attachments],
-        domain=options.sender.domain,
-        correction=options.correction,
-        elsewhere=composer.elsewhere(options.link, options.sender),
-    )
     headers = composer.headers(
         bodies.view, options.sender, options.to, options.cc, options.correction
     )
@@ -216,10 +234,11 @@ def latest_correction(brief: Brief) -> Correction:
 def compose_kindle(brief: Brief, plan: Plan, sender: Address, to: Address) -> EmailMessage:
     """Return a Send-to-Kindle message: the EPUB its plan names under a plain name, a short body."""
     composer = _Composer(brief, plan)
-    (epub,) = [composer.attachment(output) for output in plan.outputs]
+    with composer.attachments() as rendered:
+        view = composer.text_view(sender.domain)
+        text = composer.theme.render("email/kindle.txt", view.language, view=view)
+        (epub,) = rendered()
     check_size([epub], plan.config.email.max_attachments_mb)
-    view = composer.text_view(sender.domain)
-    text = composer.theme.render("email/kindle.txt", view.language, view=view)
     return kindle_message(composer.headers(view, sender, (to,)), text, epub)
 
 

@@ -52,11 +52,7 @@ class PdfFormat(OutputFormat):
         return Rendered(written.data, written.warnings, undrawn_findings(brief, written.undrawn))
 
     def warm(self) -> None:
-        """Import WeasyPrint now, so the worker processes forked after this start with it loaded.
-
-        A worker started in place of one stopped at the time limit then spends its own time
-        limit on its brief, not on importing the engine again.
-        """
+        """Import WeasyPrint now, as a new worker does before its first job."""
         from briefkit.rendering.pdf.weasyprint.layout import import_weasyprint
 
         import_weasyprint()
