@@ -159,6 +159,20 @@ def test_watch_rebuilds_an_edited_brief(workspace: Path, start: Callable[..., Wa
 
 
 @pytest.mark.slow
+def test_watch_renders_a_briefs_pdf_and_epub_side_by_side_in_two_warm_workers(
+    workspace: Path, start: Callable[..., Watcher]
+) -> None:
+    write(workspace / "briefings/one.md", MINIMAL)
+    watcher = start("watch", "--format", "pdf", "--format", "epub")
+    watcher.wait_ready()
+    # The PDF renders in one worker while the EPUB renders in the other, and both stay warm.
+    pid = watcher.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="utf-8").split()
+    assert len(children) == 2
+    assert watcher.interrupt() == 0
+
+
+@pytest.mark.slow
 def test_an_edit_saved_during_the_first_build_is_built(
     workspace: Path, start: Callable[..., Watcher]
 ) -> None:

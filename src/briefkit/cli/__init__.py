@@ -281,7 +281,12 @@ def watch(
     pdf_variant: VariantOption = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=0, help="Parallel workers (default: 1, kept warm)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Parallel workers, kept warm (default: 2: a PDF renders beside the EPUB).",
+        ),
     ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -296,10 +301,13 @@ def watch(
     """
     with _reported(ctx), _printer(ctx, clock=True) as printer:
         from briefkit import api
+        from briefkit.commands.watch import DEFAULT_WORKERS
         from briefkit.commands.watch import watch as run_watch
 
-        # One worker in this process keeps WeasyPrint, fonts and stylesheets loaded.
-        request = replace(_request(ctx), jobs=1 if jobs is None else jobs)
+        # Two workers keep WeasyPrint, fonts and stylesheets loaded for the session; a saved
+        # brief's PDF renders in one while its other formats render in the other, so its files
+        # (written together) are not held up by one format after another.
+        request = replace(_request(ctx), jobs=DEFAULT_WORKERS if jobs is None else jobs)
         # Ctrl-C stops watching even where SIGINT was ignored, as in a background job.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:

@@ -3,8 +3,9 @@
 Each rebuild plans the watcher's request afresh (briefkit.toml may have changed) and runs the
 pipeline on it: an ordinary incremental build, whose cache skips outputs whose source, images,
 theme, settings and options are unchanged.
-Its worker processes (one, by the command's default) last the whole session, so WeasyPrint
-is loaded once and keeps its fonts and parsed stylesheets between rebuilds.
+Its worker processes (two, by the command's default: a brief's PDF renders in one while its
+other formats render in the other) last the whole session, so WeasyPrint is loaded once and
+keeps its fonts and parsed stylesheets between rebuilds.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from briefkit.sources.discover import hidden
 from briefkit.sources.images import IMAGE_TYPES
 from briefkit.system.workers import worker_count
 
+# Workers the command keeps warm unless told otherwise: a brief's PDF and its other formats.
+DEFAULT_WORKERS = 2
 SOURCE_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 # Editors' swap and backup files and atomic-write temporaries: never inputs, often written.
 _TEMPORARY_SUFFIXES = (".tmp", ".swp", ".swo", ".swx", ".bak", ".part", "~", "___jb_tmp___")
@@ -83,7 +86,7 @@ def watch(
     *,
     request: Request | None = None,
     debounce_ms: int = 1600,
-    step_ms: int = 50,
+    step_ms: int = 10,
     poll_ms: int = 500,
 ) -> None:
     """Build, then rebuild on each change until stop_event is set or Ctrl-C interrupts.
