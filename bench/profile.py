@@ -1,7 +1,9 @@
 """Profile a cold one-brief build, a ten-brief build and warm PDF renders, as text.
 
-The builds run with one worker (-j 1), in the profiled process: with more, the work happens
-in worker processes the profiler does not see. The warm case renders one brief's PDF five
+The builds run with one worker (-j 1) and no time limit, so the work happens in the profiled
+process: otherwise it happens in worker processes the profiler does not see. The cold case
+is the one-brief build's work end to end, as one process would do it; a real build spreads
+it over the build's process and two workers. The warm case renders one brief's PDF five
 times in a process that has rendered it once. Profiles go to bench/profiles/.
 
     .venv/bin/python bench/profile.py
@@ -25,6 +27,8 @@ WARM_RENDERS = 5
 def profile(name: str, count: int, options: list[str], base: Path, target: Path) -> Path:
     """Profile one forced build of count four-page briefs; return the text profile's path."""
     corpus = make_corpus(base / name, 4, count)
+    # No time limit: with one worker the build then renders in its own process.
+    (corpus.workspace / "briefkit.toml").write_text("[build]\ntime_limit = 0\n", encoding="utf-8")
     build = ["build", "-q", "--force", "-f", "pdf", "-f", "epub", *options]
     output = target / f"{name}.txt"
     command = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(output)]
