@@ -22,6 +22,7 @@ from PIL import Image
 
 import briefkit
 from briefkit.config import Labels
+from briefkit.delivery.catalogue import publish as publishing
 from briefkit.delivery.catalogue.atom import atom_feeds
 from briefkit.delivery.catalogue.covers import from_epub, thumbnail
 from briefkit.delivery.catalogue.entries import (
@@ -603,6 +604,20 @@ def test_drafts_build_and_check_but_are_left_out_of_the_catalogue(
     wrong = run_cli("check")
     assert wrong.returncode == 1
     assert "two.md:3:1: error: 'draft' must be true or false, not 'no'" in wrong.stdout
+
+
+def test_a_brief_made_a_draft_after_publish_chose_its_sources_is_not_written(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    write(workspace / "briefings" / "two.md", MINIMAL.replace("date:", "draft: true\ndate:", 1))
+    # As if two.md was saved as a draft between publish's look at it and the build's read.
+    monkeypatch.setattr(publishing, "is_draft", lambda path: False)
+    report = briefkit.publish(base_url="https://example.org/", jobs=1)
+    assert not report.ok
+    (failed,) = report.build.failed
+    assert failed.source.name == "two.md" and "it is a draft (draft: true)" in (failed.error or "")
+    assert not list((workspace / "site").glob("two*"))
 
 
 @pytest.mark.slow

@@ -179,6 +179,10 @@ def _render_into(job: Job, result: JobResult) -> None:
     if loaded.brief is None or problems:
         result.error = not_built(len(problems))
         return
+    if plan.publishing and loaded.brief.meta.draft:
+        # Publish left drafts out as it found them; the build's own read has the last word.
+        result.error = "not published: it is a draft (draft: true); publish again to take it down"
+        return
     images = [*loaded.brief.images, *([plan.logo] if plan.logo else [])]
     result.inputs = [job.source, *(image.path for image in images)]
     # The source and images as they were read and rendered: a file changed later than this

@@ -73,6 +73,8 @@ class Request:
     jobs: int | None = None
     tracebacks: bool = False
     modified: dt.datetime | None = None
+    # A build into a published folder: a brief its build finds to be a draft is not written.
+    publishing: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class Plan:
     # The variant of the PDF that publish serves, which citations name.
     served: Variant
     outputs: tuple[PlannedOutput, ...] = ()
+    # Drafts are refused as the build reads them, not only as publish chose its sources.
+    publishing: bool = False
 
     @property
     def config(self) -> Config:
@@ -224,6 +228,7 @@ def make_plan(
         sources=tuple(sources),
         editions=request.editions,
         served=resolve_variant(workspace),
+        publishing=request.publishing,
     )
     outputs = tuple(
         plan.output(source, edition, fmt, variant)

@@ -147,7 +147,7 @@ def publishing_plan(space: Workspace, request: Request) -> tuple[Plan, list[Sour
         raise BriefkitError(_nothing_to_publish(drafts))
     word = (WORD_FORMAT,) if space.config.publish.word else ()
     formats = CATALOGUE_FORMATS + word
-    plan = make_plan(space, replace(request, formats=formats), published)
+    plan = make_plan(space, replace(request, formats=formats, publishing=True), published)
     _refuse_catalogue_names(plan)
     return plan, drafts
 
