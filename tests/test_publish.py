@@ -35,6 +35,7 @@ from briefkit.delivery.catalogue.entries import (
 )
 from briefkit.delivery.catalogue.json_feed import json_feeds
 from briefkit.delivery.catalogue.page import render_page
+from briefkit.errors import BriefkitError
 from briefkit.model.edition import Edition
 from briefkit.rendering.epub.metadata import publication_id
 from briefkit.rendering.theme import Theme
@@ -618,6 +619,27 @@ def test_a_brief_made_a_draft_after_publish_chose_its_sources_is_not_written(
     (failed,) = report.build.failed
     assert failed.source.name == "two.md" and "it is a draft (draft: true)" in (failed.error or "")
     assert not list((workspace / "site").glob("two*"))
+
+
+def test_a_source_changed_between_its_build_and_its_catalogue_entry_is_refused(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(workspace / "briefings" / "one.md", MINIMAL)
+    assert briefkit.publish(base_url="https://example.org/", jobs=1).ok
+    read = publishing.read_regular
+
+    def edited(path: Path, limit: int, **options: Any) -> bytes:
+        # As if the writer saved a new title after the build read the source.
+        data = read(path, limit, **options)
+        renamed = data.replace(b"A minimal brief", b"A renamed brief")
+        return renamed if path.name == "one.md" else data
+
+    monkeypatch.setattr(publishing, "read_regular", edited)
+    # Whether the build renders the brief again or finds its files up to date.
+    for force in (True, False):
+        with pytest.raises(BriefkitError, match=r"one\.md changed while it was being published"):
+            briefkit.publish(base_url="https://example.org/", jobs=1, force=force)
+    assert "A renamed brief" not in (workspace / "site" / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -62,6 +62,8 @@ class BuildCache:
         self.path = path
         self.entries = entries
         self.damaged = damaged
+        # The content hash of each source as fresh() read it, for those found up to date.
+        self.read: dict[Path, bytes] = {}
 
     @classmethod
     def load(cls, out_dir: Path) -> BuildCache:
@@ -100,7 +102,11 @@ class BuildCache:
         digests = _current_digests(entry.inputs, source, logo)
         if digests is None:
             return None
-        return entry if entry.key == _hashed(context, digests) else None
+        if entry.key != _hashed(context, digests):
+            return None
+        if _key(source) in digests:
+            self.read[source] = digests[_key(source)]
+        return entry
 
     def record(
         self,

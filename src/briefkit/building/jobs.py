@@ -40,6 +40,8 @@ class BriefResult:
     error: str | None = None
     skipped: bool = False
     seconds: float = 0.0
+    # The content hash of the source as this build read it, if it read it whole.
+    digest: bytes | None = None
 
     @property
     def failed(self) -> bool:

@@ -227,6 +227,7 @@ def _skipped(
     """Return the result of a brief whose outputs are all up to date."""
     entries = [cache.entries[str(output.path.resolve())] for output in outputs]
     result = BriefResult(source, [output.path for output in outputs], skipped=True)
+    result.digest = cache.read.get(source)
     if entries:
         result.findings = entries[0].finding_list()
         result.warnings = [w for entry in entries for w in entry.warnings]
@@ -259,6 +260,11 @@ def _remember(cache: BuildCache, result: JobResult) -> None:
         )
 
 
+def _source_digest(done: JobResult) -> bytes | None:
+    """Return the content hash of a brief's source as its jobs read and rendered it."""
+    return next((read[done.source] for read in done.digests.values() if done.source in read), None)
+
+
 def _reporter(
     cache: BuildCache, progress: BuildProgress | None
 ) -> Callable[[JobResult], BriefResult]:
@@ -271,6 +277,7 @@ def _reporter(
             done.findings,
             error=done.error,
             seconds=done.seconds,
+            digest=_source_digest(done),
         )
         for output in done.outputs:
             if output.path in done.rendered:

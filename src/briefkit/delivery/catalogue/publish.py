@@ -12,6 +12,7 @@ it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field, fields, replace
@@ -99,6 +100,8 @@ class _Collected:
     covers: dict[PurePosixPath, bytes] = field(default_factory=dict)
     descriptions: dict[PurePosixPath, tuple[str, Description]] = field(default_factory=dict)
     briefs: dict[Path, Brief] = field(default_factory=dict)
+    # The content hash of each source as the build read it: the catalogue describes that.
+    built: dict[Path, bytes] = field(default_factory=dict)
 
 
 def site_for(config: Config, base_url: str | None, title: str | None) -> Site:
@@ -209,7 +212,8 @@ def _withdrawn(plan: Plan, drafts: list[SourceFile]) -> set[str]:
 def _write_catalogue(plan: Plan, site: Site, report: PublishReport, withdrawn: set[str]) -> int:
     """Describe every built edition and write the catalogue's files; return how many editions."""
     folder = plan.out_dir
-    collected = _Collected(Manifest.read(folder))
+    built = {r.source: r.digest for r in report.build.results if r.digest is not None}
+    collected = _Collected(Manifest.read(folder), built=built)
     publications = [
         _publication(plan.config, folder, files, collected) for files in _editions(plan)
     ]
@@ -294,6 +298,7 @@ def _description(
     """
     defaults = json.dumps(config.brief_defaults(), sort_keys=True, default=str)
     raw = read_regular(source, MAX_SOURCE_BYTES)
+    _refuse_changed(source, raw, collected)
     key = digest(raw + b"\0" + defaults.encode() + f"\0{shown.facts_only}".encode())
     described = collected.manifest.description(edition, key)
     if described is None:
@@ -303,6 +308,16 @@ def _description(
         described = describe(collected.briefs[source], shown)
     collected.descriptions[edition] = (key, described)
     return described
+
+
+def _refuse_changed(source: Path, raw: bytes, collected: _Collected) -> None:
+    """Refuse a source whose bytes are not those its build read: it changed meanwhile."""
+    read = hashlib.sha256(raw).digest()
+    if collected.built.get(source, read) != read:
+        raise BriefkitError(
+            f"{shown(source)} changed while it was being published, so its catalogue entry "
+            "would describe another version than its files: publish again"
+        )
 
 
 def describe(brief: Brief, edition: Edition) -> Description:
