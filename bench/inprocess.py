@@ -36,7 +36,8 @@ from briefkit.building.pipeline import BuildPool
 from briefkit.config import Workspace
 from briefkit.rendering.pdf.engine import PdfDocument, PdfEngine
 from briefkit.rendering.render import release_engines
-from briefkit.system.workers import WorkerPool, in_this_process, worker_count
+from briefkit.system.pool import WorkerPool
+from briefkit.system.workers import in_this_process, worker_count
 
 
 def rss_mb() -> float:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from briefkit.system.deadline import TimeLimitExceeded
-from briefkit.system.workers import WorkerPool, started_apart
+from briefkit.system.pool import WorkerPool
+from briefkit.system.workers import started_apart
 
 MARK = "BRIEFKIT_TEST_PREPARED"
 

@@ -38,8 +38,9 @@ from briefkit.paths import shown
 from briefkit.rendering.formats import get_format
 from briefkit.rendering.render import release_engines
 from briefkit.system.output import refuse_escapes, remove_abandoned
+from briefkit.system.pool import WorkerPool, pool_for, run_jobs
 from briefkit.system.scratch import remove_abandoned_scratch
-from briefkit.system.workers import WorkerPool, pool_for, run_jobs, worker_count
+from briefkit.system.workers import worker_count
 
 # The worker processes briefs render in; a caller that builds again and again keeps one.
 BuildPool = WorkerPool[Job, JobResult]

@@ -6,12 +6,12 @@ each job runs in a worker process, the process that started it waits with the de
 hand, and kills the worker when it passes; a new worker takes the remaining jobs. The waiting
 process is never busy, so Ctrl-C and SIGTERM stop it (and so its workers) at once.
 
-Workers are forked, so they start with everything their parent has loaded; a pool may also
-start them early, each running a preparation of its own (importing an engine) while the caller
-goes on with its own work, such as loading the sources. Each lives no longer than its parent
-(Linux kills it when the parent dies, however that happens) and keeps its temporary files in a
-folder of its pool's own, removed with the pool, or by the next build when this one was
-killed.
+Workers are forked, so they start with everything their parent has loaded; a pool of them
+(:mod:`briefkit.system.pool`) may start them early, each running a preparation of its own
+(importing an engine) while the caller goes on with its own work, such as loading the
+sources. Each lives no longer than its parent (Linux kills it when the parent dies, however
+that happens) and keeps its temporary files in a folder of its pool's own, removed with the
+pool, or by the next build when this one was killed.
 
 With one worker and no time limit, jobs run in the calling process instead, one call at a time
 (WeasyPrint is not safe to use from two threads at once), with their temporary files in a
@@ -33,22 +33,18 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from briefkit.errors import BriefkitError
 from briefkit.system.deadline import TimeLimitExceeded
 from briefkit.system.scratch import call_scratch, leave_call_scratch, new_scratch
 
-Job = TypeVar("Job")
-Result = TypeVar("Result")
 Value = TypeVar("Value")
 _PR_SET_PDEATHSIG = 1
 _FORK = multiprocessing.get_context("fork")
@@ -66,7 +62,7 @@ def worker_count(workers: int) -> int:
 
 
 @dataclass
-class _Worker:
+class Worker:
     """A worker process, the parent's end of its pipe, and the job it is on, if any."""
 
     process: BaseProcess
@@ -81,192 +77,6 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-
-
-class WorkerPool(Generic[Job, Result]):
-    """Worker processes that run one function over jobs, one job each at a time.
-
-    A pool may run several batches (``watch`` keeps one for its whole session, so WeasyPrint
-    stays loaded in its workers); its workers are started on the first batch that needs them.
-    """
-
-    def __init__(
-        self,
-        size: int,
-        on_exit: Callable[[], None] | None = None,
-        prepare: Callable[[], None] | None = None,
-    ) -> None:
-        self.size = max(size, 1)
-        self.on_exit = on_exit
-        # What each worker started later runs before its first job.
-        self.prepare = prepare
-        self._workers: list[_Worker] = []
-        self._scratch: Path | None = None
-
-    def __enter__(self) -> WorkerPool[Job, Result]:
-        """Return the pool; its workers are stopped with the block."""
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        """Stop every worker and remove their temporary folder."""
-        self.close()
-
-    def close(self) -> None:
-        """Stop every worker and remove their temporary folder."""
-        for worker in self._workers:
-            worker.stop()
-        self._workers.clear()
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
-
-    def start(self, preparations: Sequence[Callable[[], None] | None]) -> None:
-        """Start a worker for each preparation now; each runs its own before its first job.
-
-        Jobs go to workers in the order they started, so the first job a run hands out reaches
-        the worker started with the first preparation, and so on.
-        """
-        for prepare in preparations[: self.size - len(self._workers)]:
-            self._workers.append(self._start(prepare))
-
-    def run(
-        self,
-        work: Callable[[Job], Result],
-        jobs: Sequence[Job],
-        *,
-        limit: float,
-        stopped: Callable[[Job, str], Result],
-        on_done: Callable[[Result], None] | None = None,
-    ) -> list[Result]:
-        """Return work(job) for every job, in the order they finish.
-
-        A job still running limit seconds after it started (0: no limit) has its worker
-        killed; stopped(job, why) stands for its result, as for a worker that died.
-        """
-        pending = deque(jobs)
-        results: list[Result] = []
-
-        def finish(result: Result) -> None:
-            results.append(result)
-            if on_done is not None:
-                on_done(result)
-
-        while len(self._workers) < min(self.size, len(pending)):
-            self._workers.append(self._start())
-        for worker in self._workers:
-            self._give(worker, work, pending)
-        while any(worker.job is not None for worker in self._workers):
-            self._wait(limit)
-            for worker in list(self._workers):
-                outcome = self._outcome(worker, limit) if worker.job is not None else None
-                if outcome is None:
-                    continue
-                job, answer, why = outcome
-                finish(answer if why is None else stopped(job, why))
-                idle = self._replace(worker, bool(pending)) if why is not None else worker
-                if idle is not None:
-                    self._give(idle, work, pending)
-        return results
-
-    def _start(self, prepare: Callable[[], None] | None = None) -> _Worker:
-        """Start a worker process that prepares, then answers jobs until its pipe closes."""
-        if self._scratch is None:
-            self._scratch = new_scratch()
-        return _spawn(_serving(prepare or self.prepare), self._scratch, self.on_exit)
-
-    def _replace(self, worker: _Worker, needed: bool) -> _Worker | None:
-        """Stop a worker that was killed or died; return a new one in its place if needed."""
-        worker.stop()
-        index = self._workers.index(worker)
-        if not needed:
-            del self._workers[index]
-            return None
-        self._workers[index] = self._start()
-        return self._workers[index]
-
-    def _give(self, worker: _Worker, work: Callable[[Job], Result], pending: deque[Job]) -> None:
-        """Send the next job to an idle worker, if any job is left."""
-        worker.job = None
-        if not pending:
-            return
-        job = pending.popleft()
-        worker.job, worker.started = job, time.monotonic()
-        # Should the worker have died, waiting finds its process gone and stands in for it.
-        with contextlib.suppress(OSError):
-            worker.connection.send((work, job))
-
-    def _wait(self, limit: float) -> None:
-        """Wait until a busy worker answers or ends, or the first deadline passes."""
-        busy = [worker for worker in self._workers if worker.job is not None]
-        handles: list[Any] = [w.connection for w in busy] + [w.process.sentinel for w in busy]
-        timeout = None
-        if limit:
-            first = min(worker.started for worker in busy) + limit
-            timeout = max(first - time.monotonic(), 0.0)
-        wait(handles, timeout)
-
-    def _outcome(self, worker: _Worker, limit: float) -> tuple[Any, Any, str | None] | None:
-        """Return a busy worker's (job, answer, why it was stopped), or None while it works."""
-        job = worker.job
-        if _answered(worker.connection):
-            try:
-                return job, worker.connection.recv(), None
-            except (EOFError, OSError, pickle.UnpicklingError):
-                return job, None, _died(worker)
-        if not worker.process.is_alive():
-            return job, None, _died(worker)
-        if limit and time.monotonic() >= worker.started + limit:
-            return job, None, str(TimeLimitExceeded.after(limit))
-        return None
-
-
-def run_jobs(
-    work: Callable[[Job], Result],
-    jobs: Sequence[Job],
-    *,
-    workers: int,
-    limit: float,
-    stopped: Callable[[Job, str], Result],
-    on_done: Callable[[Result], None] | None = None,
-    on_exit: Callable[[], None] | None = None,
-    pool: WorkerPool[Job, Result] | None = None,
-) -> list[Result]:
-    """Return work(job) for every job: in a pool's workers, or here if one worker, no limit."""
-    if pool is not None:
-        return pool.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
-    with pool_for(len(jobs), workers=workers, limit=limit, on_exit=on_exit) as fresh:
-        if fresh is not None:
-            return fresh.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
-    results = []
-    with in_this_process():
-        for job in jobs:
-            results.append(work(job))
-            if on_done is not None:
-                on_done(results[-1])
-    return results
-
-
-@contextlib.contextmanager
-def pool_for(
-    jobs: int,
-    *,
-    workers: int,
-    limit: float,
-    on_exit: Callable[[], None] | None = None,
-    prepare: Callable[[], None] | None = None,
-) -> Iterator[WorkerPool[Any, Any] | None]:
-    """Give the pool that would run jobs, stopped with the block; None if they run here."""
-    count = min(worker_count(workers), jobs)
-    if not count or (count == 1 and not limit):
-        yield None
-        return
-    with WorkerPool[Any, Any](count, on_exit, prepare) as pool:
-        yield pool
 
 
 def run_limited(compute: Callable[[], Value], limit: float) -> Value:
@@ -291,7 +101,7 @@ def started_apart(compute: Callable[[], Value], limit: float) -> Iterator[Callab
         return
     deadline = time.monotonic() + limit
     with _pool_scratch() as scratch:
-        worker = _spawn(_answer_once(compute), scratch, None)
+        worker = spawn(_answer_once(compute), scratch, None)
         try:
             yield partial(_answer_of, worker, deadline, limit)
         finally:
@@ -304,13 +114,13 @@ def _here(compute: Callable[[], Value]) -> Value:
         return compute()
 
 
-def _answer_of(worker: _Worker, deadline: float, limit: float) -> Any:
+def _answer_of(worker: Worker, deadline: float, limit: float) -> Any:
     """Wait for a worker's (ok, value) until the deadline; return the value or raise it."""
     ready = wait([worker.connection, worker.process.sentinel], max(deadline - time.monotonic(), 0))
-    if not _answered(worker.connection):
+    if not answered(worker.connection):
         if not ready:
             raise TimeLimitExceeded.after(limit)
-        raise WorkerStopped(_died(worker))
+        raise WorkerStopped(died(worker))
     ok, value = worker.connection.recv()
     if not ok:
         raise value
@@ -339,7 +149,7 @@ def without_forks() -> Iterator[None]:
         yield
 
 
-def _answered(connection: Connection) -> bool:
+def answered(connection: Connection) -> bool:
     """Tell whether a worker's answer is waiting to be read."""
     try:
         return connection.poll()
@@ -347,7 +157,7 @@ def _answered(connection: Connection) -> bool:
         return False
 
 
-def _died(worker: _Worker) -> str:
+def died(worker: Worker) -> str:
     """Say how a worker process that gave no answer ended."""
     worker.process.join(1)
     code = worker.process.exitcode
@@ -358,9 +168,9 @@ def _died(worker: _Worker) -> str:
     )
 
 
-def _spawn(
+def spawn(
     serve: Callable[[Connection], None], scratch: Path, on_exit: Callable[[], None] | None
-) -> _Worker:
+) -> Worker:
     """Fork a worker process that runs serve on its end of a new pipe."""
     mine, theirs = _FORK.Pipe()
     process = _FORK.Process(
@@ -369,7 +179,7 @@ def _spawn(
     with without_forks():
         process.start()
     theirs.close()
-    return _Worker(process, mine)
+    return Worker(process, mine)
 
 
 def _worker_main(
@@ -393,29 +203,6 @@ def _worker_main(
     finally:
         if on_exit is not None:
             on_exit()
-
-
-def _serving(prepare: Callable[[], None] | None) -> Callable[[Connection], None]:
-    """Return what runs prepare, if any, then answers jobs until the pipe closes."""
-
-    def serve(connection: Connection) -> None:
-        if prepare is not None:
-            # Should the preparation fail, the first job meets the same failure and reports it.
-            with contextlib.suppress(Exception):
-                prepare()
-        _serve_jobs(connection)
-
-    return serve
-
-
-def _serve_jobs(connection: Connection) -> None:
-    """Answer (work, job) messages with work(job) until the pipe closes."""
-    while True:
-        try:
-            work, job = connection.recv()
-        except (EOFError, OSError):
-            return
-        connection.send(work(job))
 
 
 def _answer_once(compute: Callable[[], Any]) -> Callable[[Connection], None]:
