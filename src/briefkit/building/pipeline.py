@@ -119,7 +119,6 @@ def build(
             run_jobs(
                 build_one,
                 loaded_once(jobs),
-                workers=plan.jobs,
                 limit=plan.time_limit,
                 stopped=stopped,
                 on_done=done,

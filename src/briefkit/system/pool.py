@@ -180,19 +180,17 @@ def run_jobs(
     work: Callable[[Job], Result],
     jobs: Sequence[Job],
     *,
-    workers: int,
     limit: float,
     stopped: Callable[[Job, str], Result],
     on_done: Callable[[Result], None] | None = None,
-    on_exit: Callable[[], None] | None = None,
-    pool: WorkerPool[Job, Result] | None = None,
+    pool: WorkerPool[Job, Result] | None,
 ) -> list[Result]:
-    """Return work(job) for every job: in a pool's workers, or here if one worker, no limit."""
+    """Return work(job) for every job: in the pool's workers, or here when there is none.
+
+    :func:`pool_for` decides which, once, for the caller.
+    """
     if pool is not None:
         return pool.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
-    with pool_for(len(jobs), workers=workers, limit=limit, on_exit=on_exit) as fresh:
-        if fresh is not None:
-            return fresh.run(work, jobs, limit=limit, stopped=stopped, on_done=on_done)
     results = []
     with in_this_process():
         for job in jobs:
